@@ -1,0 +1,150 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
+import { readConfig } from '../lib/config'
+import { buildDeps } from '../lib/deps'
+import { receiveWebhook, type WebhookOutcome } from '../lib/receive-webhook'
+import { SIGNATURE_HEADER } from '../lib/signature'
+
+const logger = new Logger({ serviceName: 'voucherify-gift-webhooks' })
+const deps = buildDeps(readConfig(process.env))
+
+const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
+/** How long Voucherify should wait before retrying an answer that asks for a retry. */
+const RETRY_AFTER_SECONDS = '30'
+
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const requestId = context?.awsRequestId ?? event.requestContext.requestId
+  const { method } = event.requestContext.http
+  if (method !== 'POST') {
+    return answer(
+      405,
+      { status: 'rejected', code: 'method_not_allowed', message: 'Use POST' },
+      { allow: 'POST' },
+    )
+  }
+  const contentType = event.headers['content-type']
+  if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) {
+    return answer(415, {
+      status: 'rejected',
+      code: 'unsupported_media_type',
+      message: 'Send the webhook as application/json',
+    })
+  }
+
+  const outcome = await receiveWebhook(deps, {
+    body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+    signature: event.headers[SIGNATURE_HEADER],
+    pathEventType: event.pathParameters?.eventType,
+  })
+  const result = toHttpAnswer(outcome)
+  logOutcome(outcome, result.statusCode, requestId)
+  return result
+}
+
+function answer(
+  statusCode: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  }
+}
+
+function toHttpAnswer(outcome: WebhookOutcome) {
+  switch (outcome.status) {
+    case 'accepted':
+    case 'duplicate':
+      return answer(200, {
+        status: outcome.status,
+        event_type: outcome.eventType,
+        idempotency_key: outcome.idempotencyKey,
+        transaction_id: outcome.transactionId,
+        message_id: outcome.messageId,
+      })
+    case 'in_flight':
+      return answer(
+        409,
+        {
+          status: 'in_flight',
+          code: 'delivery_in_flight',
+          message: 'Another delivery of this event is being processed; retry later',
+          event_type: outcome.eventType,
+          idempotency_key: outcome.idempotencyKey,
+        },
+        { 'retry-after': RETRY_AFTER_SECONDS },
+      )
+    case 'ignored':
+      return answer(202, { status: 'ignored', event_type: outcome.eventType })
+    case 'unauthorized':
+      return answer(401, {
+        status: 'rejected',
+        code: outcome.reason,
+        message: `The ${SIGNATURE_HEADER} header is missing or does not match the body`,
+      })
+    case 'bad_request':
+      return answer(400, {
+        status: 'rejected',
+        code: outcome.reason,
+        message: outcome.message,
+        ...(outcome.issues ? { issues: outcome.issues } : {}),
+      })
+    case 'too_large':
+      return answer(413, {
+        status: 'rejected',
+        code: 'payload_too_large',
+        message: `The body must not exceed ${outcome.limitBytes} bytes`,
+      })
+    case 'invalid':
+      return answer(422, {
+        status: 'invalid',
+        code: 'schema_validation_failed',
+        message: 'The event failed validation; it is kept in quarantine for replay after a fix',
+        event_type: outcome.eventType,
+        issues: outcome.issues,
+      })
+    case 'unavailable':
+      return answer(
+        503,
+        {
+          status: 'error',
+          code: 'dependency_unavailable',
+          message: 'Storage or fan-out is unavailable; retry later',
+        },
+        { 'retry-after': RETRY_AFTER_SECONDS },
+      )
+    case 'not_configured':
+      return answer(500, {
+        status: 'error',
+        code: 'secret_not_configured',
+        message: 'The webhook secret is not configured; nothing is accepted until it is',
+      })
+  }
+}
+
+/** Ids and outcome only: never the body, the signature or the secret. */
+function logOutcome(outcome: WebhookOutcome, statusCode: number, requestId: string) {
+  const { cause, issues, ...fields } = outcome as Partial<
+    Record<'cause' | 'issues' | 'message', unknown>
+  > &
+    Record<string, unknown>
+  const details = {
+    request_id: requestId,
+    http_status: statusCode,
+    ...fields,
+    ...(Array.isArray(issues) ? { issue_paths: issues.map((issue) => issue.path) } : {}),
+  }
+  if (outcome.status === 'unavailable') {
+    const error = cause instanceof Error ? { name: cause.name, message: cause.message } : {}
+    logger.error('webhook not processed', { ...details, error })
+  } else if (statusCode >= 400) {
+    logger.warn('webhook rejected', details)
+  } else {
+    logger.info('webhook processed', details)
+  }
+}

@@ -1,0 +1,47 @@
+import * as v from 'valibot'
+import { MAX_BODY_BYTES } from './limits'
+
+const Required = v.pipe(v.string(), v.nonEmpty())
+const Seconds = v.pipe(v.string(), v.digits(), v.transform(Number), v.minValue(1))
+
+/** The function's environment, as serverless.yml sets it. */
+const EnvironmentSchema = v.object({
+  TABLE_NAME: Required,
+  TOPIC_ARN_PREFIX: Required,
+  /** Deployed stages: the SSM SecureString holding the webhook secret(s). */
+  WEBHOOK_SECRET_PARAMETER: v.optional(Required),
+  /** Local stage only: the secret itself. */
+  VOUCHERIFY_WEBHOOK_SECRET: v.optional(v.string()),
+  CLAIM_LEASE_SECONDS: v.optional(Seconds, '15'),
+  SECRET_REFRESH_SECONDS: v.optional(Seconds, '300'),
+})
+
+export interface Config {
+  tableName: string
+  topicArnPrefix: string
+  secret: { parameterName: string; refreshMs: number } | { value: string | undefined }
+  claimLeaseMs: number
+  maxBodyBytes: number
+}
+
+/** Throws on a missing table or topic setting: the function cannot work without them. */
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const result = v.safeParse(EnvironmentSchema, env)
+  if (!result.success) {
+    const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`)
+    throw new Error(`Invalid environment: ${problems.join('; ')}`)
+  }
+  const settings = result.output
+  return {
+    tableName: settings.TABLE_NAME,
+    topicArnPrefix: settings.TOPIC_ARN_PREFIX,
+    secret: settings.WEBHOOK_SECRET_PARAMETER
+      ? {
+          parameterName: settings.WEBHOOK_SECRET_PARAMETER,
+          refreshMs: settings.SECRET_REFRESH_SECONDS * 1000,
+        }
+      : { value: settings.VOUCHERIFY_WEBHOOK_SECRET },
+    claimLeaseMs: settings.CLAIM_LEASE_SECONDS * 1000,
+    maxBodyBytes: MAX_BODY_BYTES,
+  }
+}

@@ -1,0 +1,170 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import type {
+  DeliveryState,
+  QuarantineRecord,
+  TransactionKey,
+  TransactionStore,
+} from './transaction-store'
+
+export interface DynamoDbStoreConfig {
+  tableName: string
+}
+
+const keyOf = ({ transaction_id, event_type }: TransactionKey) => ({ transaction_id, event_type })
+
+/**
+ * One UpdateItem that writes `firstWrite` only where the item has no such attribute yet, sets
+ * `always`, and adds 1 to `received_count`: the first delivery creates the item, every later
+ * one just counts, and all of them learn the item's state in the same call.
+ */
+function upsert(
+  tableName: string,
+  key: TransactionKey,
+  firstWrite: Record<string, unknown>,
+  always: Record<string, unknown>,
+) {
+  const names: Record<string, string> = {}
+  const values: Record<string, unknown> = { ':one': 1 }
+  const sets: string[] = []
+  const add = (prefix: string, entries: Record<string, unknown>, keepExisting: boolean) => {
+    for (const [index, [name, value]] of Object.entries(entries).entries()) {
+      if (value === undefined || name === 'transaction_id' || name === 'event_type') continue
+      const nameRef = `#${prefix}${index}`
+      const valueRef = `:${prefix}${index}`
+      names[nameRef] = name
+      values[valueRef] = value
+      sets.push(
+        keepExisting
+          ? `${nameRef} = if_not_exists(${nameRef}, ${valueRef})`
+          : `${nameRef} = ${valueRef}`,
+      )
+    }
+  }
+  add('f', firstWrite, true)
+  add('a', always, false)
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: keyOf(key),
+    UpdateExpression: `SET ${sets.join(', ')} ADD received_count :one`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  })
+}
+
+function toDeliveryState(item: Record<string, unknown>): DeliveryState {
+  const receivedCount = Number(item.received_count)
+  if (item.status === 'published') {
+    return { status: 'published', messageId: String(item.message_id), receivedCount }
+  }
+  return {
+    status: 'claimed',
+    claimToken: String(item.claim_token),
+    leaseExpiresAt: Number(item.lease_expires_at),
+    receivedCount,
+  }
+}
+
+/** Runs a conditional write; false when its condition did not hold. */
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write
+    return true
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false
+    throw error
+  }
+}
+
+export function realTransactionStore(
+  client: DynamoDBClient,
+  config: DynamoDbStoreConfig,
+): TransactionStore {
+  const documents = DynamoDBDocumentClient.from(client)
+  const { tableName } = config
+  return {
+    async recordDelivery(record, claim, now) {
+      const firstWrite = {
+        ...record,
+        status: 'claimed',
+        claim_token: claim.token,
+        lease_expires_at: claim.expiresAt,
+      }
+      const result = await documents.send(
+        upsert(tableName, record, firstWrite, { last_received_at: now }),
+      )
+      return toDeliveryState(result.Attributes ?? {})
+    },
+
+    takeOverClaim(key, staleToken, claim) {
+      return conditionally(
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression:
+              'SET claim_token = :token, lease_expires_at = :expires ADD takeover_count :one',
+            ConditionExpression: '#status = :claimed AND claim_token = :stale',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':token': claim.token,
+              ':expires': claim.expiresAt,
+              ':one': 1,
+              ':claimed': 'claimed',
+              ':stale': staleToken,
+            },
+          }),
+        ),
+      )
+    },
+
+    markPublished(key, claimToken, publication) {
+      return conditionally(
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression:
+              'SET #status = :published, message_id = :messageId, published_at = :publishedAt REMOVE lease_expires_at',
+            ConditionExpression: 'claim_token = :token',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':published': 'published',
+              ':messageId': publication.messageId,
+              ':publishedAt': publication.publishedAt,
+              ':token': claimToken,
+            },
+          }),
+        ),
+      )
+    },
+
+    async releaseClaim(key, claimToken, now) {
+      await conditionally(
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: 'SET lease_expires_at = :now',
+            ConditionExpression: '#status = :claimed AND claim_token = :token',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': now, ':claimed': 'claimed', ':token': claimToken },
+          }),
+        ),
+      )
+    },
+
+    async quarantine(record: QuarantineRecord) {
+      const { received_at, ...rest } = record
+      await documents.send(
+        upsert(
+          tableName,
+          record,
+          { ...rest, status: 'quarantined', received_at },
+          { last_received_at: received_at },
+        ),
+      )
+    },
+  }
+}

@@ -1,0 +1,22 @@
+import type { IdempotencyKey } from './idempotency-key'
+import type { LedgerEntry } from './ledger-entry'
+import type { SupportedEventType } from './schemas/registry'
+
+/** A verified, validated gift event, ready to be stored and fanned out. */
+export interface ReceivedEvent {
+  eventType: SupportedEventType
+  /** `raw` when Voucherify sent the bare data object to the typed route. */
+  delivery: 'envelope' | 'raw'
+  webhookId: string | null
+  eventId: string | null
+  projectId: string | null
+  /** When Voucherify created the webhook, else when the transaction happened. */
+  createdAt: string
+  receivedAt: string
+  idempotency: IdempotencyKey
+  entry: LedgerEntry
+  /** The data object exactly as Voucherify sent it, unknown fields included. */
+  data: Record<string, unknown>
+  /** The body as received, kept so the delivery can be replayed byte for byte. */
+  payload: string
+}

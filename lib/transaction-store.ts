@@ -1,0 +1,71 @@
+import type { KeySource } from './idempotency-key'
+import type { LedgerEntry } from './ledger-entry'
+import type { ReceivedEvent } from './received-event'
+
+export interface TransactionKey {
+  /** The idempotency key: the gift transaction id when there is one. */
+  transaction_id: string
+  event_type: string
+}
+
+/** What is written once per (transaction, event type), on its first delivery. */
+export interface TransactionRecord extends TransactionKey, Omit<LedgerEntry, 'transaction_id'> {
+  key_source: KeySource
+  delivery: ReceivedEvent['delivery']
+  webhook_id: string | null
+  event_id: string | null
+  project_id: string | null
+  payload: string
+  received_at: string
+}
+
+/** A delivery's right to publish, until `expiresAt` (epoch ms) when another may take it over. */
+export interface Claim {
+  token: string
+  expiresAt: number
+}
+
+/** The stored item's state once a delivery has been recorded. */
+export type DeliveryState =
+  | { status: 'claimed'; claimToken: string; leaseExpiresAt: number; receivedCount: number }
+  | { status: 'published'; messageId: string; receivedCount: number }
+
+/** A signed payload that failed its schema, kept so that it can be replayed after a fix. */
+export interface QuarantineRecord extends TransactionKey {
+  payload: string
+  issues: Array<{ path: string; message: string }>
+  received_at: string
+}
+
+/** Storage port of the idempotency state machine; see `claimTransaction` for the rules. */
+export interface TransactionStore {
+  /** Stores the record on its first delivery (taking `claim`), counts every later one. */
+  recordDelivery(record: TransactionRecord, claim: Claim, now: string): Promise<DeliveryState>
+  /** Replaces an expired claim; false when another delivery got there first. */
+  takeOverClaim(key: TransactionKey, staleToken: string, claim: Claim): Promise<boolean>
+  /** Records the publication; false when the claim was lost to another delivery. */
+  markPublished(
+    key: TransactionKey,
+    claimToken: string,
+    publication: { messageId: string; publishedAt: string },
+  ): Promise<boolean>
+  /** Ends a claim early after a failed publish, so the next delivery need not wait out the lease. */
+  releaseClaim(key: TransactionKey, claimToken: string, now: number): Promise<void>
+  quarantine(record: QuarantineRecord): Promise<void>
+}
+
+export function toTransactionRecord(event: ReceivedEvent): TransactionRecord {
+  const { transaction_id: _, ...entry } = event.entry
+  return {
+    transaction_id: event.idempotency.key,
+    event_type: event.eventType,
+    key_source: event.idempotency.source,
+    ...entry,
+    delivery: event.delivery,
+    webhook_id: event.webhookId,
+    event_id: event.eventId,
+    project_id: event.projectId,
+    payload: event.payload,
+    received_at: event.receivedAt,
+  }
+}

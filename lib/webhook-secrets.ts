@@ -1,0 +1,45 @@
+import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm'
+
+/** The secrets a signature may be made with: one, or two while a secret is being rotated. */
+export interface WebhookSecrets {
+  /** Empty when no secret is configured: the receiver then refuses everything. */
+  current(): Promise<readonly string[]>
+}
+
+/** Splits a stored value such as `new-secret,old-secret` into its secrets. */
+export function parseSecrets(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter((secret) => secret.length > 0)
+}
+
+export function staticWebhookSecrets(value: string | undefined): WebhookSecrets {
+  const secrets = parseSecrets(value)
+  return { current: async () => secrets }
+}
+
+export interface SsmSecretsConfig {
+  parameterName: string
+  /** How long a fetched value is trusted before it is read again, so rotations take effect. */
+  refreshMs: number
+  clock: () => Date
+}
+
+/** Reads the SecureString once per container and again after `refreshMs`. */
+export function realWebhookSecrets(client: SSMClient, config: SsmSecretsConfig): WebhookSecrets {
+  let cached: { secrets: string[]; fetchedAt: number } | undefined
+  return {
+    async current() {
+      const now = config.clock().getTime()
+      if (cached && now - cached.fetchedAt < config.refreshMs) return cached.secrets
+      try {
+        const { Parameter } = await client.send(
+          new GetParameterCommand({ Name: config.parameterName, WithDecryption: true }),
+        )
+        cached = { secrets: parseSecrets(Parameter?.Value), fetchedAt: now }
+      } catch (error) {
+        if (!(error instanceof ParameterNotFound)) throw error
+        cached = { secrets: [], fetchedAt: now }
+      }
+      return cached.secrets
+    },
+  }
+}
