@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { compactJson } from './signature'
 
 export type KeySource = 'transaction' | 'event' | 'body_sha256'
 
@@ -14,13 +15,14 @@ export interface IdempotencyKey {
 export function idempotencyKeyFor(
   transactionId: string | null,
   eventId: string | null,
-  compactBody: Uint8Array,
+  body: Uint8Array,
 ): IdempotencyKey {
   if (transactionId !== null) return { key: transactionId, source: 'transaction' }
   if (eventId !== null) return { key: `event:${eventId}`, source: 'event' }
-  return { key: `sha256:${sha256Hex(compactBody)}`, source: 'body_sha256' }
+  return { key: `sha256:${bodyDigest(body)}`, source: 'body_sha256' }
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
+/** SHA-256 of the body's compact form, so that a pretty-printed copy has the same digest. */
+export function bodyDigest(body: Uint8Array): string {
+  return createHash('sha256').update(compactJson(body)).digest('hex')
 }

@@ -2,14 +2,14 @@ import * as v from 'valibot'
 import { buildMessage, messageSize } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import type { Deps } from './deps'
-import { idempotencyKeyFor, sha256Hex } from './idempotency-key'
+import { bodyDigest, idempotencyKeyFor } from './idempotency-key'
 import { toLedgerEntry } from './ledger-entry'
 import { SNS_MAX_MESSAGE_BYTES } from './limits'
 import type { ReceivedEvent } from './received-event'
 import { eventSchemas, isSupportedEventType } from './schemas/registry'
-import { compactJson, verifySignature } from './signature'
+import { verifySignature } from './signature'
 import { toTransactionRecord } from './transaction-store'
-import { eventTypeOf, WebhookEnvelopeSchema } from './webhook-envelope'
+import { eventTypeOf, type WebhookEnvelope, WebhookEnvelopeSchema } from './webhook-envelope'
 
 /** One HTTP delivery, already lifted out of API Gateway's event. */
 export interface WebhookDelivery {
@@ -74,102 +74,114 @@ export async function receiveWebhook(
   deps: Deps,
   delivery: WebhookDelivery,
 ): Promise<WebhookOutcome> {
+  const read = await readEvent(deps, delivery)
+  return read.ok ? storeAndPublish(deps, read.event) : read.outcome
+}
+
+type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
+
+/** Everything before storage: size, signature, JSON, envelope, event type, schema. */
+async function readEvent(
+  deps: Deps,
+  delivery: WebhookDelivery,
+): Promise<Read<{ event: ReceivedEvent }>> {
+  const fail = (outcome: WebhookOutcome) => ({ ok: false, outcome }) as const
   const { body } = delivery
   if (body.length > deps.settings.maxBodyBytes) {
-    return { status: 'too_large', limitBytes: deps.settings.maxBodyBytes }
+    return fail({ status: 'too_large', limitBytes: deps.settings.maxBodyBytes })
   }
 
   let secrets: readonly string[]
   try {
     secrets = await deps.secrets.current()
   } catch (cause) {
-    return { status: 'unavailable', stage: 'secrets', cause }
+    return fail({ status: 'unavailable', stage: 'secrets', cause })
   }
-  if (secrets.length === 0) return { status: 'not_configured' }
-  if (delivery.signature === undefined)
-    return { status: 'unauthorized', reason: 'signature_missing' }
+  if (secrets.length === 0) return fail({ status: 'not_configured' })
+  if (delivery.signature === undefined) {
+    return fail({ status: 'unauthorized', reason: 'signature_missing' })
+  }
   if (!verifySignature(body, delivery.signature, secrets)) {
-    return { status: 'unauthorized', reason: 'signature_invalid' }
+    return fail({ status: 'unauthorized', reason: 'signature_invalid' })
   }
 
   const parsed = parseJsonObject(body)
-  if (!parsed.ok) return parsed.outcome
+  if (!parsed.ok) return parsed
+  const located = locateData(parsed.value, delivery.pathEventType)
+  if (!located.ok) return located
+  const { eventType, data, envelope } = located
+  if (!isSupportedEventType(eventType)) return fail({ status: 'ignored', eventType })
 
   const receivedAt = deps.clock().toISOString()
-  let eventType: string
-  let data: Record<string, unknown>
-  let envelope: v.InferOutput<typeof WebhookEnvelopeSchema> | undefined
-  if (delivery.pathEventType !== undefined) {
-    eventType = delivery.pathEventType
-    data = parsed.value
-  } else {
-    const result = v.safeParse(WebhookEnvelopeSchema, parsed.value)
-    if (!result.success) {
-      return {
-        status: 'bad_request',
-        reason: 'envelope_invalid',
-        message: 'The body is not a Voucherify webhook envelope',
-        issues: toIssues(result.issues, ''),
-      }
-    }
-    envelope = result.output
-    eventType = eventTypeOf(envelope)
-    data = envelope.data
-  }
-  if (!isSupportedEventType(eventType)) return { status: 'ignored', eventType }
-
-  const payload = parsed.text
   const validated = v.safeParse(eventSchemas[eventType], data)
   if (!validated.success) {
     const issues = toIssues(validated.issues, envelope ? 'data' : '')
     try {
       await deps.store.quarantine({
-        transaction_id: `quarantine:sha256:${sha256Hex(compactJson(body))}`,
+        transaction_id: `quarantine:sha256:${bodyDigest(body)}`,
         event_type: eventType,
-        payload,
+        payload: parsed.text,
         issues,
         received_at: receivedAt,
       })
     } catch (cause) {
-      return { status: 'unavailable', stage: 'quarantine', cause }
+      return fail({ status: 'unavailable', stage: 'quarantine', cause })
     }
-    return { status: 'invalid', eventType, issues }
+    return fail({ status: 'invalid', eventType, issues })
   }
 
   const entry = toLedgerEntry(
     validated.output,
     envelope?.event?.created_at ?? envelope?.created_at ?? receivedAt,
   )
-  const event: ReceivedEvent = {
-    eventType,
-    delivery: envelope ? 'envelope' : 'raw',
-    webhookId: envelope?.id ?? null,
-    eventId: envelope?.event?.id ?? null,
-    projectId: envelope?.project_id ?? null,
-    createdAt: envelope?.created_at ?? entry.created_at,
-    receivedAt,
-    idempotency: idempotencyKeyFor(
-      entry.transaction_id,
-      envelope?.event?.id ?? null,
-      compactJson(body),
-    ),
-    entry,
-    data,
-    payload,
+  const eventId = envelope?.event?.id ?? null
+  return {
+    ok: true,
+    event: {
+      eventType,
+      delivery: envelope ? 'envelope' : 'raw',
+      webhookId: envelope?.id ?? null,
+      eventId,
+      projectId: envelope?.project_id ?? null,
+      createdAt: envelope?.created_at ?? entry.created_at,
+      receivedAt,
+      idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
+      entry,
+      data,
+      payload: parsed.text,
+    },
   }
+}
+
+/** Finds the event type and its data: in the envelope, or on the raw route in the path. */
+function locateData(
+  body: Record<string, unknown>,
+  pathEventType: string | undefined,
+): Read<{ eventType: string; data: Record<string, unknown>; envelope?: WebhookEnvelope }> {
+  if (pathEventType !== undefined) return { ok: true, eventType: pathEventType, data: body }
+  const result = v.safeParse(WebhookEnvelopeSchema, body)
+  if (!result.success) {
+    return {
+      ok: false,
+      outcome: {
+        status: 'bad_request',
+        reason: 'envelope_invalid',
+        message: 'The body is not a Voucherify webhook envelope',
+        issues: toIssues(result.issues, ''),
+      },
+    }
+  }
+  const envelope = result.output
+  return { ok: true, eventType: eventTypeOf(envelope), data: envelope.data, envelope }
+}
+
+/** Claims the transaction, publishes it, and records the publication. */
+async function storeAndPublish(deps: Deps, event: ReceivedEvent): Promise<WebhookOutcome> {
   const message = buildMessage(event)
-  // Numbers such as 1e21 grow when serialised again, so the limit is checked on the result too.
+  // Numbers such as 1e20 grow when serialised again, so the built message is measured too.
   if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
     return { status: 'too_large', limitBytes: deps.settings.maxBodyBytes }
   }
-  return storeAndPublish(deps, event, message)
-}
-
-async function storeAndPublish(
-  deps: Deps,
-  event: ReceivedEvent,
-  message: ReturnType<typeof buildMessage>,
-): Promise<WebhookOutcome> {
   const record = toTransactionRecord(event)
   const ids: EventIds = {
     eventType: event.eventType,
@@ -216,15 +228,12 @@ async function storeAndPublish(
   return { status: 'accepted', messageId, ...ids }
 }
 
-type ParsedBody =
-  | { ok: true; value: Record<string, unknown>; text: string }
-  | { ok: false; outcome: WebhookOutcome }
-
-function parseJsonObject(body: Uint8Array): ParsedBody {
-  const fail = (reason: BadRequestReason, message: string): ParsedBody => ({
-    ok: false,
-    outcome: { status: 'bad_request', reason, message },
-  })
+function parseJsonObject(body: Uint8Array): Read<{ value: Record<string, unknown>; text: string }> {
+  const fail = (reason: BadRequestReason, message: string) =>
+    ({
+      ok: false,
+      outcome: { status: 'bad_request', reason, message },
+    }) as const
   let text: string
   try {
     text = utf8.decode(body)
