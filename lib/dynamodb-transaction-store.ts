@@ -66,23 +66,38 @@ function toDeliveryState(item: Record<string, unknown>): DeliveryState {
   }
 }
 
-/** Runs a conditional write; false when its condition did not hold. */
-async function conditionally(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write
-    return true
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false
-    throw error
-  }
-}
-
 export function realTransactionStore(
   client: DynamoDBClient,
   config: DynamoDbStoreConfig,
 ): TransactionStore {
   const documents = DynamoDBDocumentClient.from(client)
   const { tableName } = config
+
+  /** An UpdateItem that applies only when `condition` holds; false when it did not. */
+  const updateIf = async (
+    key: TransactionKey,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> => {
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(key),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      )
+      return true
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false
+      throw error
+    }
+  }
+
   return {
     async recordDelivery(record, claim, now) {
       const firstWrite = {
@@ -98,60 +113,40 @@ export function realTransactionStore(
     },
 
     takeOverClaim(key, staleToken, claim) {
-      return conditionally(
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression:
-              'SET claim_token = :token, lease_expires_at = :expires ADD takeover_count :one',
-            ConditionExpression: '#status = :claimed AND claim_token = :stale',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':token': claim.token,
-              ':expires': claim.expiresAt,
-              ':one': 1,
-              ':claimed': 'claimed',
-              ':stale': staleToken,
-            },
-          }),
-        ),
+      return updateIf(
+        key,
+        'SET claim_token = :token, lease_expires_at = :expires ADD takeover_count :one',
+        '#status = :claimed AND claim_token = :stale',
+        {
+          ':token': claim.token,
+          ':expires': claim.expiresAt,
+          ':one': 1,
+          ':claimed': 'claimed',
+          ':stale': staleToken,
+        },
       )
     },
 
     markPublished(key, claimToken, publication) {
-      return conditionally(
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression:
-              'SET #status = :published, message_id = :messageId, published_at = :publishedAt REMOVE lease_expires_at',
-            ConditionExpression: 'claim_token = :token',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':published': 'published',
-              ':messageId': publication.messageId,
-              ':publishedAt': publication.publishedAt,
-              ':token': claimToken,
-            },
-          }),
-        ),
+      return updateIf(
+        key,
+        'SET #status = :published, message_id = :messageId, published_at = :publishedAt REMOVE lease_expires_at',
+        'claim_token = :token',
+        {
+          ':published': 'published',
+          ':messageId': publication.messageId,
+          ':publishedAt': publication.publishedAt,
+          ':token': claimToken,
+        },
       )
     },
 
     async releaseClaim(key, claimToken, now) {
-      await conditionally(
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: 'SET lease_expires_at = :now',
-            ConditionExpression: '#status = :claimed AND claim_token = :token',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': now, ':claimed': 'claimed', ':token': claimToken },
-          }),
-        ),
+      await updateIf(
+        key,
+        'SET lease_expires_at = :now',
+        '#status = :claimed AND claim_token = :token',
+        { ':now': now, ':claimed': 'claimed', ':token': claimToken },
       )
     },
 

@@ -1,0 +1,21 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { realTransactionStore } from '../../lib/dynamodb-transaction-store'
+import { localClients } from '../support/local-aws'
+import { describeTransactionStoreContract } from '../support/transaction-store-contract'
+
+const { dynamodb } = localClients()
+const documents = DynamoDBDocumentClient.from(dynamodb)
+const tableName = process.env.TABLE_NAME as string
+
+describeTransactionStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
+  store: realTransactionStore(dynamodb, { tableName }),
+  read: async (key) =>
+    (
+      await documents.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { transaction_id: key.transaction_id, event_type: key.event_type },
+        }),
+      )
+    ).Item,
+}))
