@@ -21,18 +21,37 @@ import { localClients, subscribeQueue } from '../support/local-aws'
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>
 
-/** Loads a fresh copy of the handler module, as a new Lambda container would, with `env` applied. */
-function loadHandler(env: Record<string, string> = {}): Handler {
+/** Applies `env` to this process; the returned function puts the old environment back. */
+function applyEnv(env: Record<string, string>): () => void {
   const saved = { ...process.env }
   Object.assign(process.env, env)
+  return () => {
+    process.env = saved
+  }
+}
+
+/**
+ * A fresh copy of the handler module, as a new Lambda container would load it, whose calls run
+ * with `env` applied (the SDK reads endpoint variables on a client's first call, not at load).
+ */
+function loadHandler(env: Record<string, string> = {}): Handler {
+  let loaded: Handler | undefined
+  const restore = applyEnv(env)
   try {
-    let loaded: Handler | undefined
     jest.isolateModules(() => {
       loaded = require('../../handlers/webhook').handler
     })
-    return loaded as Handler
   } finally {
-    process.env = saved
+    restore()
+  }
+  const handler = loaded as Handler
+  return async (event) => {
+    const restoreAfterCall = applyEnv(env)
+    try {
+      return await handler(event)
+    } finally {
+      restoreAfterCall()
+    }
   }
 }
 
