@@ -1,0 +1,43 @@
+export interface LocalPorts {
+  dynamodb: number
+  fauxqs: number
+  http: number
+  lambda: number
+}
+
+/** Same variables and defaults as serverless.yml's `${env:..., '<default>'}` for the local stage. */
+const PORT_VARIABLES: Record<keyof LocalPorts, [name: string, fallback: number]> = {
+  dynamodb: ['DYNAMODB_PORT', 8000],
+  fauxqs: ['FAUXQS_PORT', 4566],
+  http: ['HTTP_PORT', 3000],
+  lambda: ['LAMBDA_PORT', 3002],
+}
+
+function port(env: NodeJS.ProcessEnv, [name, fallback]: [string, number]): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1 || value > 65_535) {
+    throw new Error(`${name} must be a port number between 1 and 65535, got "${raw}"`)
+  }
+  return value
+}
+
+export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  return {
+    dynamodb: port(env, PORT_VARIABLES.dynamodb),
+    fauxqs: port(env, PORT_VARIABLES.fauxqs),
+    http: port(env, PORT_VARIABLES.http),
+    lambda: port(env, PORT_VARIABLES.lambda),
+  }
+}
+
+/** The variables serverless.yml reads, so that it and the emulators agree on every port. */
+export function portVariables(ports: LocalPorts): Record<string, string> {
+  return {
+    DYNAMODB_PORT: String(ports.dynamodb),
+    FAUXQS_PORT: String(ports.fauxqs),
+    HTTP_PORT: String(ports.http),
+    LAMBDA_PORT: String(ports.lambda),
+  }
+}

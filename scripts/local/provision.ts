@@ -1,0 +1,146 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb'
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  type SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns'
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { CloudFormationTable, ServerlessResources } from './serverless-resources'
+
+export interface LocalAwsClients {
+  dynamodb: DynamoDBClient
+  sns: SNSClient
+  sqs: SQSClient
+}
+
+export interface ProvisionedResources {
+  tableName: string
+  /** Topic ARN by topic name. */
+  topicArns: Record<string, string>
+  tapQueueUrl: string
+}
+
+/** Table properties that only matter in AWS (backups, encryption, cost); skipped locally. */
+const CLOUD_ONLY_TABLE_PROPERTIES = new Set([
+  'PointInTimeRecoverySpecification',
+  'SSESpecification',
+  'ContributorInsightsSpecification',
+  'TableClass',
+  'Tags',
+])
+const MAPPED_TABLE_PROPERTIES = new Set([
+  'TableName',
+  'AttributeDefinitions',
+  'KeySchema',
+  'BillingMode',
+  'ProvisionedThroughput',
+  'GlobalSecondaryIndexes',
+  'LocalSecondaryIndexes',
+  'DeletionProtectionEnabled',
+])
+
+/** Fails on properties this mapping does not know, so the local table never silently differs. */
+function createTableInput(table: CloudFormationTable): CreateTableCommandInput {
+  const unknown = Object.keys(table).filter(
+    (property) =>
+      !MAPPED_TABLE_PROPERTIES.has(property) && !CLOUD_ONLY_TABLE_PROPERTIES.has(property),
+  )
+  if (unknown.length > 0) {
+    throw new Error(
+      `Don't know how to create table property ${unknown.join(', ')} locally; ` +
+        'teach scripts/local/provision.ts',
+    )
+  }
+  return {
+    TableName: table.TableName,
+    AttributeDefinitions: table.AttributeDefinitions,
+    KeySchema: table.KeySchema,
+    BillingMode: table.BillingMode,
+    ProvisionedThroughput:
+      table.ProvisionedThroughput as CreateTableCommandInput['ProvisionedThroughput'],
+    GlobalSecondaryIndexes:
+      table.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+    LocalSecondaryIndexes:
+      table.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes'],
+    // DynamoDB Local enforces this one, so the local table refuses deletion exactly when AWS would.
+    DeletionProtectionEnabled: table.DeletionProtectionEnabled as boolean | undefined,
+  }
+}
+
+async function createTable(dynamodb: DynamoDBClient, table: CloudFormationTable): Promise<void> {
+  try {
+    await dynamodb.send(new CreateTableCommand(createTableInput(table)))
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error
+  }
+  await waitUntilTableExists(
+    { client: dynamodb, maxWaitTime: 30, minDelay: 1 },
+    { TableName: table.TableName },
+  )
+}
+
+async function createTopics(
+  sns: SNSClient,
+  topics: ServerlessResources['topics'],
+): Promise<Record<string, string>> {
+  const topicArns: Record<string, string> = {}
+  for (const { topicName } of topics) {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }))
+    if (!TopicArn) throw new Error(`CreateTopic ${topicName} returned no TopicArn`)
+    topicArns[topicName] = TopicArn
+  }
+  return topicArns
+}
+
+async function createTapQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }))
+  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`)
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  )
+  const arn = Attributes?.QueueArn
+  if (!arn) throw new Error(`Queue ${name} has no QueueArn`)
+  return { url: QueueUrl, arn }
+}
+
+async function subscribeOnce(sns: SNSClient, topicArn: string, queueArn: string): Promise<void> {
+  const { Subscriptions = [] } = await sns.send(
+    new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
+  )
+  if (Subscriptions.some((subscription) => subscription.Endpoint === queueArn)) return
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn,
+      // The tap wants the SNS envelope, which is where the message attributes are.
+      Attributes: { RawMessageDelivery: 'false' },
+    }),
+  )
+}
+
+/**
+ * Creates in the emulators what serverless.yml declares: the table, every topic, and a "tap"
+ * queue subscribed to every topic. Safe to run again against the same emulators.
+ */
+export async function provisionLocalResources(
+  resources: ServerlessResources,
+  clients: LocalAwsClients,
+): Promise<ProvisionedResources> {
+  const [, topicArns] = await Promise.all([
+    createTable(clients.dynamodb, resources.table),
+    createTopics(clients.sns, resources.topics),
+  ])
+  const tap = await createTapQueue(clients.sqs, `${resources.service}-${resources.stage}-tap`)
+  for (const topicArn of Object.values(topicArns)) {
+    await subscribeOnce(clients.sns, topicArn, tap.arn)
+  }
+  return { tableName: resources.tableName, topicArns, tapQueueUrl: tap.url }
+}

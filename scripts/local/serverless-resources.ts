@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process'
+import type {
+  AttributeDefinition,
+  BillingMode,
+  KeySchemaElement,
+  Projection,
+} from '@aws-sdk/client-dynamodb'
+import { projectRoot, serverlessCommand } from './serverless-command'
+
+/** The CloudFormation `Properties` of an AWS::DynamoDB::Table, as serverless.yml declares them. */
+export interface CloudFormationTable {
+  TableName: string
+  AttributeDefinitions: AttributeDefinition[]
+  KeySchema: KeySchemaElement[]
+  BillingMode?: BillingMode
+  GlobalSecondaryIndexes?: Array<{
+    IndexName: string
+    KeySchema: KeySchemaElement[]
+    Projection: Projection
+    [property: string]: unknown
+  }>
+  [property: string]: unknown
+}
+
+export interface ServerlessResources {
+  service: string
+  stage: string
+  region: string
+  tableName: string
+  table: CloudFormationTable
+  topics: Array<{ logicalId: string; topicName: string }>
+  environment: Record<string, unknown>
+}
+
+interface CloudFormationResource {
+  Type?: string
+  Properties?: Record<string, unknown>
+}
+
+interface PrintedConfiguration {
+  service?: string | { name?: string }
+  provider?: { region?: string; environment?: Record<string, unknown> }
+  resources?: { Resources?: Record<string, CloudFormationResource> }
+}
+
+const PRINT_TIMEOUT_MS = 120_000
+
+function runPrint(stage: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { command, args } = serverlessCommand(['print', '--stage', stage, '--format', 'json'])
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024, timeout: PRINT_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`serverless print --stage ${stage} failed: ${error.message}\n${stderr}`))
+        } else {
+          resolve(stdout)
+        }
+      },
+    )
+  })
+}
+
+function resourcesOfType(
+  resources: Record<string, CloudFormationResource>,
+  type: string,
+): Array<[string, Record<string, unknown>]> {
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([logicalId, resource]) => [logicalId, resource.Properties ?? {}])
+}
+
+/**
+ * The table, topics and Lambda environment serverless.yml declares for `stage`, read from
+ * `serverless print` so that serverless.yml stays the only definition of them.
+ * `env` is what serverless.yml's `${env:...}` variables see (ports, the local secret).
+ */
+export async function loadServerlessResources(
+  stage: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerlessResources> {
+  const stdout = await runPrint(stage, env)
+  let printed: PrintedConfiguration
+  try {
+    printed = JSON.parse(stdout) as PrintedConfiguration
+  } catch {
+    throw new Error(`serverless print did not output JSON:\n${stdout.slice(0, 2_000)}`)
+  }
+  const service = typeof printed.service === 'string' ? printed.service : printed.service?.name
+  const region = printed.provider?.region
+  const resources = printed.resources?.Resources ?? {}
+  if (!service || !region) throw new Error('serverless print gave no service name or region')
+
+  const tables = resourcesOfType(resources, 'AWS::DynamoDB::Table')
+  const [table] = tables
+  if (tables.length !== 1 || !table) {
+    throw new Error(
+      `Expected exactly one AWS::DynamoDB::Table in serverless.yml, found ${tables.length}`,
+    )
+  }
+  const tableProperties = table[1] as CloudFormationTable
+  if (typeof tableProperties.TableName !== 'string') {
+    throw new Error(`Table ${table[0]} needs an explicit TableName to be created locally`)
+  }
+
+  const topics = resourcesOfType(resources, 'AWS::SNS::Topic').map(([logicalId, properties]) => {
+    if (typeof properties.TopicName !== 'string') {
+      throw new Error(`Topic ${logicalId} needs an explicit TopicName to be created locally`)
+    }
+    return { logicalId, topicName: properties.TopicName }
+  })
+
+  return {
+    service,
+    stage,
+    region,
+    tableName: tableProperties.TableName,
+    table: tableProperties,
+    topics,
+    environment: printed.provider?.environment ?? {},
+  }
+}

@@ -1,0 +1,109 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
+
+/**
+ * Runs "$@" in the background and stops it when stdin reaches end-of-file.
+ * stdin is a pipe whose only writer is the Node parent, so EOF also arrives when the parent
+ * is SIGKILLed: the child can never outlive it.
+ */
+const WATCHDOG_SCRIPT = `
+exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+( while read -r _; do :; done; kill "$child" 2>/dev/null ) <&3 &
+watcher=$!
+exec 3<&-
+trap 'kill "$child" 2>/dev/null' TERM HUP
+trap '' INT
+wait "$child"
+code=$?
+while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done
+kill "$watcher" 2>/dev/null
+exit "$code"
+`
+
+const OUTPUT_TAIL_CHARS = 8_000
+const STOP_TIMEOUT_MS = 15_000
+
+export interface WatchedProcess {
+  /** The pid of the watchdog shell, not of the command itself. */
+  readonly pid: number | undefined
+  /** Resolves with the exit code (or signal name) once the command has exited. */
+  readonly exited: Promise<number | string>
+  /** The last few kilobytes of stdout and stderr, for error messages. */
+  output(): string
+  /** Calls `listener` with every chunk the command writes to stdout or stderr. */
+  onOutput(listener: (chunk: string, stream: 'stdout' | 'stderr') => void): void
+  /** Asks the command to stop (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>
+}
+
+export interface WatchdogOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+}
+
+export function spawnWithWatchdog(
+  command: string,
+  args: readonly string[],
+  options: WatchdogOptions = {},
+): WatchedProcess {
+  const shell: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
+    '/bin/sh',
+    ['-c', WATCHDOG_SCRIPT, 'watchdog', command, ...args],
+    { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
+  )
+  let tail = ''
+  const listeners: Array<(chunk: string, stream: 'stdout' | 'stderr') => void> = []
+  const record = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+    const chunk = data.toString('utf8')
+    tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS)
+    for (const listener of listeners) listener(chunk, stream)
+  }
+  shell.stdout.on('data', record('stdout'))
+  shell.stderr.on('data', record('stderr'))
+  // The pipe breaks when the shell is gone; that is expected and must not crash the parent.
+  shell.stdin.on('error', () => {})
+
+  const exited = new Promise<number | string>((resolve) => {
+    shell.once('error', (error) => {
+      tail += `\n${error.message}`
+      resolve('spawn-error')
+    })
+    shell.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'))
+  })
+
+  let stopping: Promise<void> | undefined
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      shell.stdin.end()
+      const timedOut = Symbol('timeout')
+      let timer: NodeJS.Timeout | undefined
+      const outcome = await Promise.race([
+        exited,
+        new Promise<symbol>((resolve) => {
+          timer = setTimeout(() => resolve(timedOut), STOP_TIMEOUT_MS)
+        }),
+      ])
+      clearTimeout(timer)
+      if (outcome === timedOut) {
+        // The trap forwards SIGTERM; SIGKILL as a last resort if even that is ignored.
+        shell.kill('SIGTERM')
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))])
+        shell.kill('SIGKILL')
+        await exited
+      }
+    })()
+    return stopping
+  }
+
+  return {
+    pid: shell.pid,
+    exited,
+    output: () => tail,
+    onOutput: (listener) => {
+      listeners.push(listener)
+    },
+    stop,
+  }
+}

@@ -1,0 +1,112 @@
+import {
+  DeleteMessageBatchCommand,
+  GetQueueUrlCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs'
+import { createLocalClients, destroyLocalClients } from './create-local-clients'
+import { localPorts } from './local-ports'
+import { loadServerlessResources } from './serverless-resources'
+
+const STAGE = 'local'
+const PRINTED_ATTRIBUTES = ['event_type', 'transaction_type', 'transaction_id', 'voucher_id']
+
+interface SnsEnvelope {
+  MessageId?: string
+  TopicArn?: string
+  MessageAttributes?: Record<string, { Type?: string; Value?: string }>
+}
+
+/** One line per message: topic, the attributes subscribers filter on, SNS message id. */
+function describe(message: Message): string {
+  let envelope: SnsEnvelope
+  try {
+    envelope = JSON.parse(message.Body ?? '') as SnsEnvelope
+  } catch {
+    return `(not an SNS envelope) ${message.Body}`
+  }
+  const topic = envelope.TopicArn?.split(':').at(-1) ?? '(no topic)'
+  const attributes = PRINTED_ATTRIBUTES.map(
+    (name) => `${name}=${envelope.MessageAttributes?.[name]?.Value ?? '-'}`,
+  )
+  return [topic, ...attributes, `message_id=${envelope.MessageId ?? '-'}`].join(' ')
+}
+
+async function printBatch(
+  sqs: SQSClient,
+  queueUrl: string,
+  waitTimeSeconds: number,
+  abortSignal: AbortSignal,
+): Promise<number> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: waitTimeSeconds,
+    }),
+    { abortSignal },
+  )
+  for (const message of Messages) console.log(describe(message))
+  if (Messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    )
+  }
+  return Messages.length
+}
+
+async function tap(once: boolean, abortSignal: AbortSignal): Promise<void> {
+  const ports = localPorts(process.env)
+  const resources = await loadServerlessResources(STAGE, process.env)
+  const endpoint = `http://127.0.0.1:${ports.fauxqs}`
+  const clients = createLocalClients({
+    region: resources.region,
+    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+    sns: endpoint,
+    sqs: endpoint,
+  })
+  try {
+    const queueName = `${resources.service}-${STAGE}-tap`
+    const { QueueUrl } = await clients.sqs
+      .send(new GetQueueUrlCommand({ QueueName: queueName }))
+      .catch((error: Error) => {
+        throw new Error(`No tap queue ${queueName} at ${endpoint} (is \`npm start\` running?)`, {
+          cause: error,
+        })
+      })
+    if (!QueueUrl) throw new Error(`GetQueueUrl ${queueName} returned no URL`)
+    if (!once) console.error(`Tapping ${queueName}; Ctrl-C to stop.`)
+    while (!abortSignal.aborted) {
+      const received = await printBatch(clients.sqs, QueueUrl, once ? 1 : 20, abortSignal).catch(
+        (error: Error) => {
+          if (abortSignal.aborted) return 0
+          throw new Error(`${error.message} (did \`npm start\` stop?)`, { cause: error })
+        },
+      )
+      if (once && received === 0) return
+    }
+  } finally {
+    destroyLocalClients(clients)
+  }
+}
+
+const abort = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => abort.abort())
+}
+
+tap(process.argv.includes('--once'), abort.signal).then(
+  () => process.exit(0),
+  (error: Error) => {
+    if (abort.signal.aborted) process.exit(0)
+    console.error(`npm run tap: ${error.message}`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,162 @@
+// `npm start` end to end: the whole local stack comes up on free ports, takes a signed webhook
+// through serverless offline, and goes away completely on Ctrl-C.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
+import { findFreePort } from '../../scripts/local/ports'
+import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
+import { projectRoot } from '../../scripts/local/serverless-command'
+
+const LOCAL_WEBHOOK_SECRET = 'local-webhook-secret'
+const READY_LINE = 'local stack ready'
+const READY_TIMEOUT_MS = 90_000
+const EXIT_TIMEOUT_MS = 15_000
+// Set by global setup for the in-process tests; the stack under test configures its own.
+const GLOBAL_SETUP_VARIABLES = [
+  'TABLE_NAME',
+  'TOPIC_ARN_PREFIX',
+  'VOUCHERIFY_WEBHOOK_SECRET',
+  'CLAIM_LEASE_SECONDS',
+  'LOCAL_RESOURCES_JSON',
+]
+
+interface Ports {
+  DYNAMODB_PORT: string
+  FAUXQS_PORT: string
+  HTTP_PORT: string
+  LAMBDA_PORT: string
+}
+
+let ports: Ports
+let stack: ChildProcess | undefined
+let output = ''
+let exitCode: Promise<number | null>
+
+/** Four different free ports, none of them a developer's `npm start` defaults. */
+async function freePorts(): Promise<Ports> {
+  const found = new Set<number>()
+  while (found.size < 4) found.add(await findFreePort())
+  const [DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT] = [...found].map(String) as [
+    string,
+    string,
+    string,
+    string,
+  ]
+  return { DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT }
+}
+
+function stackEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('AWS_') && !GLOBAL_SETUP_VARIABLES.includes(name)) env[name] = value
+  }
+  return { ...env, ...ports }
+}
+
+function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`No "${text}" within ${timeoutMs / 1000} s. Output:\n${output}`)),
+      timeoutMs,
+    )
+    const check = () => {
+      if (!output.includes(text)) return
+      clearTimeout(timer)
+      resolve()
+    }
+    child.stdout?.on('data', check)
+    void exitCode.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`npm start exited (${code}) before "${text}". Output:\n${output}`))
+    })
+    check()
+  })
+}
+
+async function exitWithin(timeoutMs: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'still running'>((resolve) => {
+    timer = setTimeout(() => resolve('still running'), timeoutMs)
+  })
+  try {
+    return await Promise.race([exitCode, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function javaCommandLines(): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'java'], { encoding: 'utf8' }).split('\n')
+  } catch {
+    return [] // pgrep exits 1 when nothing matches
+  }
+}
+
+beforeAll(async () => {
+  ports = await freePorts()
+  // `npm start` is `tsx scripts/local/start.ts`; here start.ts is loaded through tsx's hooks in
+  // a direct child instead, because npm does not pass on a SIGINT sent to it alone, and a
+  // direct child notices (by being re-parented) if this worker dies, and then stops the stack.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local/start.ts'], {
+    cwd: projectRoot,
+    env: stackEnvironment(),
+    detached: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  stack = child
+  exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+  const record = (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+  }
+  child.stdout.on('data', record)
+  child.stderr.on('data', record)
+  await waitForOutput(child, READY_LINE, READY_TIMEOUT_MS)
+}, READY_TIMEOUT_MS + 10_000)
+
+afterAll(async () => {
+  // Only when a test failed before stopping it; its watchdogs then take java down with it.
+  if (stack && stack.exitCode === null && stack.signalCode === null) {
+    stack.kill('SIGTERM')
+    if ((await exitWithin(EXIT_TIMEOUT_MS)) === 'still running') stack.kill('SIGKILL')
+  }
+})
+
+describe('npm start', () => {
+  it('prints a ready-to-paste signed curl for the local webhook URL', () => {
+    const curl = output.split('\n').find((line) => line.startsWith('curl '))
+
+    expect(curl).toContain(`http://127.0.0.1:${ports.HTTP_PORT}/webhooks/voucherify`)
+    expect(curl).toContain(`${SIGNATURE_HEADER}: `)
+  })
+
+  it('accepts a validly signed webhook on the local URL', async () => {
+    const sample = loadSampleWebhook(projectRoot)
+
+    const response = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/webhooks/voucherify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signPayload(LOCAL_WEBHOOK_SECRET, sample.body),
+      },
+      body: sample.body,
+    })
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ status: 'accepted' })
+  })
+
+  it(
+    'stops everything on SIGINT and exits 0, leaving no DynamoDB Local behind',
+    async () => {
+      stack?.kill('SIGINT')
+      const code = await exitWithin(EXIT_TIMEOUT_MS)
+
+      expect(code).toBe(0)
+      expect(
+        javaCommandLines().filter((line) => line.includes(`-port ${ports.DYNAMODB_PORT}`)),
+      ).toEqual([])
+    },
+    EXIT_TIMEOUT_MS + 5_000,
+  )
+})
