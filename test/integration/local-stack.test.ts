@@ -6,8 +6,8 @@ import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
 import { findFreePort } from '../../scripts/local/ports'
 import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
 import { projectRoot } from '../../scripts/local/serverless-command'
+import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 
-const LOCAL_WEBHOOK_SECRET = 'local-webhook-secret'
 const READY_LINE = 'local stack ready'
 const READY_TIMEOUT_MS = 90_000
 const EXIT_TIMEOUT_MS = 15_000
