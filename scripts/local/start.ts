@@ -1,13 +1,11 @@
-import { createLocalClients, destroyLocalClients } from './create-local-clients'
-import { startDynamoDbLocal } from './dynamodb-local'
-import { startFauxqsServer } from './fauxqs'
+import { startLocalAws } from './local-aws'
 import { type LocalPorts, localPorts, portVariables } from './local-ports'
 import { assertPortFree } from './ports'
-import { type ProvisionedResources, provisionLocalResources } from './provision'
+import type { ProvisionedResources } from './provision'
 import { loadSampleWebhook, signedCurl } from './sample-webhook'
 import { projectRoot } from './serverless-command'
 import { startServerlessOffline } from './serverless-offline'
-import { loadServerlessResources, type ServerlessResources } from './serverless-resources'
+import type { ServerlessResources } from './serverless-resources'
 
 const STAGE = 'local'
 /** Tests wait for exactly this line. */
@@ -74,26 +72,19 @@ async function start(): Promise<void> {
   ])
   const env = { ...process.env, ...portVariables(ports) }
 
-  const [dynamodb, resources] = await Promise.all([
-    startDynamoDbLocal({ port: ports.dynamodb }).then(track),
-    loadServerlessResources(STAGE, env),
-  ])
-  const fauxqs = track(await startFauxqsServer({ port: ports.fauxqs, region: resources.region }))
-
+  const localAws = track(
+    await startLocalAws({
+      stage: STAGE,
+      dynamodbPort: ports.dynamodb,
+      fauxqsPort: ports.fauxqs,
+      env,
+    }),
+  )
+  const { resources, provisioned } = localAws
   const secret = resources.environment.VOUCHERIFY_WEBHOOK_SECRET
   if (typeof secret !== 'string') {
     throw new Error('serverless.yml sets no VOUCHERIFY_WEBHOOK_SECRET for the local stage')
   }
-
-  const clients = createLocalClients({
-    region: resources.region,
-    dynamodb: dynamodb.endpoint,
-    sns: fauxqs.endpoint,
-    sqs: fauxqs.endpoint,
-  })
-  const provisioned = await provisionLocalResources(resources, clients).finally(() =>
-    destroyLocalClients(clients),
-  )
 
   const offline = track(
     await startServerlessOffline({

@@ -1,13 +1,8 @@
-import {
-  DeleteMessageBatchCommand,
-  GetQueueUrlCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs'
+import { GetQueueUrlCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
 import { createLocalClients, destroyLocalClients } from './create-local-clients'
 import { localPorts } from './local-ports'
 import { loadServerlessResources } from './serverless-resources'
+import { takeMessages } from './take-messages'
 
 const STAGE = 'local'
 const PRINTED_ATTRIBUTES = ['event_type', 'transaction_type', 'transaction_id', 'voucher_id']
@@ -39,27 +34,9 @@ async function printBatch(
   waitTimeSeconds: number,
   abortSignal: AbortSignal,
 ): Promise<number> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: waitTimeSeconds,
-    }),
-    { abortSignal },
-  )
-  for (const message of Messages) console.log(describe(message))
-  if (Messages.length > 0) {
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    )
-  }
-  return Messages.length
+  const messages = await takeMessages(sqs, queueUrl, waitTimeSeconds, abortSignal)
+  for (const message of messages) console.log(describe(message))
+  return messages.length
 }
 
 async function tap(once: boolean, abortSignal: AbortSignal): Promise<void> {

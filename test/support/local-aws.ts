@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { SubscribeCommand } from '@aws-sdk/client-sns'
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs'
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
 import { createLocalClients } from '../../scripts/local/create-local-clients'
 import type { LocalAwsClients } from '../../scripts/local/provision'
+import { takeMessages } from '../../scripts/local/take-messages'
 
 /** What SNS puts in the SQS body when RawMessageDelivery is false. */
 export interface SnsEnvelope {
@@ -78,27 +74,16 @@ async function receiveAll(queueUrl: string, waitMs: number): Promise<ReceivedMes
   for (;;) {
     const remainingMs = quietUntil - Date.now()
     if (remainingMs <= 0) return received
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: Math.min(20, Math.floor(remainingMs / 1_000)),
-      }),
+    const messages = await takeMessages(
+      sqs,
+      queueUrl,
+      Math.min(20, Math.floor(remainingMs / 1_000)),
     )
-    if (Messages.length === 0) {
+    if (messages.length === 0) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, remainingMs)))
       continue
     }
-    received.push(...Messages.map((message) => toReceived(message.Body)))
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    )
+    received.push(...messages.map((message) => toReceived(message.Body)))
     quietUntil = Date.now() + waitMs
   }
 }

@@ -1,0 +1,75 @@
+import { createLocalClients, destroyLocalClients } from './create-local-clients'
+import { startDynamoDbLocal } from './dynamodb-local'
+import { startFauxqsServer } from './fauxqs'
+import { type ProvisionedResources, provisionLocalResources } from './provision'
+import { loadServerlessResources, type ServerlessResources } from './serverless-resources'
+
+type Stop = () => Promise<void>
+
+export interface LocalAws {
+  resources: ServerlessResources
+  provisioned: ProvisionedResources
+  endpoints: { dynamodb: string; fauxqs: string }
+  /** Stops fauxqs and DynamoDB Local. */
+  stop: Stop
+}
+
+export interface LocalAwsOptions {
+  stage: string
+  dynamodbPort: number
+  fauxqsPort: number
+  /** What serverless.yml's `${env:...}` variables see. */
+  env: NodeJS.ProcessEnv
+}
+
+/** Stops everything, latest first, even when one of them fails; then reports the failures. */
+export async function stopAll(stops: readonly Stop[]): Promise<void> {
+  const failures: unknown[] = []
+  for (const stop of [...stops].reverse()) {
+    await stop().catch((error: unknown) => failures.push(error))
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'Could not stop everything')
+}
+
+/**
+ * Starts DynamoDB Local and fauxqs and creates in them what serverless.yml declares for the
+ * stage; if any step fails, stops what had started before throwing.
+ */
+export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
+  const stops: Stop[] = []
+  const stop = () => stopAll(stops)
+  try {
+    // Java's start-up and `serverless print` each take seconds: run them side by side.
+    const [dynamodbStart, resourcesLoad] = await Promise.allSettled([
+      startDynamoDbLocal({ port: options.dynamodbPort }),
+      loadServerlessResources(options.stage, options.env),
+    ])
+    if (dynamodbStart.status === 'fulfilled') stops.push(dynamodbStart.value.stop)
+    if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason
+    if (resourcesLoad.status === 'rejected') throw resourcesLoad.reason
+    const dynamodb = dynamodbStart.value
+    const resources = resourcesLoad.value
+
+    const fauxqs = await startFauxqsServer({ port: options.fauxqsPort, region: resources.region })
+    stops.push(fauxqs.stop)
+
+    const clients = createLocalClients({
+      region: resources.region,
+      dynamodb: dynamodb.endpoint,
+      sns: fauxqs.endpoint,
+      sqs: fauxqs.endpoint,
+    })
+    const provisioned = await provisionLocalResources(resources, clients).finally(() =>
+      destroyLocalClients(clients),
+    )
+    return {
+      resources,
+      provisioned,
+      endpoints: { dynamodb: dynamodb.endpoint, fauxqs: fauxqs.endpoint },
+      stop,
+    }
+  } catch (error) {
+    await stop().catch(() => undefined)
+    throw error
+  }
+}
