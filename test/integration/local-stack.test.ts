@@ -1,11 +1,11 @@
 // `npm start` end to end: the whole local stack comes up on free ports, takes a signed webhook
 // through serverless offline, and goes away completely on Ctrl-C.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
 import { findFreePort } from '../../scripts/local/ports'
 import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
-import { projectRoot } from '../../scripts/local/serverless-command'
+import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-command'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 
 const READY_LINE = 'local stack ready'
@@ -145,6 +145,26 @@ describe('npm start', () => {
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ status: 'accepted' })
   })
+
+  it('runs serverless invoke local with a sample event against the running stack', async () => {
+    const { command, args } = serverlessCommand([
+      'invoke',
+      'local',
+      '--function',
+      'webhook',
+      '--path',
+      'events/voucher.gift.balance_added.raw.json',
+    ])
+
+    const printed = await new Promise<string>((resolve, reject) =>
+      execFile(command, args, { cwd: projectRoot, env: stackEnvironment() }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      ),
+    )
+
+    expect(printed).toContain('"statusCode": 200')
+    expect(printed).toContain('\\"status\\":\\"accepted\\"')
+  }, 60_000)
 
   it(
     'stops everything on SIGINT and exits 0, leaving no DynamoDB Local behind',
