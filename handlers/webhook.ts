@@ -6,18 +6,30 @@ import { receiveWebhook, type WebhookOutcome } from '../lib/receive-webhook'
 import { SIGNATURE_HEADER } from '../lib/signature'
 
 const logger = new Logger({ serviceName: 'voucherify-gift-webhooks' })
-const deps = buildDeps(readConfig(process.env))
+const config = readConfig(process.env)
+const deps = buildDeps(config)
 
 const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
 /** How long Voucherify should wait before retrying an answer that asks for a retry. */
 const RETRY_AFTER_SECONDS = '30'
+/** Time kept back from the Lambda timeout to answer and log after the deadline aborts. */
+const ANSWER_MARGIN_MS = 500
+/** The budget without a Lambda context (tests, scripts): the 9 s timeout less the margin. */
+const DEFAULT_BUDGET_MS = 8_500
 
 export async function handler(
   event: APIGatewayProxyEventV2,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const requestId = context?.awsRequestId ?? event.requestContext.requestId
-  const { method } = event.requestContext.http
+  const { method, sourceIp } = event.requestContext.http
+  if (config.allowedSourceIps && !config.allowedSourceIps.allows(sourceIp)) {
+    return answer(403, {
+      status: 'rejected',
+      code: 'source_ip_not_allowed',
+      message: 'Webhooks are not accepted from this address',
+    })
+  }
   if (method !== 'POST') {
     return answer(
       405,
@@ -34,11 +46,18 @@ export async function handler(
     })
   }
 
-  const outcome = await receiveWebhook(deps, {
-    body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
-    signature: event.headers[SIGNATURE_HEADER],
-    pathEventType: event.pathParameters?.eventType,
-  })
+  const budgetMs = context
+    ? context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS
+    : DEFAULT_BUDGET_MS
+  const outcome = await receiveWebhook(
+    deps,
+    {
+      body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+      signature: event.headers[SIGNATURE_HEADER],
+      pathEventType: event.pathParameters?.eventType,
+    },
+    AbortSignal.timeout(Math.max(budgetMs, 0)),
+  )
   const result = toHttpAnswer(outcome)
   logOutcome(outcome, result.statusCode, requestId)
   return result

@@ -15,10 +15,11 @@ export type ClaimOutcome =
 export async function claimTransaction(
   deps: Pick<Deps, 'store' | 'clock' | 'settings'>,
   record: TransactionRecord,
+  signal?: AbortSignal,
 ): Promise<ClaimOutcome> {
   const now = deps.clock()
   const claim = { token: randomUUID(), expiresAt: now.getTime() + deps.settings.claimLeaseMs }
-  const state = await deps.store.recordDelivery(record, claim, now.toISOString())
+  const state = await deps.store.recordDelivery(record, claim, now.toISOString(), signal)
   if (state.status === 'published') {
     return { status: 'duplicate', messageId: state.messageId, receivedCount: state.receivedCount }
   }
@@ -26,7 +27,7 @@ export async function claimTransaction(
   if (state.leaseExpiresAt > now.getTime()) {
     return { status: 'in_flight', leaseExpiresAt: state.leaseExpiresAt }
   }
-  const tookOver = await deps.store.takeOverClaim(record, state.claimToken, claim)
+  const tookOver = await deps.store.takeOverClaim(record, state.claimToken, claim, signal)
   return tookOver
     ? { status: 'claimed', claimToken: claim.token }
     : { status: 'in_flight', leaseExpiresAt: claim.expiresAt }

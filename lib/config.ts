@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { MAX_BODY_BYTES } from './limits'
+import { parseSourceIpAllowList, type SourceIpAllowList } from './source-ip-allow-list'
 
 const Required = v.pipe(v.string(), v.nonEmpty())
 const Seconds = v.pipe(v.string(), v.digits(), v.transform(Number), v.minValue(1))
@@ -14,6 +15,8 @@ const EnvironmentSchema = v.object({
   VOUCHERIFY_WEBHOOK_SECRET: v.optional(v.string()),
   CLAIM_LEASE_SECONDS: v.optional(Seconds, '15'),
   SECRET_REFRESH_SECONDS: v.optional(Seconds, '300'),
+  /** Optional: addresses and CIDR ranges webhooks may come from. */
+  ALLOWED_SOURCE_IPS: v.optional(v.string(), ''),
 })
 
 export interface Config {
@@ -22,6 +25,7 @@ export interface Config {
   secret: { parameterName: string; refreshMs: number } | { value: string | undefined }
   claimLeaseMs: number
   maxBodyBytes: number
+  allowedSourceIps: SourceIpAllowList | undefined
 }
 
 /** Throws on a missing table or topic setting: the function cannot work without them. */
@@ -43,5 +47,6 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       : { value: settings.VOUCHERIFY_WEBHOOK_SECRET },
     claimLeaseMs: settings.CLAIM_LEASE_SECONDS * 1000,
     maxBodyBytes: MAX_BODY_BYTES,
+    allowedSourceIps: parseSourceIpAllowList(settings.ALLOWED_SOURCE_IPS),
   }
 }

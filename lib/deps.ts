@@ -16,10 +16,13 @@ export interface Deps {
   settings: { claimLeaseMs: number; maxBodyBytes: number }
 }
 
-/** Bounded so that three calls and their retries fit inside the 9 s Lambda timeout. */
+/**
+ * Per attempt: a dead endpoint fails fast and a stalled one is retried. The delivery's deadline
+ * (see handlers/webhook.ts) bounds the whole, retries included.
+ */
 const awsClientSettings = {
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 }
 
 /** Builds the real dependencies; call once per container, outside the handler. */

@@ -79,6 +79,7 @@ export function realTransactionStore(
     update: string,
     condition: string,
     values: Record<string, unknown>,
+    signal: AbortSignal | undefined,
   ): Promise<boolean> => {
     try {
       await documents.send(
@@ -90,6 +91,7 @@ export function realTransactionStore(
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),
+        { abortSignal: signal },
       )
       return true
     } catch (error) {
@@ -99,7 +101,7 @@ export function realTransactionStore(
   }
 
   return {
-    async recordDelivery(record, claim, now) {
+    async recordDelivery(record, claim, now, signal) {
       const firstWrite = {
         ...record,
         status: 'claimed',
@@ -108,11 +110,12 @@ export function realTransactionStore(
       }
       const result = await documents.send(
         upsert(tableName, record, firstWrite, { last_received_at: now }),
+        { abortSignal: signal },
       )
       return toDeliveryState(result.Attributes ?? {})
     },
 
-    takeOverClaim(key, staleToken, claim) {
+    takeOverClaim(key, staleToken, claim, signal) {
       return updateIf(
         key,
         'SET claim_token = :token, lease_expires_at = :expires ADD takeover_count :one',
@@ -124,10 +127,11 @@ export function realTransactionStore(
           ':claimed': 'claimed',
           ':stale': staleToken,
         },
+        signal,
       )
     },
 
-    markPublished(key, claimToken, publication) {
+    markPublished(key, claimToken, publication, signal) {
       return updateIf(
         key,
         'SET #status = :published, message_id = :messageId, published_at = :publishedAt REMOVE lease_expires_at',
@@ -138,19 +142,21 @@ export function realTransactionStore(
           ':publishedAt': publication.publishedAt,
           ':token': claimToken,
         },
+        signal,
       )
     },
 
-    async releaseClaim(key, claimToken, now) {
+    async releaseClaim(key, claimToken, now, signal) {
       await updateIf(
         key,
         'SET lease_expires_at = :now',
         '#status = :claimed AND claim_token = :token',
         { ':now': now, ':claimed': 'claimed', ':token': claimToken },
+        signal,
       )
     },
 
-    async quarantine(record: QuarantineRecord) {
+    async quarantine(record: QuarantineRecord, signal?: AbortSignal) {
       const { received_at, ...rest } = record
       await documents.send(
         upsert(
@@ -159,6 +165,7 @@ export function realTransactionStore(
           { ...rest, status: 'quarantined', received_at },
           { last_received_at: received_at },
         ),
+        { abortSignal: signal },
       )
     },
   }

@@ -2,7 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns'
 import type { OutgoingMessage } from './build-message'
 
 export interface EventPublisher {
-  publish(message: OutgoingMessage): Promise<{ messageId: string }>
+  publish(message: OutgoingMessage, signal?: AbortSignal): Promise<{ messageId: string }>
 }
 
 /**
@@ -20,7 +20,7 @@ export interface SnsPublisherConfig {
 
 export function realEventPublisher(client: SNSClient, config: SnsPublisherConfig): EventPublisher {
   return {
-    async publish(message) {
+    async publish(message, signal) {
       const result = await client.send(
         new PublishCommand({
           TopicArn: config.topicArnPrefix + topicNameFor(message.eventType),
@@ -32,6 +32,7 @@ export function realEventPublisher(client: SNSClient, config: SnsPublisherConfig
             ]),
           ),
         }),
+        { abortSignal: signal },
       )
       if (!result.MessageId) throw new Error('SNS answered Publish without a MessageId')
       return { messageId: result.MessageId }

@@ -69,13 +69,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Verify, parse and validate a delivery, then store it once and publish it once. */
+/**
+ * Verify, parse and validate a delivery, then store it once and publish it once.
+ * `deadline` aborts every AWS call still running when the delivery's time is up.
+ */
 export async function receiveWebhook(
   deps: Deps,
   delivery: WebhookDelivery,
+  deadline?: AbortSignal,
 ): Promise<WebhookOutcome> {
-  const read = await readEvent(deps, delivery)
-  return read.ok ? storeAndPublish(deps, read.event) : read.outcome
+  const read = await readEvent(deps, delivery, deadline)
+  return read.ok ? storeAndPublish(deps, read.event, deadline) : read.outcome
 }
 
 type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
@@ -84,6 +88,7 @@ type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
 async function readEvent(
   deps: Deps,
   delivery: WebhookDelivery,
+  deadline: AbortSignal | undefined,
 ): Promise<Read<{ event: ReceivedEvent }>> {
   const fail = (outcome: WebhookOutcome) => ({ ok: false, outcome }) as const
   const { body } = delivery
@@ -93,7 +98,7 @@ async function readEvent(
 
   let secrets: readonly string[]
   try {
-    secrets = await deps.secrets.current()
+    secrets = await deps.secrets.current(deadline)
   } catch (cause) {
     return fail({ status: 'unavailable', stage: 'secrets', cause })
   }
@@ -117,13 +122,16 @@ async function readEvent(
   if (!validated.success) {
     const issues = toIssues(validated.issues, envelope ? 'data' : '')
     try {
-      await deps.store.quarantine({
-        transaction_id: `quarantine:sha256:${bodyDigest(body)}`,
-        event_type: eventType,
-        payload: parsed.text,
-        issues,
-        received_at: receivedAt,
-      })
+      await deps.store.quarantine(
+        {
+          transaction_id: `quarantine:sha256:${bodyDigest(body)}`,
+          event_type: eventType,
+          payload: parsed.text,
+          issues,
+          received_at: receivedAt,
+        },
+        deadline,
+      )
     } catch (cause) {
       return fail({ status: 'unavailable', stage: 'quarantine', cause })
     }
@@ -176,7 +184,11 @@ function locateData(
 }
 
 /** Claims the transaction, publishes it, and records the publication. */
-async function storeAndPublish(deps: Deps, event: ReceivedEvent): Promise<WebhookOutcome> {
+async function storeAndPublish(
+  deps: Deps,
+  event: ReceivedEvent,
+  deadline: AbortSignal | undefined,
+): Promise<WebhookOutcome> {
   const message = buildMessage(event)
   // Numbers such as 1e20 grow when serialised again, so the built message is measured too.
   if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
@@ -191,7 +203,7 @@ async function storeAndPublish(deps: Deps, event: ReceivedEvent): Promise<Webhoo
 
   let claim: Awaited<ReturnType<typeof claimTransaction>>
   try {
-    claim = await claimTransaction(deps, record)
+    claim = await claimTransaction(deps, record, deadline)
   } catch (cause) {
     return { status: 'unavailable', stage: 'claim', cause }
   }
@@ -207,20 +219,22 @@ async function storeAndPublish(deps: Deps, event: ReceivedEvent): Promise<Webhoo
 
   let messageId: string
   try {
-    ;({ messageId } = await deps.publisher.publish(message))
+    ;({ messageId } = await deps.publisher.publish(message, deadline))
   } catch (cause) {
     // Best effort: if this fails too, the lease simply runs out.
     await deps.store
-      .releaseClaim(record, claim.claimToken, deps.clock().getTime())
+      .releaseClaim(record, claim.claimToken, deps.clock().getTime(), deadline)
       .catch(() => undefined)
     return { status: 'unavailable', stage: 'publish', cause }
   }
 
   try {
-    await deps.store.markPublished(record, claim.claimToken, {
-      messageId,
-      publishedAt: deps.clock().toISOString(),
-    })
+    await deps.store.markPublished(
+      record,
+      claim.claimToken,
+      { messageId, publishedAt: deps.clock().toISOString() },
+      deadline,
+    )
   } catch (cause) {
     // The message is out but not recorded: a retry republishes it (at least once, never lost).
     return { status: 'unavailable', stage: 'mark_published', cause }

@@ -37,21 +37,40 @@ export interface QuarantineRecord extends TransactionKey {
   received_at: string
 }
 
-/** Storage port of the idempotency state machine; see `claimTransaction` for the rules. */
+/**
+ * Storage port of the idempotency state machine; see `claimTransaction` for the rules.
+ * Every method takes the delivery's deadline: an aborted signal abandons the call.
+ */
 export interface TransactionStore {
   /** Stores the record on its first delivery (taking `claim`), counts every later one. */
-  recordDelivery(record: TransactionRecord, claim: Claim, now: string): Promise<DeliveryState>
+  recordDelivery(
+    record: TransactionRecord,
+    claim: Claim,
+    now: string,
+    signal?: AbortSignal,
+  ): Promise<DeliveryState>
   /** Replaces an expired claim; false when another delivery got there first. */
-  takeOverClaim(key: TransactionKey, staleToken: string, claim: Claim): Promise<boolean>
+  takeOverClaim(
+    key: TransactionKey,
+    staleToken: string,
+    claim: Claim,
+    signal?: AbortSignal,
+  ): Promise<boolean>
   /** Records the publication; false when the claim was lost to another delivery. */
   markPublished(
     key: TransactionKey,
     claimToken: string,
     publication: { messageId: string; publishedAt: string },
+    signal?: AbortSignal,
   ): Promise<boolean>
   /** Ends a claim early after a failed publish, so the next delivery need not wait out the lease. */
-  releaseClaim(key: TransactionKey, claimToken: string, now: number): Promise<void>
-  quarantine(record: QuarantineRecord): Promise<void>
+  releaseClaim(
+    key: TransactionKey,
+    claimToken: string,
+    now: number,
+    signal?: AbortSignal,
+  ): Promise<void>
+  quarantine(record: QuarantineRecord, signal?: AbortSignal): Promise<void>
 }
 
 export function toTransactionRecord(event: ReceivedEvent): TransactionRecord {

@@ -3,7 +3,7 @@ import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk
 /** The secrets a signature may be made with: one, or two while a secret is being rotated. */
 export interface WebhookSecrets {
   /** Empty when no secret is configured: the receiver then refuses everything. */
-  current(): Promise<readonly string[]>
+  current(signal?: AbortSignal): Promise<readonly string[]>
 }
 
 /** Splits a stored value such as `new-secret,old-secret` into its secrets. */
@@ -27,12 +27,13 @@ export interface SsmSecretsConfig {
 export function realWebhookSecrets(client: SSMClient, config: SsmSecretsConfig): WebhookSecrets {
   let cached: { secrets: string[]; fetchedAt: number } | undefined
   return {
-    async current() {
+    async current(signal) {
       const now = config.clock().getTime()
       if (cached && now - cached.fetchedAt < config.refreshMs) return cached.secrets
       try {
         const { Parameter } = await client.send(
           new GetParameterCommand({ Name: config.parameterName, WithDecryption: true }),
+          { abortSignal: signal },
         )
         cached = { secrets: parseSecrets(Parameter?.Value), fetchedAt: now }
       } catch (error) {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { topicNameFor } from '../../lib/event-publisher'
 import { MAX_BODY_BYTES } from '../../lib/limits'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
@@ -17,43 +17,8 @@ import {
   randomId,
   seedData,
 } from '../../scripts/sample-events'
+import { type Handler, loadHandler } from '../support/load-handler'
 import { localClients, subscribeQueue } from '../support/local-aws'
-
-type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>
-
-/** Applies `env` to this process; the returned function puts the old environment back. */
-function applyEnv(env: Record<string, string>): () => void {
-  const saved = { ...process.env }
-  Object.assign(process.env, env)
-  return () => {
-    process.env = saved
-  }
-}
-
-/**
- * A fresh copy of the handler module, as a new Lambda container would load it, whose calls run
- * with `env` applied (the SDK reads endpoint variables on a client's first call, not at load).
- */
-function loadHandler(env: Record<string, string> = {}): Handler {
-  let loaded: Handler | undefined
-  const restore = applyEnv(env)
-  try {
-    jest.isolateModules(() => {
-      loaded = require('../../handlers/webhook').handler
-    })
-  } finally {
-    restore()
-  }
-  const handler = loaded as Handler
-  return async (event) => {
-    const restoreAfterCall = applyEnv(env)
-    try {
-      return await handler(event)
-    } finally {
-      restoreAfterCall()
-    }
-  }
-}
 
 const handler = loadHandler()
 const clients = localClients()

@@ -1,0 +1,157 @@
+// What must not get in, and what must not get out: the source-IP allow-list, secret rotation,
+// and logs that carry ids but never secrets, signatures or personal data.
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
+import { SIGNATURE_HEADER } from '../../lib/signature'
+import {
+  apiGatewayEventFor,
+  envelopeFor,
+  giftEventData,
+  LOCAL_WEBHOOK_SECRET,
+} from '../../scripts/sample-events'
+import { type Handler, loadHandler } from '../support/load-handler'
+
+async function post(handler: Handler, event: APIGatewayProxyEventV2) {
+  const result = await handler(event)
+  return { status: result.statusCode, body: JSON.parse(String(result.body)) }
+}
+
+const freshEnvelope = (eventType: SupportedEventType = 'voucher.gift.transaction.created') =>
+  JSON.stringify(envelopeFor(eventType, giftEventData(eventType)))
+
+describe('the source-IP allow-list', () => {
+  const handler = loadHandler({ ALLOWED_SOURCE_IPS: '198.51.100.0/24, 2001:db8::/32' })
+  const from = (sourceIp: string) => {
+    const event = apiGatewayEventFor({ body: freshEnvelope(), secret: LOCAL_WEBHOOK_SECRET })
+    event.requestContext.http.sourceIp = sourceIp
+    return event
+  }
+
+  it('answers 403 to a correctly signed webhook from an address outside the list', async () => {
+    expect(await post(handler, from('203.0.113.9'))).toMatchObject({
+      status: 403,
+      body: { code: 'source_ip_not_allowed' },
+    })
+  })
+
+  it('accepts a webhook from an address inside a listed range', async () => {
+    expect((await post(handler, from('198.51.100.42'))).body.status).toBe('accepted')
+  })
+})
+
+describe('secret rotation', () => {
+  const handler = loadHandler({ VOUCHERIFY_WEBHOOK_SECRET: 'new-secret,old-secret' })
+
+  it.each(['new-secret', 'old-secret'])('accepts a webhook signed with %s', async (secret) => {
+    const answer = await post(handler, apiGatewayEventFor({ body: freshEnvelope(), secret }))
+
+    expect(answer.body.status).toBe('accepted')
+  })
+
+  it('refuses a webhook signed with a retired secret', async () => {
+    const answer = await post(
+      handler,
+      apiGatewayEventFor({ body: freshEnvelope(), secret: LOCAL_WEBHOOK_SECRET }),
+    )
+
+    expect(answer.status).toBe(401)
+  })
+})
+
+describe('logs', () => {
+  const handler = loadHandler({ POWERTOOLS_LOG_LEVEL: 'INFO' })
+
+  /** Everything the handler writes to stdout and stderr while `run` runs. */
+  async function captureLogs(run: () => Promise<unknown>): Promise<string[]> {
+    const written: string[] = []
+    const capture = (chunk: string | Uint8Array) => {
+      written.push(chunk.toString())
+      return true
+    }
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture)
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture)
+    try {
+      await run()
+    } finally {
+      stdout.mockRestore()
+      stderr.mockRestore()
+    }
+    return written.join('').split('\n').filter(Boolean)
+  }
+
+  /** Values in the seeds that identify a person or say something about one, and spendable codes. */
+  const personalData = [
+    'Jack Webhook',
+    'John Demo 23-01',
+    'jck-wbhk',
+    '230724-01',
+    'EMEA',
+    'sign-up',
+    'Gift-for-you-0',
+    '3HgJNUlD',
+  ]
+
+  function deliveriesOfEverySeed(): APIGatewayProxyEventV2[] {
+    return supportedEventTypes.flatMap((eventType) => {
+      // The seed with a fresh transaction id: every personal field kept, no clash with other tests.
+      const data = giftEventData(eventType)
+      const broken = { ...data, balance: { ...(data.balance as object), amount: '400' } }
+      return [
+        apiGatewayEventFor({
+          body: JSON.stringify(envelopeFor(eventType, data)),
+          secret: LOCAL_WEBHOOK_SECRET,
+        }),
+        apiGatewayEventFor({
+          body: JSON.stringify(data),
+          secret: LOCAL_WEBHOOK_SECRET,
+          pathEventType: eventType,
+        }),
+        apiGatewayEventFor({
+          body: JSON.stringify(data),
+          secret: 'wrong',
+          pathEventType: eventType,
+        }),
+        apiGatewayEventFor({
+          body: JSON.stringify(broken),
+          secret: LOCAL_WEBHOOK_SECRET,
+          pathEventType: eventType,
+        }),
+      ]
+    })
+  }
+
+  it('are one JSON object a line, with the outcome and the ids', async () => {
+    const events = deliveriesOfEverySeed()
+
+    const lines = await captureLogs(async () => {
+      for (const event of events) await handler(event)
+    })
+
+    const records = lines.map((line) => JSON.parse(line))
+    expect(records).toHaveLength(events.length)
+    expect(records.map((record) => record.http_status).sort()).toEqual(
+      expect.arrayContaining([200, 401, 422]),
+    )
+    expect(records.find((record) => record.http_status === 200)).toMatchObject({
+      level: 'INFO',
+      request_id: expect.any(String),
+      transactionId: expect.stringMatching(/^vtx_/),
+      idempotencyKey: expect.stringMatching(/^vtx_/),
+    })
+  })
+
+  it('never carry the secret, a signature or personal data from the payload', async () => {
+    const events = deliveriesOfEverySeed()
+    const signatures = events.map((event) => event.headers[SIGNATURE_HEADER] as string)
+
+    const logs = (
+      await captureLogs(async () => {
+        for (const event of events) await handler(event)
+      })
+    ).join('\n')
+
+    for (const secret of [LOCAL_WEBHOOK_SECRET, 'wrong', ...signatures, ...personalData]) {
+      expect(logs).not.toContain(secret)
+    }
+  })
+})
