@@ -1,7 +1,7 @@
 // The prod CloudFormation template that `serverless package` builds without any AWS account:
 // the routes, limits, data protection and least-privilege IAM that serverless.yml promises.
 
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type PackagedService, packageService } from '../support/package-service'
 import { readZip } from '../support/read-zip'
@@ -61,6 +61,40 @@ function functionRoleStatements(): Statement[] {
   const [roleId] = (lambda.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']
   const role = packaged.template.Resources[roleId]
   return allStatements(role?.Properties?.Policies)
+}
+
+/** IAM service prefix per SDK package the code imports commands from. */
+const SERVICE_OF_PACKAGE: Record<string, string> = {
+  'client-dynamodb': 'dynamodb',
+  'lib-dynamodb': 'dynamodb',
+  'client-sns': 'sns',
+  'client-ssm': 'ssm',
+}
+/** The document client's commands are named after items, the API's after the operation. */
+const DOCUMENT_OPERATIONS: Record<string, string> = {
+  Update: 'UpdateItem',
+  Put: 'PutItem',
+  Get: 'GetItem',
+  Delete: 'DeleteItem',
+}
+
+/** The IAM actions the function's code can call: every `XxxCommand` lib/ imports from the SDK. */
+function actionsTheCodeCalls(): string[] {
+  const libDir = join(__dirname, '..', '..', 'lib')
+  const actions = new Set<string>()
+  for (const file of readdirSync(libDir).filter((name) => name.endsWith('.ts'))) {
+    const source = readFileSync(join(libDir, file), 'utf8')
+    for (const [, names = '', pkg = ''] of source.matchAll(
+      /import\s*{([^}]*)}\s*from\s*'@aws-sdk\/([\w-]+)'/g,
+    )) {
+      const service = SERVICE_OF_PACKAGE[pkg]
+      for (const [, command = ''] of names.matchAll(/\b(\w+)Command\b/g)) {
+        const operation = pkg === 'lib-dynamodb' ? DOCUMENT_OPERATIONS[command] : command
+        if (service && operation) actions.add(`${service}:${operation}`)
+      }
+    }
+  }
+  return [...actions].sort()
 }
 
 const statementsFor = (service: string) =>
@@ -176,6 +210,19 @@ describe('the prod template', () => {
         Action: ['ssm:GetParameter'],
         Resource: { 'Fn::Sub': SECRET_PARAMETER_ARN },
       },
+    ])
+  })
+
+  it('grants exactly the DynamoDB, SNS and SSM actions the code calls, none unused', () => {
+    const granted = functionRoleStatements()
+      .flatMap(actionsOf)
+      .filter((action) => DATA_PLANE_SERVICES.some((service) => action.startsWith(`${service}:`)))
+
+    expect(granted.sort()).toEqual(actionsTheCodeCalls())
+    expect(actionsTheCodeCalls()).toEqual([
+      'dynamodb:UpdateItem',
+      'sns:Publish',
+      'ssm:GetParameter',
     ])
   })
 
