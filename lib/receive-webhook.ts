@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { buildMessage, messageSize } from './build-message'
+import { buildMessage, messageSize, type OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import type { Deps } from './deps'
 import { bodyDigest, idempotencyKeyFor } from './idempotency-key'
@@ -79,7 +79,7 @@ export async function receiveWebhook(
   deadline?: AbortSignal,
 ): Promise<WebhookOutcome> {
   const read = await readEvent(deps, delivery, deadline)
-  return read.ok ? storeAndPublish(deps, read.event, deadline) : read.outcome
+  return read.ok ? storeAndPublish(deps, read.event, read.message, deadline) : read.outcome
 }
 
 type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
@@ -89,7 +89,7 @@ async function readEvent(
   deps: Deps,
   delivery: WebhookDelivery,
   deadline: AbortSignal | undefined,
-): Promise<Read<{ event: ReceivedEvent }>> {
+): Promise<Read<{ event: ReceivedEvent; message: OutgoingMessage }>> {
   const fail = (outcome: WebhookOutcome) => ({ ok: false, outcome }) as const
   const { body } = delivery
   if (body.length > deps.settings.maxBodyBytes) {
@@ -118,9 +118,8 @@ async function readEvent(
   if (!isSupportedEventType(eventType)) return fail({ status: 'ignored', eventType })
 
   const receivedAt = deps.clock().toISOString()
-  const validated = v.safeParse(eventSchemas[eventType], data)
-  if (!validated.success) {
-    const issues = toIssues(validated.issues, envelope ? 'data' : '')
+  /** Keeps a signed payload that cannot be accepted, so that it can be replayed after a fix. */
+  const quarantine = async (issues: Issue[]) => {
     try {
       await deps.store.quarantine(
         {
@@ -138,27 +137,41 @@ async function readEvent(
     return fail({ status: 'invalid', eventType, issues })
   }
 
+  const validated = v.safeParse(eventSchemas[eventType], data)
+  if (!validated.success) return quarantine(toIssues(validated.issues, envelope ? 'data' : ''))
+
   const entry = toLedgerEntry(
     validated.output,
     envelope?.event?.created_at ?? envelope?.created_at ?? receivedAt,
   )
   const eventId = envelope?.event?.id ?? null
-  return {
-    ok: true,
-    event: {
-      eventType,
-      delivery: envelope ? 'envelope' : 'raw',
-      webhookId: envelope?.id ?? null,
-      eventId,
-      projectId: envelope?.project_id ?? null,
-      createdAt: envelope?.created_at ?? entry.created_at,
-      receivedAt,
-      idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
-      entry,
-      data,
-      payload: parsed.text,
-    },
+  const event: ReceivedEvent = {
+    eventType,
+    delivery: envelope ? 'envelope' : 'raw',
+    webhookId: envelope?.id ?? null,
+    eventId,
+    projectId: envelope?.project_id ?? null,
+    createdAt: envelope?.created_at ?? entry.created_at,
+    receivedAt,
+    idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
+    entry,
+    data,
+    payload: parsed.text,
   }
+
+  let message: OutgoingMessage
+  try {
+    message = buildMessage(event)
+  } catch (error) {
+    // JSON.stringify recurses: a field nested thousands deep cannot be published.
+    if (!(error instanceof RangeError)) throw error
+    return quarantine([{ path: envelope ? 'data' : '(root)', message: 'is nested too deeply' }])
+  }
+  // Numbers such as 1e20 grow when serialised again, so the built message is measured too.
+  if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
+    return fail({ status: 'too_large', limitBytes: deps.settings.maxBodyBytes })
+  }
+  return { ok: true, event, message }
 }
 
 /** Finds the event type and its data: in the envelope, or on the raw route in the path. */
@@ -180,20 +193,18 @@ function locateData(
     }
   }
   const envelope = result.output
-  return { ok: true, eventType: eventTypeOf(envelope), data: envelope.data, envelope }
+  // The body's own data, not Valibot's copy: that one drops keys such as `__proto__`.
+  const data = body.data as Record<string, unknown>
+  return { ok: true, eventType: eventTypeOf(envelope), data, envelope }
 }
 
 /** Claims the transaction, publishes it, and records the publication. */
 async function storeAndPublish(
   deps: Deps,
   event: ReceivedEvent,
+  message: OutgoingMessage,
   deadline: AbortSignal | undefined,
 ): Promise<WebhookOutcome> {
-  const message = buildMessage(event)
-  // Numbers such as 1e20 grow when serialised again, so the built message is measured too.
-  if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
-    return { status: 'too_large', limitBytes: deps.settings.maxBodyBytes }
-  }
   const record = toTransactionRecord(event)
   const ids: EventIds = {
     eventType: event.eventType,

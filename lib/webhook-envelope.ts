@@ -1,19 +1,17 @@
 import * as v from 'valibot'
-
-const IdSchema = v.pipe(v.string(), v.nonEmpty('must be a non-empty id'))
-const TimestampSchema = v.pipe(v.string(), v.isoTimestamp('must be an ISO 8601 timestamp'))
+import { IdSchema, looseRecord, TimestampSchema } from './schemas/common'
 
 /** The v2024-01-01 envelope around every non-raw Voucherify webhook. */
 export const WebhookEnvelopeSchema = v.pipe(
-  v.looseObject({
+  looseRecord({
     id: IdSchema,
     project_id: IdSchema,
     created_at: TimestampSchema,
     type: v.pipe(v.string(), v.nonEmpty('must name the event')),
-    data: v.looseObject({}),
-    source: v.looseObject({ object: v.picklist(['webhook', 'distribution']) }),
+    data: looseRecord({}),
+    source: looseRecord({ object: v.picklist(['webhook', 'distribution']) }),
     event: v.optional(
-      v.looseObject({
+      looseRecord({
         id: IdSchema,
         type: v.pipe(v.string(), v.nonEmpty('must name the event')),
         created_at: v.optional(TimestampSchema),

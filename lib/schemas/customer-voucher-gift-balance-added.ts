@@ -1,14 +1,15 @@
-import * as v from 'valibot'
+import type * as v from 'valibot'
+import { looseRecord } from './common'
 import {
   CustomerSchema,
-  GiftEventSchema,
   GiftTransactionSchema,
   GiftVoucherSchema,
+  giftEventEntries,
 } from './gift-event-parts'
 
 /** `customer.voucher.gift.balance_added`: a distribution event about the card's holder. */
-export const CustomerVoucherGiftBalanceAddedSchema = v.looseObject({
-  ...GiftEventSchema.entries,
+export const CustomerVoucherGiftBalanceAddedSchema = looseRecord({
+  ...giftEventEntries,
   customer: CustomerSchema,
   voucher: GiftVoucherSchema,
   transaction: GiftTransactionSchema,

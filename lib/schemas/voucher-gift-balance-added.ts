@@ -1,9 +1,10 @@
 import * as v from 'valibot'
-import { GiftEventSchema, GiftTransactionSchema, GiftVoucherSchema } from './gift-event-parts'
+import { looseRecord } from './common'
+import { GiftTransactionSchema, GiftVoucherSchema, giftEventEntries } from './gift-event-parts'
 
 /** `voucher.gift.balance_added`: the project-settings event; its transaction is a short form. */
-export const VoucherGiftBalanceAddedSchema = v.looseObject({
-  ...GiftEventSchema.entries,
+export const VoucherGiftBalanceAddedSchema = looseRecord({
+  ...giftEventEntries,
   voucher: v.nullable(GiftVoucherSchema),
   transaction: v.nullable(GiftTransactionSchema),
 })
