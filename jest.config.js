@@ -3,6 +3,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] }
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Read from here only, not per project: integration tests start processes and wait on them.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -15,7 +17,6 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 }

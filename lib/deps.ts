@@ -17,12 +17,12 @@ export interface Deps {
 }
 
 /**
- * Per attempt: a dead endpoint fails fast and a stalled one is retried. The delivery's deadline
- * (see handlers/webhook.ts) bounds the whole, retries included.
+ * Per attempt: a dead endpoint fails fast and a stalled one is retried (without
+ * `throwOnRequestTimeout` the SDK only warns). The delivery's deadline bounds the whole.
  */
 const awsClientSettings = {
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 }
 
 /** Builds the real dependencies; call once per container, outside the handler. */

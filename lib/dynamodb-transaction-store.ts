@@ -119,7 +119,8 @@ export function realTransactionStore(
       return updateIf(
         key,
         'SET claim_token = :token, lease_expires_at = :expires ADD takeover_count :one',
-        '#status = :claimed AND claim_token = :stale',
+        // `:token` too: the SDK may resend a take-over whose first answer was lost.
+        '#status = :claimed AND claim_token IN (:stale, :token)',
         {
           ':token': claim.token,
           ':expires': claim.expiresAt,

@@ -232,9 +232,10 @@ async function storeAndPublish(
   try {
     ;({ messageId } = await deps.publisher.publish(message, deadline))
   } catch (cause) {
-    // Best effort: if this fails too, the lease simply runs out.
+    // Best effort, with a budget of its own: the deadline may be what failed the publish.
+    // If the release fails too, the lease simply runs out.
     await deps.store
-      .releaseClaim(record, claim.claimToken, deps.clock().getTime(), deadline)
+      .releaseClaim(record, claim.claimToken, deps.clock().getTime(), AbortSignal.timeout(300))
       .catch(() => undefined)
     return { status: 'unavailable', stage: 'publish', cause }
   }

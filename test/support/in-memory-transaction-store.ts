@@ -59,7 +59,9 @@ export class InMemoryTransactionStore implements TransactionStore {
   ) {
     this.check('takeOverClaim')
     const item = this.get(key)
-    if (item?.status !== 'claimed' || item.claim_token !== staleToken) return false
+    const holder = item?.claim_token
+    if (item?.status !== 'claimed' || (holder !== staleToken && holder !== claim.token))
+      return false
     Object.assign(item, { claim_token: claim.token, lease_expires_at: claim.expiresAt })
     return true
   }

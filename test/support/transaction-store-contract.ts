@@ -109,6 +109,17 @@ export function describeTransactionStoreContract(name: string, subject: () => Co
       expect(results.sort()).toEqual([false, true])
     })
 
+    it('treats a take-over resent after a lost answer as its own', async () => {
+      const { store } = subject()
+      const record = newRecord()
+      await store.recordDelivery(record, claim('a'), at(0))
+      await store.takeOverClaim(record, 'a', claim('b', 30_000))
+
+      const resent = await store.takeOverClaim(record, 'a', claim('b', 30_000))
+
+      expect(resent).toBe(true)
+    })
+
     it('ends a claim early when its holder releases it', async () => {
       const { store } = subject()
       const record = newRecord()
