@@ -15,24 +15,34 @@ const wellFormed = v.check<string, string>(
   'must be well-formed Unicode',
 )
 
+const MAX_KEY_BYTES = 1024
+/** A UTF-16 unit is at most 3 UTF-8 bytes, so short strings need no encoding to be measured. */
+const fitsKey = v.check<string, string>(
+  (text) => text.length <= MAX_KEY_BYTES / 3 || Buffer.byteLength(text) <= MAX_KEY_BYTES,
+  `must be at most ${MAX_KEY_BYTES} bytes`,
+)
+
 /** An id that can be a DynamoDB key (at most 1,024 bytes here) and an SNS attribute value. */
 export const IdSchema = v.pipe(
   v.string(),
   v.nonEmpty('must be a non-empty id'),
-  v.maxBytes(1024, 'must be at most 1024 bytes'),
+  fitsKey,
   wellFormed,
 )
 
 /** A reference to another object that may be absent, and becomes an SNS attribute when set. */
-export const ReferenceSchema = v.nullish(
-  v.pipe(v.string(), v.maxBytes(1024, 'must be at most 1024 bytes'), wellFormed),
-)
+export const ReferenceSchema = v.nullish(v.pipe(v.string(), fitsKey, wellFormed))
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const digitsAt = (text: string, start: number, end: number) => Number(text.slice(start, end))
 
 /** `2026-02-31` has the ISO shape, but `Date` would quietly turn it into March the 3rd. */
 function isCalendarDate(timestamp: string): boolean {
-  const [year = 0, month = 0, day = 0] = timestamp.slice(0, 10).split('-').map(Number)
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  const year = digitsAt(timestamp, 0, 4)
+  const month = digitsAt(timestamp, 5, 7)
+  const day = digitsAt(timestamp, 8, 10)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))
 }
 
 export const TimestampSchema = v.pipe(
