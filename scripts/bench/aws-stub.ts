@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * Answers the function's three AWS calls at once, on 127.0.0.1, so a cold start can run its
+ * first invocation end to end without any network: DynamoDB UpdateItem (echoing the written
+ * attributes back, as ALL_NEW would), SNS Publish, SSM GetParameter.
+ */
+export interface AwsStub {
+  url: string
+  /** Requests answered so far, by operation. */
+  counts: Map<string, number>
+  close(): Promise<void>
+}
+
+type AttributeValue = Record<string, unknown>
+
+interface UpdateItemInput {
+  Key?: Record<string, AttributeValue>
+  ExpressionAttributeNames?: Record<string, string>
+  ExpressionAttributeValues?: Record<string, AttributeValue>
+  ReturnValues?: string
+}
+
+/**
+ * The item as a first write leaves it: every `#name` set to the `:value` of the same suffix,
+ * which is how lib/dynamodb-transaction-store.ts names them, plus `received_count = 1`.
+ */
+function itemAfterFirstWrite(input: UpdateItemInput): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = { ...input.Key }
+  const values = input.ExpressionAttributeValues ?? {}
+  for (const [reference, name] of Object.entries(input.ExpressionAttributeNames ?? {})) {
+    const value = values[`:${reference.slice(1)}`]
+    if (value) item[name] = value
+  }
+  item.received_count = { N: '1' }
+  return item
+}
+
+function operationOf(request: http.IncomingMessage, body: string): string {
+  const target = request.headers['x-amz-target']
+  if (typeof target === 'string') return target.split('.').at(-1) ?? target
+  return new URLSearchParams(body).get('Action') ?? 'unknown'
+}
+
+function answer(operation: string, body: string, secret: string) {
+  switch (operation) {
+    case 'UpdateItem': {
+      const input = JSON.parse(body) as UpdateItemInput
+      const output =
+        input.ReturnValues === 'ALL_NEW' ? { Attributes: itemAfterFirstWrite(input) } : {}
+      return { type: 'application/x-amz-json-1.0', body: JSON.stringify(output) }
+    }
+    case 'GetParameter':
+      return {
+        type: 'application/x-amz-json-1.1',
+        body: JSON.stringify({
+          Parameter: { Name: 'stub', Type: 'SecureString', Value: secret, Version: 1 },
+        }),
+      }
+    case 'Publish':
+      return {
+        type: 'text/xml',
+        body:
+          '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>' +
+          `<MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata>` +
+          `<RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+      }
+    default:
+      return undefined
+  }
+}
+
+export async function startAwsStub(secret: string): Promise<AwsStub> {
+  const counts = new Map<string, number>()
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8')
+      const operation = operationOf(request, body)
+      counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      const reply = answer(operation, body, secret)
+      if (!reply) {
+        response.writeHead(400, { 'content-type': 'text/plain' }).end(`stub: ${operation}`)
+        return
+      }
+      response.writeHead(200, {
+        'content-type': reply.type,
+        'content-length': Buffer.byteLength(reply.body),
+        'x-amzn-requestid': randomUUID(),
+      })
+      response.end(reply.body)
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

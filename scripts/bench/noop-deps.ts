@@ -1,0 +1,44 @@
+import type { OutgoingMessage } from '../../lib/build-message'
+import type { Deps } from '../../lib/deps'
+import { MAX_BODY_BYTES } from '../../lib/limits'
+import type { TransactionStore } from '../../lib/transaction-store'
+import { staticWebhookSecrets } from '../../lib/webhook-secrets'
+import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
+
+/**
+ * A store that costs nothing and always hands out the caller's own claim, so every delivery
+ * runs the whole path (claim, publish, mark published) however often the same one is replayed.
+ */
+const noopStore: TransactionStore = {
+  recordDelivery: async (_record, claim) => ({
+    status: 'claimed',
+    claimToken: claim.token,
+    leaseExpiresAt: claim.expiresAt,
+    receivedCount: 1,
+  }),
+  takeOverClaim: async () => true,
+  markPublished: async () => true,
+  releaseClaim: async () => undefined,
+  quarantine: async () => undefined,
+}
+
+/**
+ * The deps receiveWebhook needs, with I/O replaced by no-ops. Keeps a reference to the last
+ * message (measuring it here would add work to the timed path).
+ */
+export function noopDeps() {
+  const published: { last: OutgoingMessage | undefined } = { last: undefined }
+  const deps: Deps = {
+    secrets: staticWebhookSecrets(LOCAL_WEBHOOK_SECRET),
+    store: noopStore,
+    publisher: {
+      publish: async (message: OutgoingMessage) => {
+        published.last = message
+        return { messageId: 'noop' }
+      },
+    },
+    clock: () => new Date(),
+    settings: { claimLeaseMs: 15_000, maxBodyBytes: MAX_BODY_BYTES },
+  }
+  return { deps, published }
+}

@@ -1,0 +1,230 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import * as v from 'valibot'
+import { buildMessage, messageSize } from '../../lib/build-message'
+import { claimTransaction } from '../../lib/claim-transaction'
+import { idempotencyKeyFor } from '../../lib/idempotency-key'
+import { toLedgerEntry } from '../../lib/ledger-entry'
+import { receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
+import type { ReceivedEvent } from '../../lib/received-event'
+import { eventSchemas } from '../../lib/schemas/registry'
+import { SIGNATURE_HEADER, verifySignature } from '../../lib/signature'
+import { toTransactionRecord } from '../../lib/transaction-store'
+import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/webhook-envelope'
+import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
+import { noopDeps } from './noop-deps'
+import type { BenchCase } from './payloads'
+import { type Summary, summarise } from './stats'
+
+/** The lift handlers/webhook.ts does before receiveWebhook (the handler module needs AWS env). */
+function deliveryOf(event: APIGatewayProxyEventV2): WebhookDelivery {
+  return {
+    body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+    signature: event.headers[SIGNATURE_HEADER],
+    pathEventType: event.pathParameters?.eventType,
+  }
+}
+
+/**
+ * The least work any receiver must do with the same input: get at the bytes (decoding base64
+ * when API Gateway encoded them), one HMAC-SHA256 over them, one JSON.parse.
+ */
+function floorOnce(event: APIGatewayProxyEventV2, expected: Buffer): void {
+  const raw = event.body ?? ''
+  const bytes: string | Buffer = event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw
+  const digest = createHmac('sha256', LOCAL_WEBHOOK_SECRET).update(bytes).digest()
+  if (!timingSafeEqual(digest, expected)) throw new Error('floor: signature mismatch')
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8')
+  if (typeof JSON.parse(text) !== 'object') throw new Error('floor: not an object')
+}
+
+export interface PipelineResult {
+  name: string
+  bodyBytes: number
+  messageBytes: number
+  iterations: number
+  service: Summary
+  floor: Summary
+  /** Median service time over median floor time. */
+  ratio: number
+}
+
+const nowUs = () => Number(process.hrtime.bigint()) / 1_000
+
+export interface PipelineOptions {
+  /** Time spent measuring each case, service and floor together. */
+  budgetMs: number
+  warmupMs: number
+}
+
+/**
+ * Times receiveWebhook (with no-op I/O) and the floor on one case, in alternating batches so
+ * that drift (frequency scaling, a neighbour's load) hits both alike.
+ */
+export async function measurePipeline(
+  benchCase: BenchCase,
+  options: PipelineOptions,
+): Promise<PipelineResult> {
+  const { deps, published } = noopDeps()
+  const { event } = benchCase
+  const expected = Buffer.from(event.headers[SIGNATURE_HEADER] ?? '', 'hex')
+  const service = async () => {
+    const outcome = await receiveWebhook(deps, deliveryOf(event))
+    if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
+  }
+  const floor = () => floorOnce(event, expected)
+
+  // Warm-up doubles as calibration: how long is one call of each?
+  let serviceCalls = 0
+  let floorCalls = 0
+  const warmupEnd = nowUs() + options.warmupMs * 1_000
+  let serviceUs = 0
+  let floorUs = 0
+  while (nowUs() < warmupEnd) {
+    let start = nowUs()
+    await service()
+    serviceUs += nowUs() - start
+    serviceCalls++
+    start = nowUs()
+    floor()
+    floorUs += nowUs() - start
+    floorCalls++
+  }
+  const perPairUs = serviceUs / serviceCalls + floorUs / floorCalls
+  // Batches of about 2 ms keep the alternation fine-grained without timing the loop itself.
+  const batch = Math.max(5, Math.round(2_000 / perPairUs))
+  const rounds = Math.max(10, Math.round((options.budgetMs * 1_000) / (batch * perPairUs)))
+
+  const serviceTimes: number[] = []
+  const floorTimes: number[] = []
+  const runService = async () => {
+    for (let index = 0; index < batch; index++) {
+      const start = process.hrtime.bigint()
+      await service()
+      serviceTimes.push(Number(process.hrtime.bigint() - start) / 1_000)
+    }
+  }
+  const runFloor = () => {
+    for (let index = 0; index < batch; index++) {
+      const start = process.hrtime.bigint()
+      floor()
+      floorTimes.push(Number(process.hrtime.bigint() - start) / 1_000)
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which goes first, so neither always runs right after the other's garbage.
+    if (round % 2 === 0) {
+      await runService()
+      runFloor()
+    } else {
+      runFloor()
+      await runService()
+    }
+  }
+  const serviceSummary = summarise(serviceTimes)
+  const floorSummary = summarise(floorTimes)
+  return {
+    name: benchCase.name,
+    bodyBytes: benchCase.bodyBytes,
+    messageBytes: published.last ? messageSize(published.last) : 0,
+    iterations: serviceTimes.length,
+    service: serviceSummary,
+    floor: floorSummary,
+    ratio: serviceSummary.median / floorSummary.median,
+  }
+}
+
+export interface StageTime {
+  stage: string
+  /** Median µs per call. */
+  us: number
+  /** Part of the floor's work as well (the rest is the service's own). */
+  inFloor: boolean
+}
+
+/** Median µs per call of `fn`, timed in batches of `batch` calls for `budgetMs`. */
+async function timeStage(fn: () => unknown, budgetMs: number, batch = 20): Promise<number> {
+  for (let index = 0; index < batch * 10; index++) await fn()
+  const perCall: number[] = []
+  const end = nowUs() + budgetMs * 1_000
+  while (nowUs() < end) {
+    const start = process.hrtime.bigint()
+    for (let index = 0; index < batch; index++) await fn()
+    perCall.push(Number(process.hrtime.bigint() - start) / 1_000 / batch)
+  }
+  return summarise(perCall).median
+}
+
+/**
+ * The pipeline taken apart: each step of receiveWebhook timed alone on the same payload, to see
+ * which steps the time goes to (the CPU profile says the same from the other side).
+ */
+export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Promise<StageTime[]> {
+  const { deps } = noopDeps()
+  const { event, eventType } = benchCase
+  const delivery = deliveryOf(event)
+  const body = delivery.body
+  const signature = delivery.signature ?? ''
+  const secrets = [LOCAL_WEBHOOK_SECRET]
+  const utf8 = new TextDecoder('utf-8', { fatal: true })
+  const text = utf8.decode(body)
+  const parsed = JSON.parse(text) as Record<string, unknown>
+  const envelope = v.parse(WebhookEnvelopeSchema, parsed)
+  if (eventTypeOf(envelope) !== eventType) throw new Error('stage breakdown: wrong event type')
+  // As locateData does: the body's own data, not Valibot's copy of it.
+  const data = parsed.data as Record<string, unknown>
+  const schema = eventSchemas[eventType]
+  const validated = v.parse(schema, data)
+  const receivedAt = new Date().toISOString()
+  const entry = toLedgerEntry(validated, envelope.event?.created_at ?? envelope.created_at)
+  const eventId = envelope.event?.id ?? null
+  const received: ReceivedEvent = {
+    eventType,
+    delivery: 'envelope',
+    webhookId: envelope.id,
+    eventId,
+    projectId: envelope.project_id,
+    createdAt: envelope.created_at,
+    receivedAt,
+    idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
+    entry,
+    data,
+    payload: text,
+  }
+  const message = buildMessage(received)
+  const record = toTransactionRecord(received)
+  const raw = event.body ?? ''
+  const encoding = event.isBase64Encoded ? 'base64' : 'utf8'
+
+  const stages: Array<[string, () => unknown, boolean]> = [
+    ['lift: Buffer.from(body)', () => Buffer.from(raw, encoding), event.isBase64Encoded ?? false],
+    [
+      'HMAC-SHA256 of the body',
+      () => createHmac('sha256', LOCAL_WEBHOOK_SECRET).update(body).digest(),
+      true,
+    ],
+    ['verifySignature (all of it)', () => verifySignature(body, signature, secrets), false],
+    ['UTF-8 decode (TextDecoder) + trim', () => utf8.decode(body).trim(), false],
+    ['JSON.parse', () => JSON.parse(text), true],
+    ['envelope schema (Valibot)', () => v.safeParse(WebhookEnvelopeSchema, parsed), false],
+    ['event schema (Valibot)', () => v.safeParse(schema, data), false],
+    [
+      'ledger entry + idempotency key',
+      () => [
+        toLedgerEntry(validated, receivedAt),
+        idempotencyKeyFor(entry.transaction_id, null, body),
+      ],
+      false,
+    ],
+    ['buildMessage (JSON.stringify)', () => buildMessage(received), false],
+    ['messageSize (Buffer.byteLength)', () => messageSize(message), false],
+    ['toTransactionRecord', () => toTransactionRecord(received), false],
+    ['claimTransaction (no-op store)', () => claimTransaction(deps, record), false],
+  ]
+  const perStage = budgetMs / stages.length
+  const times: StageTime[] = []
+  for (const [stage, fn, inFloor] of stages) {
+    times.push({ stage, us: await timeStage(fn, perStage), inFloor })
+  }
+  return times
+}

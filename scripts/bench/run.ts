@@ -1,0 +1,163 @@
+// `npm run bench`: measures the service against the floor of the same work, phase by phase,
+// and writes BENCHMARKS.md and BENCHMARKS.svg from what it measured. `-- --quick` runs small
+// samples to try the bench out and writes into the temp directory instead.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildReadable, buildScript, projectRoot } from './bundles'
+import { measureColdStart } from './cold-start'
+import { measureEndToEnd } from './e2e'
+import type { PhasePlan } from './e2e-child'
+import { describeMachine, machineLine } from './machine'
+import { benchCases } from './payloads'
+import type { PipelineOutput } from './pipeline-child'
+import { type ProfileSummary, profilePipeline } from './profile'
+import { type BenchResults, derive, renderReport, renderSvg, summaryText } from './report'
+
+// The emulators' clients in this process run on Node 20; the SDK's notice about that is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+
+const quick = process.argv.includes('--quick')
+const started = Date.now()
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`
+const say = (line: string) => console.log(`${elapsed()}  ${line}`)
+
+/** Sizes chosen to keep the whole run near two minutes on 2 cores. */
+const SETTINGS = quick
+  ? { pipelineMs: 400, warmupMs: 100, breakdownMs: 300, profileMs: 500, coldStarts: 4, scale: 0.1 }
+  : {
+      pipelineMs: 2_000,
+      warmupMs: 300,
+      breakdownMs: 1_500,
+      profileMs: 2_000,
+      coldStarts: 20,
+      scale: 1,
+    }
+const PROFILED_EVENTS = quick ? 30 : 150
+
+function plans(scale: number): PhasePlan[] {
+  const count = (n: number) => Math.max(10, Math.round(n * scale))
+  const pair = (payload: 'seed' | 'large', events: number, concurrency: number): PhasePlan[] => {
+    const name = `${payload}, new, C=${concurrency}`
+    return [
+      { name, payload, count: count(events), concurrency },
+      {
+        name: `${payload}, duplicate, C=${concurrency}`,
+        payload,
+        count: count(events),
+        concurrency,
+        replayOf: name,
+      },
+    ]
+  }
+  return [
+    // The SDK's first calls (connections, credentials, endpoint rules) are not steady state.
+    { name: 'warm-up', payload: 'seed', count: 30, concurrency: 1 },
+    ...pair('seed', 200, 1),
+    ...pair('large', 50, 1),
+    ...pair('seed', 1_000, 8),
+    ...pair('large', 200, 8),
+  ]
+}
+
+function runPipelineChild(childBundle: string): Promise<PipelineOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        childBundle,
+        'measure',
+        String(SETTINGS.pipelineMs),
+        String(SETTINGS.warmupMs),
+        String(SETTINGS.breakdownMs),
+      ],
+      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.once('error', reject)
+    child.once('close', (code) => {
+      const marker = stdout.indexOf('PIPELINE_RESULT ')
+      if (code !== 0 || marker < 0) reject(new Error(`pipeline child exited with ${code}`))
+      else resolve(JSON.parse(stdout.slice(marker + 'PIPELINE_RESULT '.length)) as PipelineOutput)
+    })
+  })
+}
+
+async function main() {
+  const machine = describeMachine()
+  say(`machine: ${machineLine(machine)}`)
+  const workDir = mkdtempSync(join(tmpdir(), 'voucherify-bench-'))
+  try {
+    say('[1/4] per-event CPU of the pipeline, service and floor interleaved')
+    const pipelineChild = await buildScript(
+      'scripts/bench/pipeline-child.ts',
+      join(workDir, 'pipeline-child.js'),
+    )
+    const { results: pipeline, breakdowns } = await runPipelineChild(pipelineChild)
+    const profiles: ProfileSummary[] = []
+    for (const { caseName } of breakdowns) {
+      say(`  profiling ${caseName} (node --cpu-prof)`)
+      profiles.push(await profilePipeline(pipelineChild, caseName, SETTINGS.profileMs))
+    }
+
+    say(`[2/4] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
+    const cases = benchCases()
+    const coldStart = await measureColdStart({
+      workDir,
+      runsPerVariant: SETTINGS.coldStarts,
+      payloads: [cases[0], cases.find((candidate) => candidate.name.startsWith('large'))]
+        .filter((candidate) => candidate !== undefined)
+        .map((candidate) => ({
+          name: candidate.name.startsWith('seed') ? 'seed' : 'large',
+          event: candidate.event,
+        })),
+      onProgress: say,
+    })
+
+    say('[3/4] end to end: handler bundle against DynamoDB Local and fauxqs')
+    const e2e = await measureEndToEnd({
+      workDir,
+      handlerBundle: coldStart.variants.service.size.path,
+      readableBundle: await buildReadable('handlers/webhook.ts', join(workDir, 'readable.js')),
+      plans: plans(SETTINGS.scale),
+      profiledEvents: PROFILED_EVENTS,
+      onProgress: say,
+    })
+
+    say('[4/4] memory, cost, report')
+    const results: BenchResults = {
+      machine,
+      startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
+      runSeconds: (Date.now() - started) / 1000,
+      quick,
+      pipeline,
+      breakdowns,
+      profiles,
+      coldStart,
+      e2e,
+    }
+    const derived = derive(results)
+    const outputDir = quick ? join(tmpdir(), 'voucherify-bench-quick') : projectRoot
+    mkdirSync(outputDir, { recursive: true })
+    writeFileSync(join(outputDir, 'BENCHMARKS.md'), renderReport(results, derived))
+    writeFileSync(join(outputDir, 'BENCHMARKS.svg'), renderSvg(results, derived))
+    console.log(`\n${summaryText(results, derived)}\n`)
+    console.log(
+      `Peak RSS ${(e2e.memory.maxRssBytes / 2 ** 20).toFixed(1)} MiB; recommended memory ` +
+        `${derived.memory.recommendedMb} MB; per million new seed events ` +
+        `$${derived.costs.seed.newEvent.total.toFixed(2)}, large $${derived.costs.large.newEvent.total.toFixed(2)}.`,
+    )
+    say(`wrote ${join(outputDir, 'BENCHMARKS.md')} and BENCHMARKS.svg`)
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
