@@ -84,7 +84,7 @@ export async function receiveWebhook(
 
 type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
 
-/** Everything before storage: size, signature, JSON, envelope, event type, schema. */
+/** Everything before storage: authentication, JSON, envelope, event type, schema, message. */
 async function readEvent(
   deps: Deps,
   delivery: WebhookDelivery,
@@ -92,23 +92,8 @@ async function readEvent(
 ): Promise<Read<{ event: ReceivedEvent; message: OutgoingMessage }>> {
   const fail = (outcome: WebhookOutcome) => ({ ok: false, outcome }) as const
   const { body } = delivery
-  if (body.length > deps.settings.maxBodyBytes) {
-    return fail({ status: 'too_large', limitBytes: deps.settings.maxBodyBytes })
-  }
-
-  let secrets: readonly string[]
-  try {
-    secrets = await deps.secrets.current(deadline)
-  } catch (cause) {
-    return fail({ status: 'unavailable', stage: 'secrets', cause })
-  }
-  if (secrets.length === 0) return fail({ status: 'not_configured' })
-  if (delivery.signature === undefined) {
-    return fail({ status: 'unauthorized', reason: 'signature_missing' })
-  }
-  if (!verifySignature(body, delivery.signature, secrets)) {
-    return fail({ status: 'unauthorized', reason: 'signature_invalid' })
-  }
+  const refused = await authenticate(deps, delivery, deadline)
+  if (refused) return fail(refused)
 
   const parsed = parseJsonObject(body)
   if (!parsed.ok) return parsed
@@ -172,6 +157,29 @@ async function readEvent(
     return fail({ status: 'too_large', limitBytes: deps.settings.maxBodyBytes })
   }
   return { ok: true, event, message }
+}
+
+/** Size and signature: nothing in a body is read before it is known to come from Voucherify. */
+async function authenticate(
+  deps: Deps,
+  { body, signature }: WebhookDelivery,
+  deadline: AbortSignal | undefined,
+): Promise<WebhookOutcome | undefined> {
+  if (body.length > deps.settings.maxBodyBytes) {
+    return { status: 'too_large', limitBytes: deps.settings.maxBodyBytes }
+  }
+  let secrets: readonly string[]
+  try {
+    secrets = await deps.secrets.current(deadline)
+  } catch (cause) {
+    return { status: 'unavailable', stage: 'secrets', cause }
+  }
+  if (secrets.length === 0) return { status: 'not_configured' }
+  if (signature === undefined) return { status: 'unauthorized', reason: 'signature_missing' }
+  if (!verifySignature(body, signature, secrets)) {
+    return { status: 'unauthorized', reason: 'signature_invalid' }
+  }
+  return undefined
 }
 
 /** Finds the event type and its data: in the envelope, or on the raw route in the path. */
