@@ -85,6 +85,19 @@ async function exitWithin(timeoutMs: number): Promise<number | null | 'still run
   }
 }
 
+/** Runs a TypeScript script of the project against this test's stack; resolves with stdout. */
+function runScript(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: projectRoot, env: stackEnvironment() },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  )
+}
+
 function javaCommandLines(): string[] {
   try {
     return execFileSync('pgrep', ['-af', 'java'], { encoding: 'utf8' }).split('\n')
@@ -164,6 +177,31 @@ describe('npm start', () => {
 
     expect(printed).toContain('"statusCode": 200')
     expect(printed).toContain('\\"status\\":\\"accepted\\"')
+  }, 60_000)
+
+  it('delivers what npm run send generates, and npm run tap shows it on the topic', async () => {
+    const sent = await runScript('scripts/send.ts', [
+      'voucher.gift.transaction.created',
+      '--raw',
+      '--transaction-type',
+      'CREDITS_REDEMPTION',
+      '--repeat',
+      '2',
+    ])
+    const tapped = await runScript('scripts/local/tap.ts', ['--once'])
+
+    const answers = sent.trim().split('\n')
+    const ids = answers.map((line) => JSON.parse(line.slice(line.indexOf('{'))).transaction_id)
+    expect(answers).toHaveLength(2)
+    expect(answers.every((line) => line.includes('200 {"status":"accepted"'))).toBe(true)
+    expect(new Set(ids).size).toBe(2)
+    for (const id of ids) {
+      expect(tapped).toMatch(
+        new RegExp(
+          `voucher-gift-transaction-created .*transaction_type=CREDITS_REDEMPTION transaction_id=${id}`,
+        ),
+      )
+    }
   }, 60_000)
 
   it(

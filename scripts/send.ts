@@ -1,0 +1,110 @@
+// `npm run send -- <event-type | file.json> [--url URL] [--secret S] [--raw]
+//   [--transaction-type TYPE] [--repeat N]`: posts a webhook signed exactly as Voucherify signs
+// it, to the local stack by default or to a deployed URL, and prints each answer.
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import {
+  type GiftTransactionType,
+  GiftTransactionTypeSchema,
+} from '../lib/schemas/gift-event-parts'
+import { isSupportedEventType, supportedEventTypes } from '../lib/schemas/registry'
+import { SIGNATURE_HEADER, signPayload } from '../lib/signature'
+import { envelopeFor, giftEventData, LOCAL_WEBHOOK_SECRET } from './sample-events'
+
+const USAGE = `Usage: npm run send -- <event-type | file.json> [options]
+
+  <event-type>              one of: ${supportedEventTypes.join(', ')}
+  <file.json>               a body to send as it is, to --url (for a raw payload: <url>/<type>)
+  --url URL                 default http://127.0.0.1:\${HTTP_PORT:-3000}/webhooks/voucherify
+  --secret S                default $VOUCHERIFY_WEBHOOK_SECRET, else the local default
+  --raw                     generate the bare data object and send it to <url>/<event-type>
+  --transaction-type TYPE   ${GiftTransactionTypeSchema.options.join(', ')} (default CREDITS_ADDITION)
+  --repeat N                send N deliveries (new ids each time; a file is sent as it is)`
+
+interface SendOptions {
+  target: string
+  url: string
+  secret: string
+  raw: boolean
+  transactionType: GiftTransactionType
+  repeat: number
+}
+
+function readOptions(argv: string[]): SendOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      secret: { type: 'string' },
+      raw: { type: 'boolean', default: false },
+      'transaction-type': { type: 'string', default: 'CREDITS_ADDITION' },
+      repeat: { type: 'string', default: '1' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  const [target] = positionals
+  if (values.help || target === undefined || positionals.length > 1) throw new Error(USAGE)
+  const transactionType = values['transaction-type']
+  if (!GiftTransactionTypeSchema.options.includes(transactionType as GiftTransactionType)) {
+    throw new Error(`Unknown --transaction-type ${transactionType}\n\n${USAGE}`)
+  }
+  const repeat = Number(values.repeat)
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error(`--repeat must be a whole number ≥ 1`)
+  const port = process.env.HTTP_PORT ?? '3000'
+  return {
+    target,
+    url: values.url ?? `http://127.0.0.1:${port}/webhooks/voucherify`,
+    secret: values.secret ?? process.env.VOUCHERIFY_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET,
+    raw: values.raw,
+    transactionType: transactionType as GiftTransactionType,
+    repeat,
+  }
+}
+
+/** The body and URL of one delivery: a file as it is, or a freshly generated event. */
+function delivery(options: SendOptions): { url: string; body: string } {
+  const { target, raw, url } = options
+  if (target.endsWith('.json')) return { url, body: readFileSync(target, 'utf8') }
+  if (!isSupportedEventType(target)) {
+    throw new Error(`Unknown event type ${target}\n\n${USAGE}`)
+  }
+  const data = giftEventData(target, { transactionType: options.transactionType })
+  return raw
+    ? { url: `${url}/${target}`, body: JSON.stringify(data) }
+    : { url, body: JSON.stringify(envelopeFor(target, data)) }
+}
+
+async function send(options: SendOptions): Promise<boolean> {
+  let allOk = true
+  for (let index = 1; index <= options.repeat; index++) {
+    const { url, body } = delivery(options)
+    const response = await fetch(url, {
+      // Voucherify gives up after 10 s too.
+      signal: AbortSignal.timeout(10_000),
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signPayload(options.secret, body),
+      },
+      body,
+    })
+    const answer = await response.text()
+    const counter = options.repeat > 1 ? `[${index}/${options.repeat}] ` : ''
+    console.log(`${counter}${response.status} ${answer}`)
+    allOk &&= response.ok
+  }
+  return allOk
+}
+
+Promise.resolve()
+  .then(() => send(readOptions(process.argv.slice(2))))
+  .then(
+    (allOk) => process.exit(allOk ? 0 : 1),
+    (error: Error) => {
+      const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
+      console.error(`${error.message}${cause}`)
+      process.exit(2)
+    },
+  )
