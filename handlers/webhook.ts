@@ -1,11 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics } from '@aws-lambda-powertools/metrics'
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda'
 import { readConfig } from '../lib/config'
 import { buildDeps } from '../lib/deps'
+import { type EarlyRejection, METRICS_NAMESPACE, recordOutcome } from '../lib/outcome-metrics'
 import { receiveWebhook, type WebhookOutcome } from '../lib/receive-webhook'
 import { SIGNATURE_HEADER } from '../lib/signature'
 
-const logger = new Logger({ serviceName: 'voucherify-gift-webhooks' })
+const SERVICE_NAME = 'voucherify-gift-webhooks'
+const logger = new Logger({ serviceName: SERVICE_NAME })
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME })
 const config = readConfig(process.env)
 const deps = buildDeps(config)
 
@@ -21,29 +25,13 @@ export async function handler(
   event: APIGatewayProxyEventV2,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
+  const started = performance.now()
   const requestId = context?.awsRequestId ?? event.requestContext.requestId
-  const { method, sourceIp } = event.requestContext.http
-  if (config.allowedSourceIps && !config.allowedSourceIps.allows(sourceIp)) {
-    return answer(403, {
-      status: 'rejected',
-      code: 'source_ip_not_allowed',
-      message: 'Webhooks are not accepted from this address',
-    })
-  }
-  if (method !== 'POST') {
-    return answer(
-      405,
-      { status: 'rejected', code: 'method_not_allowed', message: 'Use POST' },
-      { allow: 'POST' },
-    )
-  }
-  const contentType = event.headers['content-type']
-  if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) {
-    return answer(415, {
-      status: 'rejected',
-      code: 'unsupported_media_type',
-      message: 'Send the webhook as application/json',
-    })
+  const refusal = refuseEarly(event)
+  if (refusal) {
+    recordOutcome(metrics, refusal, performance.now() - started)
+    logger.warn('webhook rejected', { request_id: requestId, code: refusal })
+    return EARLY_ANSWERS[refusal]
   }
 
   const budgetMs = context
@@ -59,8 +47,23 @@ export async function handler(
     AbortSignal.timeout(Math.max(budgetMs, 0)),
   )
   const result = toHttpAnswer(outcome)
+  recordOutcome(metrics, outcome, performance.now() - started)
   logOutcome(outcome, result.statusCode, requestId)
   return result
+}
+
+/** HTTP-level refusals, before anything in the body is looked at. */
+function refuseEarly(event: APIGatewayProxyEventV2): EarlyRejection | undefined {
+  const { method, sourceIp } = event.requestContext.http
+  if (config.allowedSourceIps && !config.allowedSourceIps.allows(sourceIp)) {
+    return 'source_ip_not_allowed'
+  }
+  if (method !== 'POST') return 'method_not_allowed'
+  const contentType = event.headers['content-type']
+  if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) {
+    return 'unsupported_media_type'
+  }
+  return undefined
 }
 
 function answer(
@@ -73,6 +76,24 @@ function answer(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   }
+}
+
+const EARLY_ANSWERS: Record<EarlyRejection, APIGatewayProxyStructuredResultV2> = {
+  source_ip_not_allowed: answer(403, {
+    status: 'rejected',
+    code: 'source_ip_not_allowed',
+    message: 'Webhooks are not accepted from this address',
+  }),
+  method_not_allowed: answer(
+    405,
+    { status: 'rejected', code: 'method_not_allowed', message: 'Use POST' },
+    { allow: 'POST' },
+  ),
+  unsupported_media_type: answer(415, {
+    status: 'rejected',
+    code: 'unsupported_media_type',
+    message: 'Send the webhook as application/json',
+  }),
 }
 
 function toHttpAnswer(outcome: WebhookOutcome) {

@@ -9,6 +9,7 @@ import {
   giftEventData,
   LOCAL_WEBHOOK_SECRET,
 } from '../../scripts/sample-events'
+import { captureOutput } from '../support/capture-output'
 import { type Handler, loadHandler } from '../support/load-handler'
 
 async function post(handler: Handler, event: APIGatewayProxyEventV2) {
@@ -61,24 +62,6 @@ describe('secret rotation', () => {
 describe('logs', () => {
   const handler = loadHandler({ POWERTOOLS_LOG_LEVEL: 'INFO' })
 
-  /** Everything the handler writes to stdout and stderr while `run` runs. */
-  async function captureLogs(run: () => Promise<unknown>): Promise<string[]> {
-    const written: string[] = []
-    const capture = (chunk: string | Uint8Array) => {
-      written.push(chunk.toString())
-      return true
-    }
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture)
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture)
-    try {
-      await run()
-    } finally {
-      stdout.mockRestore()
-      stderr.mockRestore()
-    }
-    return written.join('').split('\n').filter(Boolean)
-  }
-
   /** Values in the seeds that identify a person or say something about one, and spendable codes. */
   const personalData = [
     'Jack Webhook',
@@ -123,7 +106,7 @@ describe('logs', () => {
   it('are one JSON object a line, with the outcome and the ids', async () => {
     const events = deliveriesOfEverySeed()
 
-    const lines = await captureLogs(async () => {
+    const lines = await captureOutput(async () => {
       for (const event of events) await handler(event)
     })
 
@@ -145,7 +128,7 @@ describe('logs', () => {
     const signatures = events.map((event) => event.headers[SIGNATURE_HEADER] as string)
 
     const logs = (
-      await captureLogs(async () => {
+      await captureOutput(async () => {
         for (const event of events) await handler(event)
       })
     ).join('\n')

@@ -69,8 +69,10 @@ function exportToWorkers({ resources, provisioned, endpoints }: LocalAws): void 
     VOUCHERIFY_WEBHOOK_SECRET: environmentString(resources, 'VOUCHERIFY_WEBHOOK_SECRET'),
     CLAIM_LEASE_SECONDS: environmentString(resources, 'CLAIM_LEASE_SECONDS'),
     LOCAL_RESOURCES_JSON: JSON.stringify(resources),
-    // The handler's JSON logs are not what these tests read; the SDK's Node 22 notice is known.
+    // The handler's JSON logs and metrics are not what most tests read; tests that do turn them
+    // on. The SDK's Node 22 notice is known.
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   })
 }

@@ -1,0 +1,69 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import type { WebhookOutcome } from './receive-webhook'
+
+/** Namespace of the service's own CloudWatch metrics; alarms in serverless.yml read it. */
+export const METRICS_NAMESPACE = 'VoucherifyGiftWebhooks'
+
+/** An answer given before the pipeline ran: an HTTP-level refusal. */
+export type EarlyRejection =
+  | 'source_ip_not_allowed'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+
+interface Count {
+  name:
+    | 'Accepted'
+    | 'Duplicate'
+    | 'Ignored'
+    | 'Rejected'
+    | 'Quarantined'
+    | 'InFlight'
+    | 'Unavailable'
+  /** Splits the count; event types only where the schema vouched for them (bounded values). */
+  dimension?: [name: 'event_type' | 'reason' | 'stage', value: string]
+}
+
+function countFor(outcome: WebhookOutcome | EarlyRejection): Count {
+  if (typeof outcome === 'string') return { name: 'Rejected', dimension: ['reason', outcome] }
+  switch (outcome.status) {
+    case 'accepted':
+      return { name: 'Accepted', dimension: ['event_type', outcome.eventType] }
+    case 'duplicate':
+      return { name: 'Duplicate', dimension: ['event_type', outcome.eventType] }
+    case 'in_flight':
+      return { name: 'InFlight', dimension: ['event_type', outcome.eventType] }
+    case 'invalid':
+      return { name: 'Quarantined', dimension: ['event_type', outcome.eventType] }
+    case 'ignored':
+      return { name: 'Ignored' }
+    case 'unauthorized':
+    case 'bad_request':
+      return { name: 'Rejected', dimension: ['reason', outcome.reason] }
+    case 'too_large':
+      return { name: 'Rejected', dimension: ['reason', 'payload_too_large'] }
+    case 'not_configured':
+      return { name: 'Rejected', dimension: ['reason', 'secret_not_configured'] }
+    case 'unavailable':
+      return { name: 'Unavailable', dimension: ['stage', outcome.stage] }
+  }
+}
+
+/**
+ * Emits one count for the outcome, both split by its dimension and as a total (alarms watch
+ * totals), and the handler's latency. Embedded Metric Format: one JSON line each, no API call.
+ */
+export function recordOutcome(
+  metrics: Metrics,
+  outcome: WebhookOutcome | EarlyRejection,
+  latencyMs: number,
+): void {
+  const { name, dimension } = countFor(outcome)
+  if (dimension) {
+    const split = metrics.singleMetric()
+    split.addDimension(...dimension)
+    split.addMetric(name, MetricUnit.Count, 1)
+  }
+  metrics.addMetric(name, MetricUnit.Count, 1)
+  metrics.addMetric('HandlerLatency', MetricUnit.Milliseconds, latencyMs)
+  metrics.publishStoredMetrics()
+}
