@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { type LocalAws, startLocalAws } from '../local/local-aws'
-import { findFreePort } from '../local/ports'
+import { findFreePorts } from '../local/ports'
+import { stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
 import { type CountingProxy, startCountingProxy } from './counting-proxy'
 import type { ChildMessage, PhasePlan, PhaseReport } from './e2e-child'
@@ -89,19 +90,6 @@ function average(units: WriteUnits[]): MeasuredWriteUnits {
   }
 }
 
-async function twoFreePorts(): Promise<[number, number]> {
-  const first = await findFreePort()
-  let second = await findFreePort()
-  while (second === first) second = await findFreePort()
-  return [first, second]
-}
-
-function environmentString(aws: LocalAws, name: string): string {
-  const value = aws.resources.environment[name]
-  if (typeof value !== 'string') throw new Error(`serverless.yml sets no ${name} for stage local`)
-  return value
-}
-
 export interface EndToEndOptions {
   workDir: string
   handlerBundle: string
@@ -143,10 +131,10 @@ function runChild(options: {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: {
         PATH: process.env.PATH,
-        TABLE_NAME: environmentString(aws, 'TABLE_NAME'),
-        TOPIC_ARN_PREFIX: environmentString(aws, 'TOPIC_ARN_PREFIX'),
-        VOUCHERIFY_WEBHOOK_SECRET: environmentString(aws, 'VOUCHERIFY_WEBHOOK_SECRET'),
-        CLAIM_LEASE_SECONDS: environmentString(aws, 'CLAIM_LEASE_SECONDS'),
+        TABLE_NAME: stageSetting(aws.resources, 'TABLE_NAME'),
+        TOPIC_ARN_PREFIX: stageSetting(aws.resources, 'TOPIC_ARN_PREFIX'),
+        VOUCHERIFY_WEBHOOK_SECRET: stageSetting(aws.resources, 'VOUCHERIFY_WEBHOOK_SECRET'),
+        CLAIM_LEASE_SECONDS: stageSetting(aws.resources, 'CLAIM_LEASE_SECONDS'),
         AWS_REGION: aws.resources.region,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
@@ -191,7 +179,7 @@ function runChild(options: {
  */
 export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
   const { onProgress } = options
-  const [dynamodbPort, fauxqsPort] = await twoFreePorts()
+  const [dynamodbPort = 0, fauxqsPort = 0] = await findFreePorts(2)
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DYNAMODB_PORT: String(dynamodbPort),

@@ -19,6 +19,13 @@ export function findFreePort(): Promise<number> {
 }
 
 /** Throws a readable error when something (often another `npm start`) already uses `port`. */
+/** `count` different free ports. */
+export async function findFreePorts(count: number): Promise<number[]> {
+  const found = new Set<number>()
+  while (found.size < count) found.add(await findFreePort())
+  return [...found]
+}
+
 export async function assertPortFree(port: number, purpose: string): Promise<void> {
   try {
     await listenOnce(port)

@@ -122,3 +122,12 @@ export async function loadServerlessResources(
     environment: printed.provider?.environment ?? {},
   }
 }
+
+/** A string the stage's Lambda environment sets, as serverless.yml resolves it. */
+export function stageSetting(resources: ServerlessResources, name: string): string {
+  const value = resources.environment[name]
+  if (typeof value !== 'string') {
+    throw new Error(`serverless.yml sets no string ${name} for the ${resources.stage} stage`)
+  }
+  return value
+}

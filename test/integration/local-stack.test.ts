@@ -3,7 +3,7 @@
 
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
-import { findFreePort } from '../../scripts/local/ports'
+import { findFreePorts } from '../../scripts/local/ports'
 import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
 import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-command'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
@@ -34,14 +34,9 @@ let exitCode: Promise<number | null>
 
 /** Four different free ports, none of them a developer's `npm start` defaults. */
 async function freePorts(): Promise<Ports> {
-  const found = new Set<number>()
-  while (found.size < 4) found.add(await findFreePort())
-  const [DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT] = [...found].map(String) as [
-    string,
-    string,
-    string,
-    string,
-  ]
+  const [DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT] = (await findFreePorts(4)).map(
+    String,
+  ) as [string, string, string, string]
   return { DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT }
 }
 

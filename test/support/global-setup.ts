@@ -1,31 +1,16 @@
 import { type LocalAws, startLocalAws } from '../../scripts/local/local-aws'
-import { findFreePort } from '../../scripts/local/ports'
-import type { ServerlessResources } from '../../scripts/local/serverless-resources'
+import { findFreePorts } from '../../scripts/local/ports'
+import { stageSetting } from '../../scripts/local/serverless-resources'
 import { keepForTeardown } from './emulator-handles'
 
 const STAGE = 'local'
-
-async function twoFreePorts(): Promise<[number, number]> {
-  const first = await findFreePort()
-  let second = await findFreePort()
-  while (second === first) second = await findFreePort()
-  return [first, second]
-}
-
-function environmentString(resources: ServerlessResources, name: string): string {
-  const value = resources.environment[name]
-  if (typeof value !== 'string') {
-    throw new Error(`serverless.yml sets no string ${name} for the ${STAGE} stage`)
-  }
-  return value
-}
 
 /**
  * Starts DynamoDB Local and fauxqs on free ports (never a developer's `npm start` ones),
  * creates what serverless.yml declares, and hands the endpoints to test workers via process.env.
  */
 export default async function globalSetup(): Promise<void> {
-  const [dynamodbPort, fauxqsPort] = await twoFreePorts()
+  const [dynamodbPort = 0, fauxqsPort = 0] = await findFreePorts(2)
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DYNAMODB_PORT: String(dynamodbPort),
@@ -46,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
 
 /** Test workers inherit this process's environment: point their SDK clients at the emulators. */
 function exportToWorkers({ resources, provisioned, endpoints }: LocalAws): void {
-  const topicArnPrefix = environmentString(resources, 'TOPIC_ARN_PREFIX')
+  const topicArnPrefix = stageSetting(resources, 'TOPIC_ARN_PREFIX')
   const strays = Object.values(provisioned.topicArns).filter(
     (arn) => !arn.startsWith(topicArnPrefix),
   )
@@ -64,10 +49,10 @@ function exportToWorkers({ resources, provisioned, endpoints }: LocalAws): void 
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SNS: endpoints.fauxqs,
     AWS_ENDPOINT_URL_SQS: endpoints.fauxqs,
-    TABLE_NAME: environmentString(resources, 'TABLE_NAME'),
+    TABLE_NAME: stageSetting(resources, 'TABLE_NAME'),
     TOPIC_ARN_PREFIX: topicArnPrefix,
-    VOUCHERIFY_WEBHOOK_SECRET: environmentString(resources, 'VOUCHERIFY_WEBHOOK_SECRET'),
-    CLAIM_LEASE_SECONDS: environmentString(resources, 'CLAIM_LEASE_SECONDS'),
+    VOUCHERIFY_WEBHOOK_SECRET: stageSetting(resources, 'VOUCHERIFY_WEBHOOK_SECRET'),
+    CLAIM_LEASE_SECONDS: stageSetting(resources, 'CLAIM_LEASE_SECONDS'),
     LOCAL_RESOURCES_JSON: JSON.stringify(resources),
     // The handler's JSON logs and metrics are not what most tests read; tests that do turn them
     // on. The SDK's Node 22 notice is known.
