@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import {
   apiGatewayEventFor,
@@ -162,12 +163,7 @@ export function benchCases(): BenchCase[] {
 /** Fresh, unique deliveries for the end-to-end run: every event type and transaction type. */
 export function uniqueSeedEvent(index: number): APIGatewayProxyEventV2 {
   const eventType = supportedEventTypes[index % supportedEventTypes.length] as SupportedEventType
-  const transactionTypes = [
-    'CREDITS_ADDITION',
-    'CREDITS_REMOVAL',
-    'CREDITS_REFUND',
-    'CREDITS_REDEMPTION',
-  ] as const
+  const transactionTypes = GiftTransactionTypeSchema.options
   const transactionType = transactionTypes[Math.floor(index / 3) % transactionTypes.length]
   return eventFor(eventType, giftEventData(eventType, { transactionType }))
 }

@@ -9,7 +9,7 @@ import {
   DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/event-publisher'
-import type { GiftTransactionType } from '../../lib/schemas/gift-event-parts'
+import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import {
   apiGatewayEventFor,
@@ -89,12 +89,7 @@ export interface SoakReport {
   strays: number
 }
 
-const TRANSACTION_TYPES: GiftTransactionType[] = [
-  'CREDITS_ADDITION',
-  'CREDITS_REMOVAL',
-  'CREDITS_REFUND',
-  'CREDITS_REDEMPTION',
-]
+const TRANSACTION_TYPES = GiftTransactionTypeSchema.options
 
 /** xorshift32: small, fast, and repeatable from a seed. */
 function seededRandom(seed: number): () => number {

@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import * as v from 'valibot'
 import { receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
-import type { GiftTransactionType } from '../../lib/schemas/gift-event-parts'
+import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import {
   eventSchemas,
   isSupportedEventType,
@@ -27,12 +27,7 @@ type Json = Record<string, unknown>
 const CREATED: SupportedEventType = 'voucher.gift.transaction.created'
 const CUSTOMER: SupportedEventType = 'customer.voucher.gift.balance_added'
 const BALANCE: SupportedEventType = 'voucher.gift.balance_added'
-const TRANSACTION_TYPES: readonly GiftTransactionType[] = [
-  'CREDITS_ADDITION',
-  'CREDITS_REMOVAL',
-  'CREDITS_REFUND',
-  'CREDITS_REDEMPTION',
-]
+const TRANSACTION_TYPES = GiftTransactionTypeSchema.options
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const
 
 /** Every key some schema reads, at any level: an extra field must not be one of them. */

@@ -1,13 +1,9 @@
 import * as v from 'valibot'
+import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { eventSchemas, supportedEventTypes } from '../../lib/schemas/registry'
 import { giftEventData, seedData } from '../../scripts/sample-events'
 
-const transactionTypes = [
-  'CREDITS_ADDITION',
-  'CREDITS_REMOVAL',
-  'CREDITS_REFUND',
-  'CREDITS_REDEMPTION',
-] as const
+const transactionTypes = GiftTransactionTypeSchema.options
 
 type Json = Record<string, unknown>
 
