@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { type LocalAws, startLocalAws } from '../local/local-aws'
-import { findFreePorts } from '../local/ports'
+import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
 import { stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
 import { type CountingProxy, startCountingProxy } from './counting-proxy'
@@ -179,16 +178,8 @@ function runChild(options: {
  */
 export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
   const { onProgress } = options
-  const [dynamodbPort = 0, fauxqsPort = 0] = await findFreePorts(2)
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DYNAMODB_PORT: String(dynamodbPort),
-    FAUXQS_PORT: String(fauxqsPort),
-  }
-  // serverless.yml's documented local secret, whatever the developer's shell says.
-  delete env.VOUCHERIFY_WEBHOOK_SECRET
   const started = Date.now()
-  const aws = await startLocalAws({ stage: 'local', dynamodbPort, fauxqsPort, env })
+  const aws = await startLocalAwsOnFreePorts()
   const startSeconds = (Date.now() - started) / 1_000
   onProgress(`  local stack up in ${startSeconds.toFixed(1)} s`)
   const closers: Array<() => Promise<void>> = []

@@ -1,6 +1,7 @@
 import { createLocalClients, destroyLocalClients } from './create-local-clients'
 import { startDynamoDbLocal } from './dynamodb-local'
 import { startFauxqsServer } from './fauxqs'
+import { findFreePorts } from './ports'
 import { type ProvisionedResources, provisionLocalResources } from './provision'
 import { loadServerlessResources, type ServerlessResources } from './serverless-resources'
 
@@ -72,4 +73,19 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     await stop().catch(() => undefined)
     throw error
   }
+}
+
+/**
+ * The local stage on free ports (never a developer's `npm start` ones), with serverless.yml's
+ * documented local secret whatever the shell says: what tests and the bench run against.
+ */
+export async function startLocalAwsOnFreePorts(): Promise<LocalAws> {
+  const [dynamodbPort = 0, fauxqsPort = 0] = await findFreePorts(2)
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DYNAMODB_PORT: String(dynamodbPort),
+    FAUXQS_PORT: String(fauxqsPort),
+  }
+  delete env.VOUCHERIFY_WEBHOOK_SECRET
+  return startLocalAws({ stage: 'local', dynamodbPort, fauxqsPort, env })
 }

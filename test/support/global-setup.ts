@@ -1,24 +1,13 @@
-import { type LocalAws, startLocalAws } from '../../scripts/local/local-aws'
-import { findFreePorts } from '../../scripts/local/ports'
+import { type LocalAws, startLocalAwsOnFreePorts } from '../../scripts/local/local-aws'
 import { stageSetting } from '../../scripts/local/serverless-resources'
 import { keepForTeardown } from './emulator-handles'
-
-const STAGE = 'local'
 
 /**
  * Starts DynamoDB Local and fauxqs on free ports (never a developer's `npm start` ones),
  * creates what serverless.yml declares, and hands the endpoints to test workers via process.env.
  */
 export default async function globalSetup(): Promise<void> {
-  const [dynamodbPort = 0, fauxqsPort = 0] = await findFreePorts(2)
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DYNAMODB_PORT: String(dynamodbPort),
-    FAUXQS_PORT: String(fauxqsPort),
-  }
-  // So that serverless.yml falls back to its documented local secret.
-  delete env.VOUCHERIFY_WEBHOOK_SECRET
-  const localAws = await startLocalAws({ stage: STAGE, dynamodbPort, fauxqsPort, env })
+  const localAws = await startLocalAwsOnFreePorts()
   try {
     exportToWorkers(localAws)
     keepForTeardown([localAws.stop])
