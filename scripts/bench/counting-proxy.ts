@@ -1,5 +1,5 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from '../local/listen-on-loopback'
 
 /**
  * A pass-through HTTP proxy in front of an emulator that counts requests by AWS operation
@@ -93,20 +93,14 @@ export async function startCountingProxy(
       request.socket.destroy()
     }
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as AddressInfo
+  const loopback = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     counts: () => Object.fromEntries(counts),
     capacity: () => ({ ...capacity }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy()
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => {
+      agent.destroy()
+      return loopback.close()
+    },
   }
 }

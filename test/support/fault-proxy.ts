@@ -1,7 +1,9 @@
 // An HTTP proxy in front of an emulator that fails requests on demand: refuses, hangs, delays,
 // answers an error instead of the target, or loses the target's answer after it acted.
+
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { listenOnLoopback } from '../../scripts/local/listen-on-loopback'
 
 /** One request as the proxy saw it; `kind` is what `kindOf` made of it. */
 export interface ProxiedRequest {
@@ -99,7 +101,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = options.random ?? Math.random
   // Its own agent, so that close() can drop the proxy's connections to the target.
   const agent = new http.Agent({ keepAlive: true })
-  const sockets = new Set<Socket>()
   const receivedCounts = new Map<string, number>()
   const forwardedCounts = new Map<string, number>()
   const applied: AppliedFault[] = []
@@ -216,19 +217,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         request: { method: '', path: '', headers: {}, body: '', kind: 'connection' },
       })
       socket.destroy()
-      return
     }
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const loopback = await listenOnLoopback(server)
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     setMode(next) {
       mode = next
     },
@@ -248,10 +242,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             whenSettled.push(resolve)
           }),
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      for (const socket of sockets) socket.destroy()
       agent.destroy()
-      await closed
+      await loopback.close()
       whenSettled = []
     },
   }
