@@ -1,9 +1,6 @@
 /** SNS refuses a message whose body plus attributes exceed 256 KiB. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144
 
-/** DynamoDB refuses an item over 400 KB, attribute names included. */
-export const DYNAMODB_MAX_ITEM_BYTES = 409_600
-
 /**
  * The largest body accepted: 240 KiB leaves 16 KiB for the message's wrapper and attributes
  * under SNS's limit, and the stored item (body plus ledger fields) far below DynamoDB's.
