@@ -10,7 +10,7 @@ export interface OutgoingMessage {
 
 export function buildMessage(event: ReceivedEvent): OutgoingMessage {
   const { entry } = event
-  const body = JSON.stringify({
+  const head = JSON.stringify({
     event_type: event.eventType,
     delivery: event.delivery,
     webhook_id: event.webhookId,
@@ -18,8 +18,9 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
     project_id: event.projectId,
     created_at: event.createdAt,
     idempotency_key: event.idempotency.key,
-    data: event.data,
   })
+  // The data goes out as it came in: serialising it again would cost as much as parsing it.
+  const body = `${head.slice(0, -1)},"data":${event.dataJson}}`
   const attributes: Record<string, string> = { event_type: event.eventType }
   const optional = {
     transaction_type: entry.transaction_type,

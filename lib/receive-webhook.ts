@@ -3,8 +3,9 @@ import { buildMessage, messageSize, type OutgoingMessage } from './build-message
 import { claimTransaction } from './claim-transaction'
 import type { Deps } from './deps'
 import { bodyDigest, idempotencyKeyFor } from './idempotency-key'
+import { jsonMemberText } from './json-member-text'
 import { toLedgerEntry } from './ledger-entry'
-import { SNS_MAX_MESSAGE_BYTES } from './limits'
+import { MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from './limits'
 import type { ReceivedEvent } from './received-event'
 import { eventSchemas, isSupportedEventType } from './schemas/registry'
 import { verifySignature } from './signature'
@@ -78,57 +79,83 @@ export async function receiveWebhook(
   delivery: WebhookDelivery,
   deadline?: AbortSignal,
 ): Promise<WebhookOutcome> {
-  const read = await readEvent(deps, delivery, deadline)
-  return read.ok ? storeAndPublish(deps, read.event, read.message, deadline) : read.outcome
+  const refused = await authenticate(deps, delivery, deadline)
+  return refused ?? ingestPayload(deps, delivery, deadline)
+}
+
+/** A body known to come from Voucherify: a verified delivery, or a payload read back from storage. */
+export interface TrustedPayload {
+  body: Uint8Array
+  /** The event type named by the raw-payload route; undefined for an envelope. */
+  pathEventType: string | undefined
+}
+
+/**
+ * Everything after authentication: read the payload, quarantine it if it fails its schema,
+ * else store it once and publish it once. Re-processing a quarantined payload starts here.
+ */
+export async function ingestPayload(
+  deps: Deps,
+  payload: TrustedPayload,
+  deadline?: AbortSignal,
+): Promise<WebhookOutcome> {
+  const receivedAt = deps.clock().toISOString()
+  const read = readPayload(payload, receivedAt)
+  if (read.ok) return storeAndPublish(deps, read.event, read.message, deadline)
+  if (read.outcome.status !== 'invalid') return read.outcome
+  try {
+    await deps.store.quarantine(
+      {
+        transaction_id: quarantineKeyFor(payload.body),
+        event_type: read.outcome.eventType,
+        delivery: payload.pathEventType === undefined ? 'envelope' : 'raw',
+        // Valid UTF-8: it has been parsed.
+        payload: utf8.decode(payload.body),
+        issues: read.outcome.issues,
+        received_at: receivedAt,
+      },
+      deadline,
+    )
+  } catch (cause) {
+    return { status: 'unavailable', stage: 'quarantine', cause }
+  }
+  return read.outcome
+}
+
+/** Where a payload that failed its schema is kept: one item per distinct body. */
+export function quarantineKeyFor(body: Uint8Array): string {
+  return `quarantine:sha256:${bodyDigest(body)}`
 }
 
 type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
 
-/** Everything before storage: authentication, JSON, envelope, event type, schema, message. */
-async function readEvent(
-  deps: Deps,
-  delivery: WebhookDelivery,
-  deadline: AbortSignal | undefined,
-): Promise<Read<{ event: ReceivedEvent; message: OutgoingMessage }>> {
-  const fail = (outcome: WebhookOutcome) => ({ ok: false, outcome }) as const
-  const { body } = delivery
-  const refused = await authenticate(deps, delivery, deadline)
-  if (refused) return fail(refused)
-
+/**
+ * Pure, no I/O: JSON, envelope, event type, schema, ledger entry and the message to publish.
+ * Replaying a stored payload reads it again with this.
+ */
+export function readPayload(
+  { body, pathEventType }: TrustedPayload,
+  receivedAt: string,
+): Read<{ event: ReceivedEvent; message: OutgoingMessage }> {
   const parsed = parseJsonObject(body)
   if (!parsed.ok) return parsed
-  const located = locateData(parsed.value, delivery.pathEventType)
+  const located = locateData(parsed.value, pathEventType)
   if (!located.ok) return located
   const { eventType, data, envelope } = located
-  if (!isSupportedEventType(eventType)) return fail({ status: 'ignored', eventType })
-
-  const receivedAt = deps.clock().toISOString()
-  /** Keeps a signed payload that cannot be accepted, so that it can be replayed after a fix. */
-  const quarantine = async (issues: Issue[]) => {
-    try {
-      await deps.store.quarantine(
-        {
-          transaction_id: `quarantine:sha256:${bodyDigest(body)}`,
-          event_type: eventType,
-          payload: parsed.text,
-          issues,
-          received_at: receivedAt,
-        },
-        deadline,
-      )
-    } catch (cause) {
-      return fail({ status: 'unavailable', stage: 'quarantine', cause })
-    }
-    return fail({ status: 'invalid', eventType, issues })
-  }
+  if (!isSupportedEventType(eventType))
+    return { ok: false, outcome: { status: 'ignored', eventType } }
+  const invalid = (issues: Issue[]) =>
+    ({ ok: false, outcome: { status: 'invalid', eventType, issues } }) as const
 
   const validated = v.safeParse(eventSchemas[eventType], data)
-  if (!validated.success) return quarantine(toIssues(validated.issues, envelope ? 'data' : ''))
+  if (!validated.success) return invalid(toIssues(validated.issues, envelope ? 'data' : ''))
 
   const entry = toLedgerEntry(
     validated.output,
     envelope?.event?.created_at ?? envelope?.created_at ?? receivedAt,
   )
+  const dataJson = envelope ? dataJsonOf(parsed.text, data) : parsed.text.trim()
+  if (dataJson === undefined) return invalid([{ path: 'data', message: 'is nested too deeply' }])
   const eventId = envelope?.event?.id ?? null
   const event: ReceivedEvent = {
     eventType,
@@ -140,23 +167,30 @@ async function readEvent(
     receivedAt,
     idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
     entry,
-    data,
+    dataJson,
     payload: parsed.text,
   }
-
-  let message: OutgoingMessage
-  try {
-    message = buildMessage(event)
-  } catch (error) {
-    // JSON.stringify recurses: a field nested thousands deep cannot be published.
-    if (!(error instanceof RangeError)) throw error
-    return quarantine([{ path: envelope ? 'data' : '(root)', message: 'is nested too deeply' }])
-  }
-  // Numbers such as 1e20 grow when serialised again, so the built message is measured too.
+  const message = buildMessage(event)
+  // Attribute values count too, and ids may be escaped longer than they were sent.
   if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
-    return fail({ status: 'too_large', limitBytes: deps.settings.maxBodyBytes })
+    return { ok: false, outcome: { status: 'too_large', limitBytes: MAX_BODY_BYTES } }
   }
   return { ok: true, event, message }
+}
+
+/**
+ * The envelope's data as sent; serialised again only when a key was written with escapes.
+ * Undefined when it is nested too deeply for JSON.stringify, which recurses.
+ */
+function dataJsonOf(envelopeJson: string, data: Record<string, unknown>): string | undefined {
+  const asSent = jsonMemberText(envelopeJson, 'data')
+  if (asSent !== undefined) return asSent
+  try {
+    return JSON.stringify(data)
+  } catch (error) {
+    if (error instanceof RangeError) return undefined
+    throw error
+  }
 }
 
 /** Size and signature: nothing in a body is read before it is known to come from Voucherify. */

@@ -15,8 +15,8 @@ export interface ReceivedEvent {
   receivedAt: string
   idempotency: IdempotencyKey
   entry: LedgerEntry
-  /** The data object exactly as Voucherify sent it, unknown fields included. */
-  data: Record<string, unknown>
+  /** The data object's JSON text exactly as Voucherify sent it, unknown fields included. */
+  dataJson: string
   /** The body as received, kept so the delivery can be replayed byte for byte. */
   payload: string
 }

@@ -32,6 +32,8 @@ export type DeliveryState =
 
 /** A signed payload that failed its schema, kept so that it can be replayed after a fix. */
 export interface QuarantineRecord extends TransactionKey {
+  /** `raw` when the payload came to the typed route: replaying it needs the event type. */
+  delivery: ReceivedEvent['delivery']
   payload: string
   issues: Array<{ path: string; message: string }>
   received_at: string

@@ -4,9 +4,9 @@ import * as v from 'valibot'
 import { buildMessage, messageSize } from '../../lib/build-message'
 import { claimTransaction } from '../../lib/claim-transaction'
 import { idempotencyKeyFor } from '../../lib/idempotency-key'
+import { jsonMemberText } from '../../lib/json-member-text'
 import { toLedgerEntry } from '../../lib/ledger-entry'
-import { receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
-import type { ReceivedEvent } from '../../lib/received-event'
+import { readPayload, receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
 import { eventSchemas } from '../../lib/schemas/registry'
 import { SIGNATURE_HEADER, verifySignature } from '../../lib/signature'
 import { toTransactionRecord } from '../../lib/transaction-store'
@@ -176,22 +176,10 @@ export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Pr
   const schema = eventSchemas[eventType]
   const validated = v.parse(schema, data)
   const receivedAt = new Date().toISOString()
-  const entry = toLedgerEntry(validated, envelope.event?.created_at ?? envelope.created_at)
-  const eventId = envelope.event?.id ?? null
-  const received: ReceivedEvent = {
-    eventType,
-    delivery: 'envelope',
-    webhookId: envelope.id,
-    eventId,
-    projectId: envelope.project_id,
-    createdAt: envelope.created_at,
-    receivedAt,
-    idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
-    entry,
-    data,
-    payload: text,
-  }
-  const message = buildMessage(received)
+  const entry = toLedgerEntry(validated, receivedAt)
+  const read = readPayload({ body, pathEventType: undefined }, receivedAt)
+  if (!read.ok) throw new Error(`stage breakdown: payload read as ${read.outcome.status}`)
+  const { event: received, message } = read
   const record = toTransactionRecord(received)
   const raw = event.body ?? ''
   const encoding = event.isBase64Encoded ? 'base64' : 'utf8'
@@ -216,7 +204,8 @@ export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Pr
       ],
       false,
     ],
-    ['buildMessage (JSON.stringify)', () => buildMessage(received), false],
+    ['data text (jsonMemberText)', () => jsonMemberText(text, 'data'), false],
+    ['buildMessage', () => buildMessage(received), false],
     ['messageSize (Buffer.byteLength)', () => messageSize(message), false],
     ['toTransactionRecord', () => toTransactionRecord(received), false],
     ['claimTransaction (no-op store)', () => claimTransaction(deps, record), false],

@@ -146,7 +146,7 @@ function recordOf(eventType: SupportedEventType, body: string): TransactionRecor
     receivedAt: new Date().toISOString(),
     idempotency: idempotencyKeyFor(entry.transaction_id, envelope.event.id, Buffer.from(body)),
     entry,
-    data: envelope.data,
+    dataJson: JSON.stringify(envelope.data),
     payload: body,
   })
 }

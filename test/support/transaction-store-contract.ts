@@ -150,6 +150,7 @@ export function describeTransactionStoreContract(name: string, subject: () => Co
       }
       const record = {
         ...key,
+        delivery: 'envelope' as const,
         payload: '{"bad":true}',
         issues: [{ path: 'balance', message: 'is required' }],
       }

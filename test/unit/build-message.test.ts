@@ -31,7 +31,7 @@ function receivedEvent(overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
     receivedAt: '2026-01-01T00:00:02.000Z',
     idempotency: { key: 'vtx_1', source: 'transaction' },
     entry,
-    data: { transaction: { id: 'vtx_1' }, extra: { kept: true } },
+    dataJson: '{"transaction":{"id":"vtx_1"},"extra":{"kept":true}}',
     payload: '{}',
     ...overrides,
   }
@@ -75,6 +75,14 @@ describe('buildMessage', () => {
       idempotency_key: 'vtx_1',
       data: { transaction: { id: 'vtx_1' }, extra: { kept: true } },
     })
+  })
+
+  it('forwards the data text byte for byte, as Voucherify wrote it', () => {
+    const dataJson = '{ "amount": 1e400, "note": "caf\\u00e9" }'
+
+    const { body } = buildMessage(receivedEvent({ dataJson }))
+
+    expect(body.endsWith(`,"data":${dataJson}}`)).toBe(true)
   })
 
   it('says when the delivery was a raw payload without an envelope', () => {

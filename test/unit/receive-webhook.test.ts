@@ -304,17 +304,61 @@ describe('receiveWebhook', () => {
     expect(outcome).toMatchObject({ status: 'unavailable', stage: 'quarantine' })
   })
 
-  it('answers too large when the message would outgrow SNS even though the body fits', async () => {
-    const { deps } = fakeDeps()
-    // "1e20" is 4 bytes in the body and 21 once serialised again.
+  it('accepts an unknown field nested 10 000 deep and forwards it as sent', async () => {
+    const { deps, publisher } = fakeDeps()
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000)
+    const body = seedEnvelope().replace('"data":{', `"data":{"deep":${deep},`)
+
+    const outcome = await receiveWebhook(deps, signed(body))
+
+    expect(outcome).toMatchObject({ status: 'accepted' })
+    expect(publisher.published[0]?.body).toContain(`"deep":${deep}`)
+  })
+
+  it('quarantines data nested too deeply to be serialised again when it must be', async () => {
+    const { deps, publisher } = fakeDeps()
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000)
+    // A key written with escapes hides where the data's text is, so the data is serialised again.
+    const body = seedEnvelope()
+      .replace('"project_id"', '"\\u0070roject_id"')
+      .replace('"data":{', `"data":{"deep":${deep},`)
+
+    const outcome = await receiveWebhook(deps, signed(body))
+
+    expect(outcome).toMatchObject({
+      status: 'invalid',
+      issues: [{ path: 'data', message: 'is nested too deeply' }],
+    })
+    expect(publisher.published).toHaveLength(0)
+  })
+
+  it('forwards numbers exactly as written, so a body within the limit fits SNS', async () => {
+    const { deps, publisher } = fakeDeps()
+    // "1e20" is 4 bytes in the body and would be 21 if it were serialised again.
     const padding = Array.from({ length: 40_000 }, () => '1e20').join(',')
-    const data = {
-      ...giftEventData('voucher.gift.balance_added'),
-      padding: JSON.parse(`[${padding}]`),
-    }
-    const body = JSON.stringify(data).replace(/"padding":\[[^\]]*\]/, `"padding":[${padding}]`)
+    const body = JSON.stringify(giftEventData('voucher.gift.balance_added')).replace(
+      /}$/,
+      `,"padding":[${padding}]}`,
+    )
 
     const outcome = await receiveWebhook(deps, signed(body, 'voucher.gift.balance_added'))
+
+    expect(outcome).toMatchObject({ status: 'accepted' })
+    expect(publisher.published[0]?.body).toContain(`"padding":[${padding}]`)
+  })
+
+  it('answers too large when data that must be serialised again would outgrow SNS', async () => {
+    const { deps } = fakeDeps()
+    const padding = Array.from({ length: 40_000 }, () => '1e20').join(',')
+    const envelope = JSON.stringify(
+      envelopeFor('voucher.gift.balance_added', giftEventData('voucher.gift.balance_added')),
+    )
+    // A key written with escapes hides where the data's text is, so the data is serialised again.
+    const body = envelope
+      .replace('"project_id"', '"\\u0070roject_id"')
+      .replace('"data":{', `"data":{"padding":[${padding}],`)
+
+    const outcome = await receiveWebhook(deps, signed(body))
 
     expect(body.length).toBeLessThan(deps.settings.maxBodyBytes)
     expect(outcome).toMatchObject({ status: 'too_large' })

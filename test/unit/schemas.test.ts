@@ -33,12 +33,12 @@ describe.each(supportedEventTypes)('the %s schema', (eventType) => {
     expect(issuePaths(eventType, giftEventData(eventType, { transactionType }))).toEqual([])
   })
 
-  it('keeps fields it does not know', () => {
+  it('accepts fields it does not know', () => {
     const data = withValue(seedData[eventType], 'balance.new_field', { nested: [1, 2] })
 
-    const output = v.parse(eventSchemas[eventType], data) as Json
+    const result = v.safeParse(eventSchemas[eventType], data)
 
-    expect((output.balance as Json).new_field).toEqual({ nested: [1, 2] })
+    expect(result.success).toBe(true)
   })
 
   it('tolerates a null customer e-mail, as real payloads send', () => {

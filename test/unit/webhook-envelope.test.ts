@@ -58,12 +58,12 @@ describe('the webhook envelope', () => {
     expect(issuePaths(envelope)).toEqual(['source.object'])
   })
 
-  it('keeps fields Voucherify adds to the envelope', () => {
+  it('accepts fields Voucherify adds to the envelope', () => {
     const sent = {
       ...envelopeFor('voucher.gift.balance_added', data, 'webhook'),
       api_version: '2025-01-01',
     }
 
-    expect(v.parse(WebhookEnvelopeSchema, sent)).toMatchObject({ api_version: '2025-01-01' })
+    expect(v.safeParse(WebhookEnvelopeSchema, sent).success).toBe(true)
   })
 })
