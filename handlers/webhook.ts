@@ -26,12 +26,20 @@ export async function handler(
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const started = performance.now()
-  const requestId = context?.awsRequestId ?? event.requestContext.requestId
+  // Every line of this invocation carries the Lambda and API Gateway request ids.
+  logger.resetKeys()
+  if (context) logger.addContext(context)
+  logger.setCorrelationId(event.requestContext.requestId)
   const refusal = refuseEarly(event)
   if (refusal) {
     recordOutcome(metrics, refusal, performance.now() - started)
-    logger.warn('webhook rejected', { request_id: requestId, code: refusal })
-    return EARLY_ANSWERS[refusal]
+    const answered = EARLY_ANSWERS[refusal]
+    logger.warn('webhook rejected', {
+      outcome: 'rejected',
+      http_status: answered.statusCode,
+      reason: refusal,
+    })
+    return answered
   }
 
   const budgetMs = context
@@ -48,7 +56,7 @@ export async function handler(
   )
   const result = toHttpAnswer(outcome)
   recordOutcome(metrics, outcome, performance.now() - started)
-  logOutcome(outcome, result.statusCode, requestId)
+  logOutcome(outcome, result.statusCode)
   return result
 }
 
@@ -167,19 +175,47 @@ function toHttpAnswer(outcome: WebhookOutcome) {
   }
 }
 
-/** Ids and outcome only: never the body, the signature or the secret. */
-function logOutcome(outcome: WebhookOutcome, statusCode: number, requestId: string) {
-  const { cause, issues, ...fields } = outcome as Partial<
-    Record<'cause' | 'issues' | 'message', unknown>
-  > &
-    Record<string, unknown>
-  const details = {
-    request_id: requestId,
-    http_status: statusCode,
-    ...fields,
-    ...(Array.isArray(issues) ? { issue_paths: issues.map((issue) => issue.path) } : {}),
+/** The ids that correlate an outcome with the ledger, the topic and Voucherify's dashboard. */
+function correlationIds(outcome: WebhookOutcome): Record<string, unknown> {
+  switch (outcome.status) {
+    case 'accepted':
+    case 'duplicate':
+    case 'in_flight':
+      return {
+        event_type: outcome.eventType,
+        webhook_id: outcome.webhookId,
+        event_id: outcome.eventId,
+        transaction_id: outcome.transactionId,
+        idempotency_key: outcome.idempotencyKey,
+        ...(outcome.status === 'in_flight' ? {} : { message_id: outcome.messageId }),
+        ...(outcome.status === 'duplicate' ? { received_count: outcome.receivedCount } : {}),
+      }
+    case 'invalid':
+      return {
+        event_type: outcome.eventType,
+        quarantine_key: outcome.quarantineKey,
+        issue_paths: outcome.issues.map((issue) => issue.path),
+      }
+    case 'ignored':
+      return { event_type: outcome.eventType }
+    case 'unauthorized':
+      return { reason: outcome.reason }
+    case 'bad_request':
+      return { reason: outcome.reason, issue_paths: outcome.issues?.map((issue) => issue.path) }
+    case 'too_large':
+      return { limit_bytes: outcome.limitBytes }
+    case 'unavailable':
+      return { stage: outcome.stage }
+    case 'not_configured':
+      return {}
   }
+}
+
+/** Ids and outcome only: never the body, the signature, the secret or personal data. */
+function logOutcome(outcome: WebhookOutcome, statusCode: number) {
+  const details = { outcome: outcome.status, http_status: statusCode, ...correlationIds(outcome) }
   if (outcome.status === 'unavailable') {
+    const { cause } = outcome
     const error = cause instanceof Error ? { name: cause.name, message: cause.message } : {}
     logger.error('webhook not processed', { ...details, error })
   } else if (statusCode >= 400) {

@@ -32,10 +32,13 @@ export type BadRequestReason =
   | 'body_not_object'
   | 'envelope_invalid'
 
+/** What identifies a stored event: for the answer, and as correlation ids in the logs. */
 interface EventIds {
   eventType: string
   idempotencyKey: string
   transactionId: string | null
+  webhookId: string | null
+  eventId: string | null
 }
 
 export type WebhookOutcome =
@@ -46,7 +49,7 @@ export type WebhookOutcome =
   | { status: 'unauthorized'; reason: 'signature_missing' | 'signature_invalid' }
   | { status: 'bad_request'; reason: BadRequestReason; message: string; issues?: Issue[] }
   | { status: 'too_large'; limitBytes: number }
-  | { status: 'invalid'; eventType: string; issues: Issue[] }
+  | { status: 'invalid'; eventType: string; issues: Issue[]; quarantineKey?: string }
   | {
       status: 'unavailable'
       stage: 'secrets' | 'quarantine' | 'claim' | 'publish' | 'mark_published'
@@ -103,10 +106,11 @@ export async function ingestPayload(
   const read = readPayload(payload, receivedAt)
   if (read.ok) return storeAndPublish(deps, read.event, read.message, deadline)
   if (read.outcome.status !== 'invalid') return read.outcome
+  const quarantineKey = quarantineKeyFor(payload.body)
   try {
     await deps.store.quarantine(
       {
-        transaction_id: quarantineKeyFor(payload.body),
+        transaction_id: quarantineKey,
         event_type: read.outcome.eventType,
         delivery: payload.pathEventType === undefined ? 'envelope' : 'raw',
         // Valid UTF-8: it has been parsed.
@@ -119,7 +123,7 @@ export async function ingestPayload(
   } catch (cause) {
     return { status: 'unavailable', stage: 'quarantine', cause }
   }
-  return read.outcome
+  return { ...read.outcome, quarantineKey }
 }
 
 /** Where a payload that failed its schema is kept: one item per distinct body. */
@@ -252,6 +256,8 @@ async function storeAndPublish(
     eventType: event.eventType,
     idempotencyKey: event.idempotency.key,
     transactionId: event.entry.transaction_id,
+    webhookId: event.webhookId,
+    eventId: event.eventId,
   }
 
   let claim: Awaited<ReturnType<typeof claimTransaction>>

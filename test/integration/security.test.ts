@@ -10,7 +10,7 @@ import {
   LOCAL_WEBHOOK_SECRET,
 } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
-import { type Handler, loadHandler } from '../support/load-handler'
+import { type Handler, lambdaContext, loadHandler } from '../support/load-handler'
 
 async function post(handler: Handler, event: APIGatewayProxyEventV2) {
   const result = await handler(event)
@@ -117,9 +117,35 @@ describe('logs', () => {
     )
     expect(records.find((record) => record.http_status === 200)).toMatchObject({
       level: 'INFO',
-      request_id: expect.any(String),
-      transactionId: expect.stringMatching(/^vtx_/),
-      idempotencyKey: expect.stringMatching(/^vtx_/),
+      outcome: 'accepted',
+      correlation_id: expect.any(String),
+      webhook_id: expect.stringMatching(/^whs_/),
+      event_id: expect.any(String),
+      transaction_id: expect.stringMatching(/^vtx_/),
+      idempotency_key: expect.stringMatching(/^vtx_/),
+    })
+  })
+
+  it('carry the Lambda request id and the API Gateway request id on every line', async () => {
+    const event = deliveriesOfEverySeed()[0] as APIGatewayProxyEventV2
+
+    const [line] = await captureOutput(() => handler(event, lambdaContext(8_000, 'lambda-req-1')))
+
+    expect(JSON.parse(line as string)).toMatchObject({
+      function_request_id: 'lambda-req-1',
+      correlation_id: event.requestContext.requestId,
+    })
+  })
+
+  it('name the quarantined item of a payload that failed its schema', async () => {
+    const event = deliveriesOfEverySeed()[3] as APIGatewayProxyEventV2
+
+    const [line] = await captureOutput(() => handler(event))
+
+    expect(JSON.parse(line as string)).toMatchObject({
+      http_status: 422,
+      quarantine_key: expect.stringMatching(/^quarantine:sha256:[0-9a-f]{64}$/),
+      issue_paths: ['balance.amount'],
     })
   })
 
