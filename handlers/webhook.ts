@@ -7,7 +7,8 @@ import { type EarlyRejection, METRICS_NAMESPACE, recordOutcome } from '../lib/ou
 import { receiveWebhook, type WebhookOutcome } from '../lib/receive-webhook'
 import { SIGNATURE_HEADER } from '../lib/signature'
 
-const SERVICE_NAME = 'voucherify-gift-webhooks'
+/** serverless.yml names it per stage; the fallback serves tests and scripts. */
+const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'voucherify-gift-webhooks'
 const logger = new Logger({ serviceName: SERVICE_NAME })
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME })
 const config = readConfig(process.env)

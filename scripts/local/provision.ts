@@ -127,8 +127,8 @@ async function subscribeOnce(sns: SNSClient, topicArn: string, queueArn: string)
 }
 
 /**
- * Creates in the emulators what serverless.yml declares: the table, every topic, and a "tap"
- * queue subscribed to every topic. Safe to run again against the same emulators.
+ * Creates in the emulators what serverless.yml declares: the table, every event topic, and a
+ * "tap" queue subscribed to every event topic. Safe to run again against the same emulators.
  */
 export async function provisionLocalResources(
   resources: ServerlessResources,

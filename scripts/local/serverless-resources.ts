@@ -28,7 +28,8 @@ export interface ServerlessResources {
   region: string
   tableName: string
   table: CloudFormationTable
-  topics: Array<{ logicalId: string; topicName: string }>
+  /** The event topics (see `eventTypeOfTopic`); other topics, such as the alarm topic, are left out. */
+  topics: Array<{ logicalId: string; topicName: string; eventType: string }>
   environment: Record<string, unknown>
 }
 
@@ -44,6 +45,24 @@ interface PrintedConfiguration {
 }
 
 const PRINT_TIMEOUT_MS = 120_000
+
+/** The tag that marks an AWS::SNS::Topic in serverless.yml as an event topic. */
+export const EVENT_TYPE_TAG = 'event_type'
+
+/**
+ * The event type an AWS::SNS::Topic carries, from its `event_type` tag; undefined for a topic
+ * that is not an event topic (the alarm topic).
+ */
+export function eventTypeOfTopic(properties: Record<string, unknown>): string | undefined {
+  const tags = Array.isArray(properties.Tags) ? (properties.Tags as unknown[]) : []
+  const tag = tags.find(
+    (candidate): candidate is { Key: string; Value: unknown } =>
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      (candidate as { Key?: unknown }).Key === EVENT_TYPE_TAG,
+  )
+  return typeof tag?.Value === 'string' ? tag.Value : undefined
+}
 
 function runPrint(stage: string, env: NodeJS.ProcessEnv): Promise<string> {
   const { command, args } = serverlessCommand(['print', '--stage', stage, '--format', 'json'])
@@ -73,7 +92,7 @@ function resourcesOfType(
 }
 
 /**
- * The table, topics and Lambda environment serverless.yml declares for `stage`, read from
+ * The table, event topics and Lambda environment serverless.yml declares for `stage`, read from
  * `serverless print` so that serverless.yml stays the only definition of them.
  * `env` is what serverless.yml's `${env:...}` variables see (ports, the local secret).
  */
@@ -105,12 +124,16 @@ export async function loadServerlessResources(
     throw new Error(`Table ${table[0]} needs an explicit TableName to be created locally`)
   }
 
-  const topics = resourcesOfType(resources, 'AWS::SNS::Topic').map(([logicalId, properties]) => {
-    if (typeof properties.TopicName !== 'string') {
-      throw new Error(`Topic ${logicalId} needs an explicit TopicName to be created locally`)
-    }
-    return { logicalId, topicName: properties.TopicName }
-  })
+  const topics = resourcesOfType(resources, 'AWS::SNS::Topic').flatMap(
+    ([logicalId, properties]) => {
+      const eventType = eventTypeOfTopic(properties)
+      if (eventType === undefined) return []
+      if (typeof properties.TopicName !== 'string') {
+        throw new Error(`Topic ${logicalId} needs an explicit TopicName to be created locally`)
+      }
+      return [{ logicalId, topicName: properties.TopicName, eventType }]
+    },
+  )
 
   return {
     service,

@@ -100,7 +100,7 @@ describe('the local table', () => {
 })
 
 describe('the local topics', () => {
-  it('exist for every topic serverless.yml declares, under TOPIC_ARN_PREFIX', async () => {
+  it('exist for every event topic serverless.yml declares, under TOPIC_ARN_PREFIX', async () => {
     const arns = await listTopicArns()
 
     expect(resources.topics.map((topic) => topic.topicName).sort()).toEqual([
@@ -112,6 +112,13 @@ describe('the local topics', () => {
       expect(arns).toContain(topicArn(topicName))
       expect(topicArn(topicName).startsWith(String(process.env.TOPIC_ARN_PREFIX))).toBe(true)
     }
+  })
+
+  it('leave out the alarm topic, which is no event topic', async () => {
+    const arns = await listTopicArns()
+
+    expect(arns).not.toContain(topicArn('voucherify-gift-webhooks-local-alarms'))
+    expect(resources.topics.map((topic) => topic.logicalId)).not.toContain('AlarmTopic')
   })
 
   it('deliver a message published to each of them to the tap queue, envelope and attributes', async () => {

@@ -1,9 +1,25 @@
 // The prod CloudFormation template that `serverless package` builds without any AWS account:
-// the routes, limits, data protection and least-privilege IAM that serverless.yml promises.
+// the routes, limits, data protection, least-privilege IAM, alarms and dashboard that
+// serverless.yml promises.
 
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type PackagedService, packageService } from '../support/package-service'
+import { topicNameFor } from '../../lib/event-publisher'
+import { supportedEventTypes } from '../../lib/schemas/registry'
+import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
+import {
+  apiGatewayEventFor,
+  envelopeFor,
+  giftEventData,
+  LOCAL_WEBHOOK_SECRET,
+} from '../../scripts/sample-events'
+import { captureOutput } from '../support/capture-output'
+import { loadHandler } from '../support/load-handler'
+import {
+  type CloudFormationTemplate,
+  type PackagedService,
+  packageService,
+} from '../support/package-service'
 import { readZip } from '../support/read-zip'
 
 const SERVICE = 'voucherify-gift-webhooks-prod'
@@ -16,6 +32,7 @@ const SECRET_PARAMETER_ARN =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
   'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/voucherify-gift-webhooks/prod/webhook-secret'
 const DATA_PLANE_SERVICES = ['dynamodb', 'sns', 'ssm']
+const REGION = 'eu-central-1'
 
 interface Statement {
   Effect: string
@@ -31,16 +48,36 @@ beforeAll(async () => {
 
 afterAll(() => packaged?.remove())
 
-function resourcesOfType(type: string) {
-  return Object.entries(packaged.template.Resources)
+function resourcesOfType(type: string, template: CloudFormationTemplate = packaged.template) {
+  return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === type)
-    .map(([logicalId, resource]) => ({ logicalId, properties: resource.Properties ?? {} }))
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      condition: resource.Condition,
+      properties: resource.Properties ?? {},
+    }))
 }
 
 function onlyResourceOfType(type: string) {
   const [resource, ...others] = resourcesOfType(type)
   if (!resource || others.length > 0) throw new Error(`Expected exactly one ${type}`)
   return resource
+}
+
+/** The topics tagged with the event type they carry; not the alarm topic. */
+const eventTopics = () =>
+  resourcesOfType('AWS::SNS::Topic').filter(
+    ({ properties }) => eventTypeOfTopic(properties) !== undefined,
+  )
+
+/** The one topic that is not an event topic. */
+function alarmTopic() {
+  const [topic, ...others] = resourcesOfType('AWS::SNS::Topic').filter(
+    ({ properties }) => eventTypeOfTopic(properties) === undefined,
+  )
+  if (!topic || others.length > 0)
+    throw new Error('Expected exactly one topic besides the event topics')
+  return topic
 }
 
 const actionsOf = (statement: Statement) =>
@@ -164,11 +201,23 @@ describe('the prod template', () => {
     expect(properties.DeletionProtectionEnabled).toBe(true)
   })
 
-  it('creates one KMS-encrypted topic per supported event type', () => {
-    const topics = resourcesOfType('AWS::SNS::Topic').map(({ properties }) => properties)
+  it('creates one KMS-encrypted event topic per supported event type', () => {
+    const topics = eventTopics().map(({ properties }) => properties)
 
     expect(topics.map((topic) => topic.TopicName).sort()).toEqual([...TOPIC_NAMES].sort())
     for (const topic of topics) expect(topic.KmsMasterKeyId).toEqual(expect.any(String))
+  })
+
+  it('tags each event topic with the event type its name is derived from', () => {
+    const tagged = eventTopics().map(({ properties }) => ({
+      eventType: eventTypeOfTopic(properties),
+      topicName: properties.TopicName,
+    }))
+
+    expect(tagged.map(({ eventType }) => eventType).sort()).toEqual([...supportedEventTypes].sort())
+    for (const { eventType, topicName } of tagged) {
+      expect(topicName).toBe(`${SERVICE}-${topicNameFor(String(eventType))}`)
+    }
   })
 
   it('outputs the ARN of every topic', () => {
@@ -193,10 +242,8 @@ describe('the prod template', () => {
     ])
   })
 
-  it('lets the function publish to its three topics and nothing else in SNS', () => {
-    const topicRefs = resourcesOfType('AWS::SNS::Topic').map(({ logicalId }) => ({
-      Ref: logicalId,
-    }))
+  it('lets the function publish to its three event topics and nothing else in SNS', () => {
+    const topicRefs = eventTopics().map(({ logicalId }) => ({ Ref: logicalId }))
 
     expect(statementsFor('sns')).toEqual([
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicRefs },
@@ -236,6 +283,335 @@ describe('the prod template', () => {
     )
 
     expect(wildcardDataPlane).toEqual([])
+  })
+})
+
+/** What CloudWatch tells one metric from another by: namespace, name and every dimension. */
+interface MetricIdentity {
+  namespace: string
+  name: string
+  dimensions: Record<string, unknown>
+}
+
+interface EmfRecord {
+  _aws?: {
+    CloudWatchMetrics: Array<{
+      Namespace: string
+      Dimensions: string[][]
+      Metrics: Array<{ Name: string }>
+    }>
+  }
+  [field: string]: unknown
+}
+
+/** Every metric the EMF lines in `lines` define, one per dimension set, as CloudWatch reads them. */
+function emittedMetrics(lines: string[]): MetricIdentity[] {
+  return lines
+    .map((line) => JSON.parse(line) as EmfRecord)
+    .flatMap((record) =>
+      (record._aws?.CloudWatchMetrics ?? []).flatMap(({ Namespace, Dimensions, Metrics }) =>
+        Dimensions.flatMap((dimensionSet) =>
+          Metrics.map(({ Name }) => ({
+            namespace: Namespace,
+            name: Name,
+            dimensions: Object.fromEntries(dimensionSet.map((name) => [name, record[name]])),
+          })),
+        ),
+      ),
+    )
+}
+
+/** The metrics the webhook handler emits for one delivery, with metrics turned on. */
+async function metricsEmittedBy(
+  event: Parameters<ReturnType<typeof loadHandler>>[0],
+  env: Record<string, string> = {},
+): Promise<MetricIdentity[]> {
+  const { properties } = onlyResourceOfType('AWS::Lambda::Function')
+  const deployed = (properties.Environment as { Variables: Record<string, unknown> }).Variables
+  const handler = loadHandler({
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    // The service dimension as the deployed stage names it.
+    POWERTOOLS_SERVICE_NAME: String(deployed.POWERTOOLS_SERVICE_NAME),
+    ...env,
+  })
+  return emittedMetrics(await captureOutput(() => handler(event)))
+}
+
+const alarms = () => resourcesOfType('AWS::CloudWatch::Alarm')
+
+function metricOfAlarm(properties: Record<string, unknown>): MetricIdentity {
+  const dimensions = (properties.Dimensions ?? []) as Array<{ Name: string; Value: unknown }>
+  return {
+    namespace: String(properties.Namespace),
+    name: String(properties.MetricName),
+    dimensions: Object.fromEntries(dimensions.map(({ Name, Value }) => [Name, Value])),
+  }
+}
+
+/** The alarm on exactly `metric` (same namespace, name and dimension set), if there is one. */
+function alarmOn(metric: MetricIdentity) {
+  return alarms().find(({ properties }) => {
+    const watched = metricOfAlarm(properties)
+    return (
+      watched.namespace === metric.namespace &&
+      watched.name === metric.name &&
+      JSON.stringify(Object.entries(watched.dimensions).sort()) ===
+        JSON.stringify(Object.entries(metric.dimensions).sort())
+    )
+  })?.properties
+}
+
+/** Fires on a single occurrence within five minutes. */
+const ON_ANY_WITHIN_FIVE_MINUTES = {
+  Statistic: 'Sum',
+  Period: 300,
+  EvaluationPeriods: 1,
+  Threshold: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+}
+
+/** Evaluates a CloudFormation condition whose operands are literals, as CloudFormation would. */
+function conditionHolds(template: CloudFormationTemplate, name: string): boolean {
+  const evaluate = (node: unknown): unknown => {
+    if (typeof node === 'string') return node
+    const [[fn, args] = []] = Object.entries(node as Record<string, unknown>)
+    const values = (Array.isArray(args) ? args : [args]).map(evaluate)
+    switch (fn) {
+      case 'Fn::Equals':
+        return values[0] === values[1]
+      case 'Fn::Not':
+        return !values[0]
+      case 'Fn::And':
+        return values.every(Boolean)
+      case 'Fn::Or':
+        return values.some(Boolean)
+      case 'Condition':
+        return conditionHolds(template, String(values[0]))
+      default:
+        throw new Error(`Cannot evaluate ${fn} in condition ${name}`)
+    }
+  }
+  const condition = template.Conditions?.[name]
+  if (condition === undefined) throw new Error(`No condition ${name}`)
+  return evaluate(condition) === true
+}
+
+/** The e-mail subscriptions to the alarm topic that CloudFormation would create. */
+function alarmEmailSubscriptions(template: CloudFormationTemplate) {
+  return resourcesOfType('AWS::SNS::Subscription', template)
+    .filter(({ properties }) => properties.Protocol === 'email')
+    .filter(({ condition }) => condition === undefined || conditionHolds(template, condition))
+    .map(({ properties }) => properties)
+}
+
+/**
+ * The dashboard body as CloudFormation's Fn::Sub would make it: pseudo parameters and the
+ * variable map substituted, a resource reference as `{{Ref:LogicalId}}`; any other name throws,
+ * as CloudFormation would refuse it.
+ */
+function substitutedDashboardBody(): string {
+  const { properties } = onlyResourceOfType('AWS::CloudWatch::Dashboard')
+  const sub = (properties.DashboardBody as { 'Fn::Sub': unknown })['Fn::Sub']
+  const [text, variables = {}] = (Array.isArray(sub) ? sub : [sub]) as [
+    string,
+    Record<string, unknown>?,
+  ]
+  const pseudo: Record<string, string> = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': '000000000000',
+    'AWS::Partition': 'aws',
+  }
+  return text.replace(/\$\{([^}!]+)\}/g, (_whole, name: string) => {
+    const variable = variables[name]
+    if (typeof variable === 'string') return variable
+    if (pseudo[name] !== undefined) return pseudo[name]
+    if (packaged.template.Resources[name]) return `{{Ref:${name}}}`
+    throw new Error(`The dashboard body refers to \${${name}}, which is not in the stack`)
+  })
+}
+
+interface DashboardBody {
+  widgets: Array<{ type: string; properties: { metrics?: unknown[][] } }>
+}
+
+/** Each metric row of the dashboard, its strings joined by spaces, with its `stat` if set. */
+function dashboardRows(): Array<{ key: string; stat?: string }> {
+  const body = JSON.parse(substitutedDashboardBody()) as DashboardBody
+  return body.widgets.flatMap(({ properties }) =>
+    (properties.metrics ?? []).map((row) => {
+      const options = row.find((item) => typeof item === 'object') as { stat?: string } | undefined
+      const key = row.filter((item) => typeof item === 'string').join(' ')
+      return { key, stat: options?.stat }
+    }),
+  )
+}
+
+describe('the prod alarms', () => {
+  const eventType = 'voucher.gift.balance_added'
+
+  it('fire on any failed publish, on the metric and dimensions the handler emits for one', async () => {
+    const body = JSON.stringify(envelopeFor(eventType, giftEventData(eventType)))
+    const emitted = await metricsEmittedBy(
+      apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }),
+      { TOPIC_ARN_PREFIX: `${process.env.TOPIC_ARN_PREFIX}no-such-topic-` },
+    )
+    const publishFailure = emitted.find(
+      ({ name, dimensions }) => name === 'Unavailable' && dimensions.stage === 'publish',
+    )
+
+    expect(publishFailure).toBeDefined()
+    expect(alarmOn(publishFailure as MetricIdentity)).toMatchObject(ON_ANY_WITHIN_FIVE_MINUTES)
+  })
+
+  it('fire on any quarantined payload, on the total the handler emits for one', async () => {
+    const data = { ...giftEventData(eventType), balance: null }
+    const emitted = await metricsEmittedBy(
+      apiGatewayEventFor({
+        body: JSON.stringify(data),
+        secret: LOCAL_WEBHOOK_SECRET,
+        pathEventType: eventType,
+      }),
+    )
+    const quarantinedTotal = emitted.find(
+      ({ name, dimensions }) => name === 'Quarantined' && dimensions.event_type === undefined,
+    )
+
+    expect(quarantinedTotal).toBeDefined()
+    expect(alarmOn(quarantinedTotal as MetricIdentity)).toMatchObject(ON_ANY_WITHIN_FIVE_MINUTES)
+  })
+
+  it("fire on any 5xx answer of the HTTP API's stage", () => {
+    const api = onlyResourceOfType('AWS::ApiGatewayV2::Api')
+    const stage = onlyResourceOfType('AWS::ApiGatewayV2::Stage')
+
+    expect(stage.properties.StageName).toBe('$default')
+    expect(
+      alarmOn({
+        namespace: 'AWS/ApiGateway',
+        name: '5xx',
+        dimensions: { ApiId: { Ref: api.logicalId }, Stage: stage.properties.StageName },
+      }),
+    ).toMatchObject(ON_ANY_WITHIN_FIVE_MINUTES)
+  })
+
+  it.each(['Errors', 'Throttles'])('fire on any %s of the webhook function', (metricName) => {
+    const lambda = onlyResourceOfType('AWS::Lambda::Function')
+
+    expect(
+      alarmOn({
+        namespace: 'AWS/Lambda',
+        name: metricName,
+        dimensions: { FunctionName: { Ref: lambda.logicalId } },
+      }),
+    ).toMatchObject(ON_ANY_WITHIN_FIVE_MINUTES)
+  })
+
+  it('notify the alarm topic when they fire and when they recover', () => {
+    const notified = { Ref: alarmTopic().logicalId }
+
+    expect(alarms()).toHaveLength(5)
+    for (const { properties } of alarms()) {
+      expect(properties.AlarmActions).toEqual([notified])
+      expect(properties.OKActions).toEqual([notified])
+    }
+  })
+
+  it('treat missing data, a stage without traffic, as no fault', () => {
+    for (const { properties } of alarms()) {
+      expect(properties.TreatMissingData).toBe('notBreaching')
+    }
+  })
+})
+
+describe('the prod alarm topic', () => {
+  it('is not one the function may publish to', () => {
+    const publishable = statementsFor('sns').flatMap((statement) => [statement.Resource].flat())
+
+    expect(publishable).not.toContainEqual({ Ref: alarmTopic().logicalId })
+  })
+
+  it('is not encrypted with the AWS managed SNS key, which CloudWatch alarms cannot use', () => {
+    expect(alarmTopic().properties.KmsMasterKeyId).toBeUndefined()
+  })
+
+  it('has no e-mail subscription without --param alarmEmail', () => {
+    expect(alarmEmailSubscriptions(packaged.template)).toEqual([])
+  })
+
+  describe('packaged with --param alarmEmail', () => {
+    let withEmail: PackagedService
+
+    beforeAll(async () => {
+      withEmail = await packageService('prod', { params: { alarmEmail: 'oncall@example.com' } })
+    }, 180_000)
+
+    afterAll(() => withEmail?.remove())
+
+    it('subscribes that address to the alarm topic', () => {
+      expect(alarmEmailSubscriptions(withEmail.template)).toEqual([
+        {
+          TopicArn: { Ref: alarmTopic().logicalId },
+          Protocol: 'email',
+          Endpoint: 'oncall@example.com',
+        },
+      ])
+    })
+  })
+
+  it('is an output of the stack, as is the dashboard name', () => {
+    const outputValues = Object.values(packaged.template.Outputs ?? {}).map(({ Value }) => Value)
+    const dashboard = onlyResourceOfType('AWS::CloudWatch::Dashboard')
+
+    expect(outputValues).toContainEqual({ Ref: alarmTopic().logicalId })
+    expect(outputValues).toContainEqual({ Ref: dashboard.logicalId })
+  })
+})
+
+describe('the prod dashboard', () => {
+  it('has a body that is valid JSON once CloudFormation substitutes the stack into it', () => {
+    const body = JSON.parse(substitutedDashboardBody()) as DashboardBody
+
+    expect(body.widgets.length).toBeGreaterThan(0)
+    expect(body.widgets.every((widget) => widget.type === 'metric')).toBe(true)
+  })
+
+  it("charts the webhook function's errors, throttles and duration", () => {
+    const lambda = `{{Ref:${onlyResourceOfType('AWS::Lambda::Function').logicalId}}}`
+    const keys = dashboardRows().map(({ key }) => key)
+
+    for (const metric of ['Errors', 'Throttles', 'Duration']) {
+      expect(keys).toContain(`AWS/Lambda ${metric} FunctionName ${lambda}`)
+    }
+  })
+
+  it("charts the HTTP API stage's 4xx and 5xx answers", () => {
+    const api = `{{Ref:${onlyResourceOfType('AWS::ApiGatewayV2::Api').logicalId}}}`
+    const keys = dashboardRows().map(({ key }) => key)
+
+    for (const metric of ['4xx', '5xx']) {
+      expect(keys).toContain(`AWS/ApiGateway ${metric} ApiId ${api} Stage $default`)
+    }
+  })
+
+  it('charts each outcome total and the handler latency on the dimensions the handler emits', async () => {
+    const eventType = 'voucher.gift.balance_added'
+    const body = JSON.stringify(envelopeFor(eventType, giftEventData(eventType)))
+    const emitted = await metricsEmittedBy(
+      apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }),
+    )
+    const latency = emitted.find(({ name }) => name === 'HandlerLatency') as MetricIdentity
+    const prefix = `${latency.namespace} %s service ${latency.dimensions.service}`
+    const rows = dashboardRows()
+
+    expect(Object.keys(latency.dimensions)).toEqual(['service'])
+    for (const outcome of ['Accepted', 'Duplicate', 'Quarantined', 'Rejected', 'Unavailable']) {
+      expect(rows.map(({ key }) => key)).toContain(prefix.replace('%s', outcome))
+    }
+    expect(
+      rows
+        .filter(({ key }) => key === prefix.replace('%s', 'HandlerLatency'))
+        .map(({ stat }) => stat),
+    ).toEqual(['p50', 'p99'])
   })
 })
 

@@ -90,11 +90,13 @@ async function receiveAll(queueUrl: string, waitMs: number): Promise<ReceivedMes
 
 /**
  * A new queue of this test's own, subscribed to `topicArn` with the SNS envelope (so message
- * attributes are visible) and optionally a filter policy on those attributes.
+ * attributes are visible) and optionally a filter policy on those attributes; `attributes`
+ * overrides or adds subscription attributes (e.g. FilterPolicyScope).
  */
 export async function subscribeQueue(
   topicArn: string,
   filterPolicy?: Record<string, unknown>,
+  attributes: Record<string, string> = {},
 ): Promise<SubscribedQueue> {
   const { sns, sqs } = clients()
   const { QueueUrl: queueUrl } = await sqs.send(
@@ -112,6 +114,7 @@ export async function subscribeQueue(
       Attributes: {
         RawMessageDelivery: 'false',
         ...(filterPolicy ? { FilterPolicy: JSON.stringify(filterPolicy) } : {}),
+        ...attributes,
       },
     }),
   )

@@ -12,8 +12,19 @@ export interface PackagedService {
 }
 
 export interface CloudFormationTemplate {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>
+  Resources: Record<
+    string,
+    { Type: string; Condition?: string; Properties?: Record<string, unknown> }
+  >
+  Conditions?: Record<string, unknown>
   Outputs?: Record<string, { Value: unknown; Export?: unknown }>
+}
+
+export interface PackageOptions {
+  /** Deploy parameters, passed as `--param name=value`. */
+  params?: Record<string, string>
+  /** The folder of the serverless.yml to package, relative to the project root. */
+  servicePath?: string
 }
 
 // Build output of the working tree; serverless-esbuild deletes .esbuild after packaging, which
@@ -33,7 +44,10 @@ function environmentWithoutAws(home: string): NodeJS.ProcessEnv {
  * Runs `serverless package --stage <stage>` on a copy of the project, with no AWS credentials,
  * so that it neither needs an account nor touches the working tree's build folders.
  */
-export async function packageService(stage: string): Promise<PackagedService> {
+export async function packageService(
+  stage: string,
+  { params = {}, servicePath = '.' }: PackageOptions = {},
+): Promise<PackagedService> {
   const root = mkdtempSync(join(tmpdir(), 'package-service-'))
   const remove = () => rmSync(root, { recursive: true, force: true })
   try {
@@ -53,12 +67,17 @@ export async function packageService(stage: string): Promise<PackagedService> {
       stage,
       '--package',
       directory,
+      ...Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
     ])
     await new Promise<void>((resolve, reject) => {
       execFile(
         command,
         args,
-        { cwd: service, env: environmentWithoutAws(home), maxBuffer: 16 * 1024 * 1024 },
+        {
+          cwd: join(service, servicePath),
+          env: environmentWithoutAws(home),
+          maxBuffer: 16 * 1024 * 1024,
+        },
         (error, stdout, stderr) =>
           error ? reject(new Error(`serverless package failed:\n${stdout}\n${stderr}`)) : resolve(),
       )
