@@ -190,6 +190,9 @@ function correlationIds(outcome: WebhookOutcome): Record<string, unknown> {
         idempotency_key: outcome.idempotencyKey,
         ...(outcome.status === 'in_flight' ? {} : { message_id: outcome.messageId }),
         ...(outcome.status === 'duplicate' ? { received_count: outcome.receivedCount } : {}),
+        ...(outcome.status === 'accepted' && outcome.ledger
+          ? { ledger_status: outcome.ledger.verdict.status }
+          : {}),
       }
     case 'invalid':
       return {

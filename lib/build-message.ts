@@ -6,6 +6,14 @@ export interface OutgoingMessage {
   body: string
   /** String attributes for subscription filter policies; absent values are left out. */
   attributes: Record<string, string>
+  /** FIFO topics only: the gift card (voucher id), whose events SNS then keeps in order. */
+  messageGroupId: string
+  /**
+   * FIFO topics only: SNS drops a message whose deduplication id it has seen in the last
+   * 5 minutes. The idempotency key; whoever publishes the same event again on purpose (a replay)
+   * must set another, or the copy is dropped.
+   */
+  deduplicationId: string
 }
 
 export function buildMessage(event: ReceivedEvent): OutgoingMessage {
@@ -28,16 +36,23 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
     voucher_id: entry.voucher_id,
     campaign_id: entry.campaign_id,
     idempotency_key: event.idempotency.key,
+    origin: event.origin,
   }
   for (const [name, value] of Object.entries(optional)) {
     // SNS rejects empty attribute values.
     if (value) attributes[name] = value
   }
-  return { eventType: event.eventType, body, attributes }
+  return {
+    eventType: event.eventType,
+    body,
+    attributes,
+    messageGroupId: entry.voucher_id,
+    deduplicationId: event.idempotency.key,
+  }
 }
 
 /** Bytes SNS counts against its limit: the body plus every attribute's name, type and value. */
-export function messageSize(message: OutgoingMessage): number {
+export function messageSize(message: Pick<OutgoingMessage, 'body' | 'attributes'>): number {
   let size = Buffer.byteLength(message.body)
   for (const [name, value] of Object.entries(message.attributes)) {
     size += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value)

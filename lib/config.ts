@@ -9,6 +9,8 @@ const Seconds = v.pipe(v.string(), v.digits(), v.transform(Number), v.minValue(1
 const EnvironmentSchema = v.object({
   TABLE_NAME: Required,
   TOPIC_ARN_PREFIX: Required,
+  /** `.fifo` when the stage was deployed with FIFO event topics (`--param fifoTopics=true`). */
+  TOPIC_NAME_SUFFIX: v.optional(v.picklist(['', '.fifo']), ''),
   /** Deployed stages: the SSM SecureString holding the webhook secret(s). */
   WEBHOOK_SECRET_PARAMETER: v.optional(Required),
   /** Local stage only: the secret itself. */
@@ -22,6 +24,8 @@ const EnvironmentSchema = v.object({
 export interface Config {
   tableName: string
   topicArnPrefix: string
+  /** '' for standard event topics, '.fifo' for FIFO ones. */
+  topicNameSuffix: '' | '.fifo'
   secret: { parameterName: string; refreshMs: number } | { value: string | undefined }
   claimLeaseMs: number
   maxBodyBytes: number
@@ -39,6 +43,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   return {
     tableName: settings.TABLE_NAME,
     topicArnPrefix: settings.TOPIC_ARN_PREFIX,
+    topicNameSuffix: settings.TOPIC_NAME_SUFFIX,
     secret: settings.WEBHOOK_SECRET_PARAMETER
       ? {
           parameterName: settings.WEBHOOK_SECRET_PARAMETER,

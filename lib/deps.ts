@@ -2,8 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import type { Config } from './config'
+import { realLedgerStore } from './dynamodb-ledger-store'
 import { realTransactionStore } from './dynamodb-transaction-store'
 import { type EventPublisher, realEventPublisher } from './event-publisher'
+import type { LedgerStore } from './ledger-store'
 import type { TransactionStore } from './transaction-store'
 import { realWebhookSecrets, staticWebhookSecrets, type WebhookSecrets } from './webhook-secrets'
 
@@ -11,6 +13,7 @@ import { realWebhookSecrets, staticWebhookSecrets, type WebhookSecrets } from '.
 export interface Deps {
   secrets: WebhookSecrets
   store: TransactionStore
+  ledger: LedgerStore
   publisher: EventPublisher
   clock: () => Date
   settings: { claimLeaseMs: number; maxBodyBytes: number }
@@ -25,20 +28,27 @@ const awsClientSettings = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 }
 
-/** Builds the real dependencies; call once per container, outside the handler. */
-export function buildDeps(config: Config): Deps {
+/**
+ * Builds the real dependencies; call once per container, outside the handler. An operator tool
+ * running the same pipeline from elsewhere passes SDK clients configured for its target.
+ */
+export function buildDeps(
+  config: Config,
+  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient } = {},
+): Deps {
   const clock = () => new Date()
   const secrets =
     'parameterName' in config.secret
       ? realWebhookSecrets(new SSMClient(awsClientSettings), { ...config.secret, clock })
       : staticWebhookSecrets(config.secret.value)
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient(awsClientSettings)
   return {
     secrets,
-    store: realTransactionStore(new DynamoDBClient(awsClientSettings), {
-      tableName: config.tableName,
-    }),
-    publisher: realEventPublisher(new SNSClient(awsClientSettings), {
+    store: realTransactionStore(dynamodb, { tableName: config.tableName }),
+    ledger: realLedgerStore(dynamodb, { tableName: config.tableName }),
+    publisher: realEventPublisher(clients.sns ?? new SNSClient(awsClientSettings), {
       topicArnPrefix: config.topicArnPrefix,
+      topicNameSuffix: config.topicNameSuffix,
     }),
     clock,
     settings: { claimLeaseMs: config.claimLeaseMs, maxBodyBytes: config.maxBodyBytes },

@@ -133,16 +133,32 @@ export function realTransactionStore(
     },
 
     markPublished(key, claimToken, publication, signal) {
+      const sets = ['#status = :published, message_id = :messageId, published_at = :publishedAt']
+      const values: Record<string, unknown> = {
+        ':published': 'published',
+        ':messageId': publication.messageId,
+        ':publishedAt': publication.publishedAt,
+        ':token': claimToken,
+      }
+      // The chain verdict rides on this write: recording it on the item costs no call of its own.
+      const { ledger } = publication
+      if (ledger) {
+        sets.push('ledger_status = :ledgerStatus')
+        values[':ledgerStatus'] = ledger.status
+        if (ledger.expectedBalance !== null) {
+          sets.push('expected_balance = :expectedBalance')
+          values[':expectedBalance'] = ledger.expectedBalance
+        }
+        if (ledger.previousTransactionId !== null) {
+          sets.push('previous_transaction_id = :previousTransactionId')
+          values[':previousTransactionId'] = ledger.previousTransactionId
+        }
+      }
       return updateIf(
         key,
-        'SET #status = :published, message_id = :messageId, published_at = :publishedAt REMOVE lease_expires_at',
+        `SET ${sets.join(', ')} REMOVE lease_expires_at`,
         'claim_token = :token',
-        {
-          ':published': 'published',
-          ':messageId': publication.messageId,
-          ':publishedAt': publication.publishedAt,
-          ':token': claimToken,
-        },
+        values,
         signal,
       )
     },

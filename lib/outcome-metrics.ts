@@ -19,6 +19,8 @@ interface Count {
     | 'Quarantined'
     | 'InFlight'
     | 'Unavailable'
+    | 'LedgerGap'
+    | 'LedgerOutOfOrder'
   /** Splits the count; event types only where the schema vouched for them (bounded values). */
   dimension?: [name: 'event_type' | 'reason' | 'stage', value: string]
 }
@@ -57,13 +59,27 @@ export function recordOutcome(
   outcome: WebhookOutcome | EarlyRejection,
   latencyMs: number,
 ): void {
-  const { name, dimension } = countFor(outcome)
-  if (dimension) {
-    const split = metrics.singleMetric()
-    split.addDimension(...dimension)
-    split.addMetric(name, MetricUnit.Count, 1)
+  const counts = [countFor(outcome), ...ledgerCounts(outcome)]
+  for (const { name, dimension } of counts) {
+    if (dimension) {
+      const split = metrics.singleMetric()
+      split.addDimension(...dimension)
+      split.addMetric(name, MetricUnit.Count, 1)
+    }
+    metrics.addMetric(name, MetricUnit.Count, 1)
   }
-  metrics.addMetric(name, MetricUnit.Count, 1)
   metrics.addMetric('HandlerLatency', MetricUnit.Milliseconds, latencyMs)
   metrics.publishStoredMetrics()
+}
+
+/**
+ * A broken chain, counted once per transaction: by the delivery that applied the step (whatever
+ * became of it afterwards), split by the event type that delivered it first.
+ */
+function ledgerCounts(outcome: WebhookOutcome | EarlyRejection): Count[] {
+  if (typeof outcome === 'string' || !('ledger' in outcome) || !outcome.ledger?.appliedNow)
+    return []
+  const name = { ok: undefined, gap: 'LedgerGap', out_of_order: 'LedgerOutOfOrder' } as const
+  const counted = name[outcome.ledger.verdict.status]
+  return counted ? [{ name: counted, dimension: ['event_type', outcome.ledger.eventType] }] : []
 }

@@ -1,12 +1,14 @@
 import * as v from 'valibot'
+import { applyToLedger, type LedgerOutcome } from './apply-to-ledger'
 import { buildMessage, messageSize, type OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import type { Deps } from './deps'
 import { bodyDigest, idempotencyKeyFor } from './idempotency-key'
 import { jsonMemberText } from './json-member-text'
+import { chainEntryOf, LEDGER_ATTRIBUTE, LEDGER_ATTRIBUTE_MAX_BYTES } from './ledger-chain'
 import { toLedgerEntry } from './ledger-entry'
 import { MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from './limits'
-import type { ReceivedEvent } from './received-event'
+import type { EventOrigin, ReceivedEvent } from './received-event'
 import { eventSchemas, isSupportedEventType } from './schemas/registry'
 import { verifySignature } from './signature'
 import { toTransactionRecord } from './transaction-store'
@@ -42,7 +44,7 @@ interface EventIds {
 }
 
 export type WebhookOutcome =
-  | ({ status: 'accepted'; messageId: string } & EventIds)
+  | ({ status: 'accepted'; messageId: string; ledger?: LedgerOutcome } & EventIds)
   | ({ status: 'duplicate'; messageId: string; receivedCount: number } & EventIds)
   | ({ status: 'in_flight' } & EventIds)
   | { status: 'ignored'; eventType: string }
@@ -52,8 +54,10 @@ export type WebhookOutcome =
   | { status: 'invalid'; eventType: string; issues: Issue[]; quarantineKey?: string }
   | {
       status: 'unavailable'
-      stage: 'secrets' | 'quarantine' | 'claim' | 'publish' | 'mark_published'
+      stage: 'secrets' | 'quarantine' | 'claim' | 'ledger' | 'publish' | 'mark_published'
       cause: unknown
+      /** Set when this delivery applied the chain step before a later stage failed. */
+      ledger?: LedgerOutcome
     }
   | { status: 'not_configured' }
 
@@ -91,6 +95,8 @@ export interface TrustedPayload {
   body: Uint8Array
   /** The event type named by the raw-payload route; undefined for an envelope. */
   pathEventType: string | undefined
+  /** Set when the payload did not come as a webhook (e.g. `reconcile`); kept on item and message. */
+  origin?: EventOrigin
 }
 
 /**
@@ -138,7 +144,7 @@ type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
  * Replaying a stored payload reads it again with this.
  */
 export function readPayload(
-  { body, pathEventType }: TrustedPayload,
+  { body, pathEventType, origin }: TrustedPayload,
   receivedAt: string,
 ): Read<{ event: ReceivedEvent; message: OutgoingMessage }> {
   const parsed = parseJsonObject(body)
@@ -173,10 +179,12 @@ export function readPayload(
     entry,
     dataJson,
     payload: parsed.text,
+    ...(origin === undefined ? {} : { origin }),
   }
   const message = buildMessage(event)
-  // Attribute values count too, and ids may be escaped longer than they were sent.
-  if (messageSize(message) > SNS_MAX_MESSAGE_BYTES) {
+  // Attribute values count too, and ids may be escaped longer than they were sent; the ledger
+  // attribute is added after the chain step.
+  if (messageSize(message) + LEDGER_ATTRIBUTE_MAX_BYTES > SNS_MAX_MESSAGE_BYTES) {
     return { ok: false, outcome: { status: 'too_large', limitBytes: MAX_BODY_BYTES } }
   }
   return { ok: true, event, message }
@@ -244,7 +252,7 @@ function locateData(
   return { ok: true, eventType: eventTypeOf(envelope), data, envelope }
 }
 
-/** Claims the transaction, publishes it, and records the publication. */
+/** Claims the transaction, applies it to its card's ledger, publishes it, and records both. */
 async function storeAndPublish(
   deps: Deps,
   event: ReceivedEvent,
@@ -275,31 +283,50 @@ async function storeAndPublish(
     }
   }
   if (claim.status === 'in_flight') return { status: 'in_flight', ...ids }
+  // Best effort, with a budget of its own: the deadline may be what failed the stage.
+  // If the release fails too, the lease simply runs out.
+  const releaseClaim = () =>
+    deps.store
+      .releaseClaim(record, claim.claimToken, deps.clock().getTime(), AbortSignal.timeout(300))
+      .catch(() => undefined)
+
+  // Before the publish, so the message can carry the verdict; applying again is harmless, so a
+  // failure here answers 503 and Voucherify's retry applies it.
+  const entry = chainEntryOf(record)
+  let ledger: LedgerOutcome | undefined
+  try {
+    ledger = entry && (await applyToLedger(deps, entry, event.eventType, deadline))
+  } catch (cause) {
+    await releaseClaim()
+    return { status: 'unavailable', stage: 'ledger', cause }
+  }
+  const published = ledger
+    ? {
+        ...message,
+        attributes: { ...message.attributes, [LEDGER_ATTRIBUTE]: ledger.verdict.status },
+      }
+    : message
 
   let messageId: string
   try {
-    ;({ messageId } = await deps.publisher.publish(message, deadline))
+    ;({ messageId } = await deps.publisher.publish(published, deadline))
   } catch (cause) {
-    // Best effort, with a budget of its own: the deadline may be what failed the publish.
-    // If the release fails too, the lease simply runs out.
-    await deps.store
-      .releaseClaim(record, claim.claimToken, deps.clock().getTime(), AbortSignal.timeout(300))
-      .catch(() => undefined)
-    return { status: 'unavailable', stage: 'publish', cause }
+    await releaseClaim()
+    return { status: 'unavailable', stage: 'publish', cause, ledger }
   }
 
   try {
     await deps.store.markPublished(
       record,
       claim.claimToken,
-      { messageId, publishedAt: deps.clock().toISOString() },
+      { messageId, publishedAt: deps.clock().toISOString(), ledger: ledger?.verdict },
       deadline,
     )
   } catch (cause) {
     // The message is out but not recorded: a retry republishes it (at least once, never lost).
-    return { status: 'unavailable', stage: 'mark_published', cause }
+    return { status: 'unavailable', stage: 'mark_published', cause, ledger }
   }
-  return { status: 'accepted', messageId, ...ids }
+  return { status: 'accepted', messageId, ledger, ...ids }
 }
 
 function parseJsonObject(body: Uint8Array): Read<{ value: Record<string, unknown>; text: string }> {

@@ -2,6 +2,9 @@ import type { IdempotencyKey } from './idempotency-key'
 import type { LedgerEntry } from './ledger-entry'
 import type { SupportedEventType } from './schemas/registry'
 
+/** Who took an event in when it did not come as a webhook: `reconcile` (npm run reconcile). */
+export type EventOrigin = 'reconcile'
+
 /** A verified, validated gift event, ready to be stored and fanned out. */
 export interface ReceivedEvent {
   eventType: SupportedEventType
@@ -19,4 +22,6 @@ export interface ReceivedEvent {
   dataJson: string
   /** The body as received, kept so the delivery can be replayed byte for byte. */
   payload: string
+  /** Absent for a webhook delivery. Stored and published as `origin` (`source` is Voucherify's). */
+  origin?: EventOrigin
 }

@@ -1,6 +1,7 @@
 import type { KeySource } from './idempotency-key'
+import type { LedgerVerdict } from './ledger-chain'
 import type { LedgerEntry } from './ledger-entry'
-import type { ReceivedEvent } from './received-event'
+import type { EventOrigin, ReceivedEvent } from './received-event'
 
 export interface TransactionKey {
   /** The idempotency key: the gift transaction id when there is one. */
@@ -17,6 +18,8 @@ export interface TransactionRecord extends TransactionKey, Omit<LedgerEntry, 'tr
   project_id: string | null
   payload: string
   received_at: string
+  /** Absent for webhook deliveries; `reconcile` for a transaction `npm run reconcile` took in. */
+  origin?: EventOrigin
 }
 
 /** A delivery's right to publish, until `expiresAt` (epoch ms) when another may take it over. */
@@ -29,6 +32,14 @@ export interface Claim {
 export type DeliveryState =
   | { status: 'claimed'; claimToken: string; leaseExpiresAt: number; receivedCount: number }
   | { status: 'published'; messageId: string; receivedCount: number }
+
+/** What the final write records: the message, and the transaction's chain verdict if it has one. */
+export interface Publication {
+  messageId: string
+  publishedAt: string
+  /** Stored as `ledger_status`, `expected_balance` and `previous_transaction_id` (when known). */
+  ledger?: LedgerVerdict
+}
 
 /** A signed payload that failed its schema, kept so that it can be replayed after a fix. */
 export interface QuarantineRecord extends TransactionKey {
@@ -62,7 +73,7 @@ export interface TransactionStore {
   markPublished(
     key: TransactionKey,
     claimToken: string,
-    publication: { messageId: string; publishedAt: string },
+    publication: Publication,
     signal?: AbortSignal,
   ): Promise<boolean>
   /** Ends a claim early after a failed publish, so the next delivery need not wait out the lease. */
@@ -88,5 +99,6 @@ export function toTransactionRecord(event: ReceivedEvent): TransactionRecord {
     project_id: event.projectId,
     payload: event.payload,
     received_at: event.receivedAt,
+    ...(event.origin === undefined ? {} : { origin: event.origin }),
   }
 }

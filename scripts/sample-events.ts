@@ -31,11 +31,15 @@ export interface GiftDataOptions {
   amount?: number
   balanceAfter?: number
   relatedTransactionId?: string | null
+  /** The gift card; a fresh id when left out, so unrelated events never share a card's ledger. */
+  voucherId?: string
+  /** When the transaction happened; now when left out. */
+  createdAt?: string
 }
 
 /**
- * A realistic data object for `eventType`: the seed, with a fresh transaction id and the
- * amounts, source and links that `transactionType` would carry.
+ * A realistic data object for `eventType`: the seed, with a fresh transaction id, a card of its
+ * own, and the amounts, source and links that `transactionType` would carry.
  */
 export function giftEventData(eventType: SupportedEventType, options: GiftDataOptions = {}): Json {
   const data = structuredClone(seedData[eventType])
@@ -45,22 +49,29 @@ export function giftEventData(eventType: SupportedEventType, options: GiftDataOp
   const balance = objectAt(data, 'balance')
   const balanceAfter = options.balanceAfter ?? Number(balance.balance) + amount
   Object.assign(balance, { amount, balance: balanceAfter })
+  const voucherId = options.voucherId ?? randomId('v')
+  objectAt(balance, 'related_object').id = voucherId
+  if (data.voucher) objectAt(data, 'voucher').id = voucherId
 
   const transaction = objectAt(data, 'transaction')
   const redemption = transactionType === 'CREDITS_REDEMPTION'
   Object.assign(transaction, {
     id: options.transactionId ?? randomId('vtx'),
     type: transactionType,
-    created_at: new Date().toISOString(),
+    created_at: options.createdAt ?? new Date().toISOString(),
     source: redemption ? null : 'API',
     reason: redemption ? null : `${transactionType.toLowerCase()} by sample generator`,
     related_transaction_id:
       options.relatedTransactionId ??
       (transactionType === 'CREDITS_REFUND' ? randomId('vtx') : null),
   })
+  if (transaction.voucher_id) transaction.voucher_id = voucherId
   const details = objectAt(transaction, 'details')
-  if (details.balance)
-    Object.assign(objectAt(details, 'balance'), { amount, balance: balanceAfter })
+  if (details.balance) {
+    const detailed = objectAt(details, 'balance')
+    Object.assign(detailed, { amount, balance: balanceAfter })
+    if (detailed.related_object) objectAt(detailed, 'related_object').id = voucherId
+  }
   if (redemption) {
     details.redemption = { id: randomId('r') }
     details.order = { id: randomId('ord'), source_id: randomId('order') }

@@ -3,9 +3,10 @@ import http from 'node:http'
 import { listenOnLoopback } from '../local/listen-on-loopback'
 
 /**
- * Answers the function's three AWS calls at once, on 127.0.0.1, so a cold start can run its
- * first invocation end to end without any network: DynamoDB UpdateItem (echoing the written
- * attributes back, as ALL_NEW would), SNS Publish, SSM GetParameter.
+ * Answers the function's AWS calls at once, on 127.0.0.1, so a cold start can run its first
+ * invocation end to end without any network: DynamoDB UpdateItem (echoing the written
+ * attributes back, as ALL_NEW would) and TransactWriteItems (the ledger step, applied), SNS
+ * Publish, SSM GetParameter.
  */
 export interface AwsStub {
   url: string
@@ -52,6 +53,8 @@ function answer(operation: string, body: string, secret: string) {
         input.ReturnValues === 'ALL_NEW' ? { Attributes: itemAfterFirstWrite(input) } : {}
       return { type: 'application/x-amz-json-1.0', body: JSON.stringify(output) }
     }
+    case 'TransactWriteItems':
+      return { type: 'application/x-amz-json-1.0', body: '{}' }
     case 'GetParameter':
       return {
         type: 'application/x-amz-json-1.1',

@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '../../lib/build-message'
 import type { Deps } from '../../lib/deps'
+import type { LedgerStore } from '../../lib/ledger-store'
 import { MAX_BODY_BYTES } from '../../lib/limits'
 import type { TransactionStore } from '../../lib/transaction-store'
 import { staticWebhookSecrets } from '../../lib/webhook-secrets'
@@ -22,6 +23,9 @@ const noopStore: TransactionStore = {
   quarantine: async () => undefined,
 }
 
+/** A ledger that applies every step at once, as a card's first transaction does. */
+const noopLedger: LedgerStore = { applyStep: async () => ({ status: 'applied' }) }
+
 /**
  * The deps receiveWebhook needs, with I/O replaced by no-ops. Keeps a reference to the last
  * message (measuring it here would add work to the timed path).
@@ -31,6 +35,7 @@ export function noopDeps() {
   const deps: Deps = {
     secrets: staticWebhookSecrets(LOCAL_WEBHOOK_SECRET),
     store: noopStore,
+    ledger: noopLedger,
     publisher: {
       publish: async (message: OutgoingMessage) => {
         published.last = message

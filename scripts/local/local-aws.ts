@@ -21,6 +21,8 @@ export interface LocalAwsOptions {
   fauxqsPort: number
   /** What serverless.yml's `${env:...}` variables see. */
   env: NodeJS.ProcessEnv
+  /** Deploy parameters, as `--param` passes them (`{ fifoTopics: 'true' }`). */
+  params?: Record<string, string>
 }
 
 /** Stops everything, latest first, even when one of them fails; then reports the failures. */
@@ -43,7 +45,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     // Java's start-up and `serverless print` each take seconds: run them side by side.
     const [dynamodbStart, resourcesLoad] = await Promise.allSettled([
       startDynamoDbLocal({ port: options.dynamodbPort }),
-      loadServerlessResources(options.stage, options.env),
+      loadServerlessResources(options.stage, options.env, options.params),
     ])
     if (dynamodbStart.status === 'fulfilled') stops.push(dynamodbStart.value.stop)
     if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason

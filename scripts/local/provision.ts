@@ -91,8 +91,10 @@ async function createTopics(
   topics: ServerlessResources['topics'],
 ): Promise<Record<string, string>> {
   const topicArns: Record<string, string> = {}
-  for (const { topicName } of topics) {
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }))
+  for (const { topicName, fifo } of topics) {
+    // As serverless.yml declares a FIFO topic: deduplication by the id each message carries.
+    const Attributes = fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : undefined
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName, Attributes }))
     if (!TopicArn) throw new Error(`CreateTopic ${topicName} returned no TopicArn`)
     topicArns[topicName] = TopicArn
   }

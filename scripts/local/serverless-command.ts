@@ -10,3 +10,8 @@ export const projectRoot = join(__dirname, '..', '..')
 export function serverlessCommand(args: readonly string[]): { command: string; args: string[] } {
   return { command: process.execPath, args: [require.resolve('osls/bin/serverless.js'), ...args] }
 }
+
+/** Deploy parameters as serverless's `--param name=value` arguments. */
+export function paramArguments(params: Readonly<Record<string, string>> = {}): string[] {
+  return Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`])
+}

@@ -1,5 +1,5 @@
 import { assertPortFree, waitForPort } from './ports'
-import { projectRoot, serverlessCommand } from './serverless-command'
+import { paramArguments, projectRoot, serverlessCommand } from './serverless-command'
 import { spawnWithWatchdog } from './spawn-with-watchdog'
 
 export interface ServerlessOffline {
@@ -21,16 +21,25 @@ export async function startServerlessOffline({
   env,
   httpPort,
   lambdaPort,
+  params,
 }: {
   stage: string
   env: NodeJS.ProcessEnv
   httpPort: number
   lambdaPort: number
+  /** Deploy parameters, as `--param` passes them. */
+  params?: Record<string, string>
 }): Promise<ServerlessOffline> {
   // Readiness is "the HTTP port accepts", so nothing else may hold it when offline starts.
   await assertPortFree(httpPort, 'HTTP_PORT')
   await assertPortFree(lambdaPort, 'LAMBDA_PORT')
-  const { command, args } = serverlessCommand(['offline', 'start', '--stage', stage])
+  const { command, args } = serverlessCommand([
+    'offline',
+    'start',
+    '--stage',
+    stage,
+    ...paramArguments(params),
+  ])
   const offline = spawnWithWatchdog(command, args, { cwd: projectRoot, env })
   offline.onOutput((chunk, stream) => {
     if (stream === 'stdout') process.stdout.write(chunk)

@@ -5,7 +5,7 @@ import type {
   KeySchemaElement,
   Projection,
 } from '@aws-sdk/client-dynamodb'
-import { projectRoot, serverlessCommand } from './serverless-command'
+import { paramArguments, projectRoot, serverlessCommand } from './serverless-command'
 
 /** The CloudFormation `Properties` of an AWS::DynamoDB::Table, as serverless.yml declares them. */
 export interface CloudFormationTable {
@@ -28,8 +28,11 @@ export interface ServerlessResources {
   region: string
   tableName: string
   table: CloudFormationTable
-  /** The event topics (see `eventTypeOfTopic`); other topics, such as the alarm topic, are left out. */
-  topics: Array<{ logicalId: string; topicName: string; eventType: string }>
+  /**
+   * The event topics (see `eventTypeOfTopic`); other topics, such as the alarm topic, are left out.
+   * `fifo`: SNS FIFO (`--param fifoTopics=true`), which SNS ties to a name ending in `.fifo`.
+   */
+  topics: Array<{ logicalId: string; topicName: string; eventType: string; fifo: boolean }>
   environment: Record<string, unknown>
 }
 
@@ -64,8 +67,19 @@ export function eventTypeOfTopic(properties: Record<string, unknown>): string | 
   return typeof tag?.Value === 'string' ? tag.Value : undefined
 }
 
-function runPrint(stage: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { command, args } = serverlessCommand(['print', '--stage', stage, '--format', 'json'])
+function runPrint(
+  stage: string,
+  env: NodeJS.ProcessEnv,
+  params: Readonly<Record<string, string>>,
+): Promise<string> {
+  const { command, args } = serverlessCommand([
+    'print',
+    '--stage',
+    stage,
+    '--format',
+    'json',
+    ...paramArguments(params),
+  ])
   return new Promise((resolve, reject) => {
     execFile(
       command,
@@ -94,13 +108,15 @@ function resourcesOfType(
 /**
  * The table, event topics and Lambda environment serverless.yml declares for `stage`, read from
  * `serverless print` so that serverless.yml stays the only definition of them.
- * `env` is what serverless.yml's `${env:...}` variables see (ports, the local secret).
+ * `env` is what serverless.yml's `${env:...}` variables see (ports, the local secret); `params`
+ * are deploy parameters (`{ fifoTopics: 'true' }`), as `--param` would pass them.
  */
 export async function loadServerlessResources(
   stage: string,
   env: NodeJS.ProcessEnv = process.env,
+  params: Readonly<Record<string, string>> = {},
 ): Promise<ServerlessResources> {
-  const stdout = await runPrint(stage, env)
+  const stdout = await runPrint(stage, env, params)
   let printed: PrintedConfiguration
   try {
     printed = JSON.parse(stdout) as PrintedConfiguration
@@ -131,7 +147,8 @@ export async function loadServerlessResources(
       if (typeof properties.TopicName !== 'string') {
         throw new Error(`Topic ${logicalId} needs an explicit TopicName to be created locally`)
       }
-      return [{ logicalId, topicName: properties.TopicName, eventType }]
+      const { TopicName: topicName } = properties
+      return [{ logicalId, topicName, eventType, fifo: topicName.endsWith('.fifo') }]
     },
   )
 

@@ -1,4 +1,5 @@
 import { startLocalAws } from './local-aws'
+import { localParams } from './local-params'
 import { type LocalPorts, localPorts, portVariables } from './local-ports'
 import { assertPortFree } from './ports'
 import type { ProvisionedResources } from './provision'
@@ -63,6 +64,7 @@ function printSummary(
 
 async function start(): Promise<void> {
   const ports = localPorts(process.env)
+  const params = localParams(process.env)
   // Checked up front so a second `npm start` fails clearly instead of half-starting.
   await Promise.all([
     assertPortFree(ports.dynamodb, 'DYNAMODB_PORT'),
@@ -78,6 +80,7 @@ async function start(): Promise<void> {
       dynamodbPort: ports.dynamodb,
       fauxqsPort: ports.fauxqs,
       env,
+      params,
     }),
   )
   const { resources, provisioned } = localAws
@@ -92,6 +95,7 @@ async function start(): Promise<void> {
       env,
       httpPort: ports.http,
       lambdaPort: ports.lambda,
+      params,
     }),
   )
   void offline.exited.then((code) => {

@@ -9,6 +9,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs'
+import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
 import { destroyLocalClients } from '../../scripts/local/create-local-clients'
 import type { ServerlessResources } from '../../scripts/local/serverless-resources'
 import { localClients } from '../support/local-aws'
@@ -86,7 +87,13 @@ describe('the local table', () => {
           { AttributeName: 'voucher_id', KeyType: 'HASH' },
           { AttributeName: 'created_at', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // Exactly what `npm run ledger` reads, besides the keys every index projects.
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: LEDGER_ATTRIBUTES.filter(
+            (name) => !['transaction_id', 'event_type', 'voucher_id', 'created_at'].includes(name),
+          ),
+        },
       },
     ])
   })

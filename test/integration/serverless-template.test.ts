@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { topicNameFor } from '../../lib/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
+import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
 import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
 import {
   apiGatewayEventFor,
@@ -186,7 +187,13 @@ describe('the prod template', () => {
           { AttributeName: 'voucher_id', KeyType: 'HASH' },
           { AttributeName: 'created_at', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        // Exactly what `npm run ledger` reads, besides the keys every index projects.
+        Projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: LEDGER_ATTRIBUTES.filter(
+            (name) => !['transaction_id', 'event_type', 'voucher_id', 'created_at'].includes(name),
+          ),
+        },
       },
     ])
   })
@@ -447,6 +454,25 @@ function dashboardRows(): Array<{ key: string; stat?: string }> {
 }
 
 describe('the prod alarms', () => {
+  it('fire on any broken balance chain: the gap and out-of-order totals together', () => {
+    const alarm = alarms().find(({ logicalId }) => logicalId === 'LedgerBrokenAlarm')
+    const metrics = (alarm?.properties.Metrics ?? []) as Array<{
+      MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string }> } }
+    }>
+
+    const watched = metrics.flatMap(({ MetricStat }) =>
+      MetricStat
+        ? [[MetricStat.Metric.MetricName, MetricStat.Metric.Dimensions.map((d) => d.Name)]]
+        : [],
+    )
+
+    expect(watched).toEqual([
+      ['LedgerGap', ['service']],
+      ['LedgerOutOfOrder', ['service']],
+    ])
+    expect(alarm?.properties).toMatchObject({ Threshold: 1, AlarmActions: [expect.anything()] })
+  })
+
   const eventType = 'voucher.gift.balance_added'
 
   it('fire on any failed publish, on the metric and dimensions the handler emits for one', async () => {
@@ -509,7 +535,7 @@ describe('the prod alarms', () => {
   it('notify the alarm topic when they fire and when they recover', () => {
     const notified = { Ref: alarmTopic().logicalId }
 
-    expect(alarms()).toHaveLength(5)
+    expect(alarms()).toHaveLength(6)
     for (const { properties } of alarms()) {
       expect(properties.AlarmActions).toEqual([notified])
       expect(properties.OKActions).toEqual([notified])
@@ -612,6 +638,100 @@ describe('the prod dashboard', () => {
         .filter(({ key }) => key === prefix.replace('%s', 'HandlerLatency'))
         .map(({ stat }) => stat),
     ).toEqual(['p50', 'p99'])
+  })
+})
+
+/** A property as CloudFormation applies it: Fn::If decided, AWS::NoValue as absent (undefined). */
+function effective(template: CloudFormationTemplate, value: unknown): unknown {
+  const node = value as Record<string, unknown> | undefined
+  if (node?.Ref === 'AWS::NoValue') return undefined
+  if (Array.isArray(node?.['Fn::If'])) {
+    const [condition, whenTrue, whenFalse] = node['Fn::If'] as [string, unknown, unknown]
+    return effective(template, conditionHolds(template, condition) ? whenTrue : whenFalse)
+  }
+  return value
+}
+
+/** The event topics' names and FIFO settings, and the suffix the function is told. */
+function topicKind(template: CloudFormationTemplate) {
+  const topics = resourcesOfType('AWS::SNS::Topic', template)
+    .filter(({ properties }) => eventTypeOfTopic(properties) !== undefined)
+    .map(({ properties }) => ({
+      name: String(properties.TopicName),
+      fifoTopic: effective(template, properties.FifoTopic),
+      contentBasedDeduplication: effective(template, properties.ContentBasedDeduplication),
+    }))
+  const [lambda] = resourcesOfType('AWS::Lambda::Function', template)
+  const environment = lambda?.properties.Environment as { Variables?: Record<string, unknown> }
+  return { topics, suffix: environment?.Variables?.TOPIC_NAME_SUFFIX }
+}
+
+describe('the prod event topics', () => {
+  it('are standard topics by default: no FIFO setting, no .fifo name, no suffix for the function', () => {
+    const { topics, suffix } = topicKind(packaged.template)
+
+    expect(topics.map(({ name }) => name).sort()).toEqual([...TOPIC_NAMES].sort())
+    for (const topic of topics) {
+      expect(topic).toMatchObject({ fifoTopic: undefined, contentBasedDeduplication: undefined })
+    }
+    expect(suffix).toBe('')
+  })
+
+  describe('packaged with --param fifoTopics=true', () => {
+    let withFifo: PackagedService
+
+    beforeAll(async () => {
+      withFifo = await packageService('prod', { params: { fifoTopics: 'true' } })
+    }, 180_000)
+
+    afterAll(() => withFifo?.remove())
+
+    it('are FIFO topics named .fifo, deduplicating by the id the function sets', () => {
+      const { topics } = topicKind(withFifo.template)
+
+      expect(topics.map(({ name }) => name).sort()).toEqual(
+        TOPIC_NAMES.map((name) => `${name}.fifo`).sort(),
+      )
+      for (const topic of topics) {
+        expect(topic).toMatchObject({ fifoTopic: true, contentBasedDeduplication: false })
+      }
+    })
+
+    it('tell the function to append .fifo to the topic names', () => {
+      expect(topicKind(withFifo.template).suffix).toBe('.fifo')
+    })
+
+    it('are the topics the function may publish to, and the only ones', () => {
+      const snsStatements = allStatements(
+        Object.values(withFifo.template.Resources)
+          .filter(({ Type }) => Type === 'AWS::IAM::Role')
+          .map(({ Properties }) => Properties?.Policies),
+      ).filter((statement) => actionsOf(statement).some((action) => action.startsWith('sns:')))
+      const topicRefs = resourcesOfType('AWS::SNS::Topic', withFifo.template)
+        .filter(({ properties }) => eventTypeOfTopic(properties) !== undefined)
+        .map(({ logicalId }) => ({ Ref: logicalId }))
+
+      expect(snsStatements).toEqual([
+        { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicRefs },
+      ])
+    })
+
+    it('are outputs of the stack, as the standard ones are', () => {
+      const outputValues = Object.values(withFifo.template.Outputs ?? {}).map(({ Value }) => Value)
+
+      for (const { logicalId } of resourcesOfType('AWS::SNS::Topic', withFifo.template)) {
+        expect(outputValues).toContainEqual({ Ref: logicalId })
+      }
+    })
+
+    it('leave the alarm topic a standard topic, which CloudWatch alarms can notify', () => {
+      const [alarms] = resourcesOfType('AWS::SNS::Topic', withFifo.template).filter(
+        ({ properties }) => eventTypeOfTopic(properties) === undefined,
+      )
+
+      expect(alarms?.properties.TopicName).toBe(`${SERVICE}-alarms`)
+      expect(alarms?.properties.FifoTopic).toBeUndefined()
+    })
   })
 })
 

@@ -109,9 +109,11 @@ describe('webhook handler against the local emulators', () => {
   })
 
   it('stores the normalised transaction and the full payload', async () => {
+    const voucherId = randomId('v')
     const data = giftEventData('voucher.gift.transaction.created', {
       transactionType: 'CREDITS_REFUND',
       relatedTransactionId: 'vtx_original',
+      voucherId,
     })
     const body = JSON.stringify(envelopeFor('voucher.gift.transaction.created', data))
     const transactionId = (data.transaction as { id: string }).id
@@ -126,7 +128,7 @@ describe('webhook handler against the local emulators', () => {
       amount: 1000,
       balance_after: 3000,
       total: 2000,
-      voucher_id: 'v_Wi8kP8EW4f1L2yT2N7tfFXxMzZOp7EsS',
+      voucher_id: voucherId,
       voucher_code: '3HgJNUlD',
       campaign_id: 'camp_gYFHS8RZw9seypbbBPXmRboq',
       campaign_name: 'test gift 1807',
@@ -147,6 +149,9 @@ describe('webhook handler against the local emulators', () => {
       claim_token: expect.any(String),
       message_id: expect.any(String),
       published_at: expect.any(String),
+      // The card's first transaction here opens its chain, from the balance before it.
+      ledger_status: 'ok',
+      expected_balance: 2000,
     })
   })
 

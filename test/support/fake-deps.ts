@@ -3,6 +3,7 @@ import type { Deps } from '../../lib/deps'
 import type { EventPublisher } from '../../lib/event-publisher'
 import { MAX_BODY_BYTES } from '../../lib/limits'
 import { staticWebhookSecrets } from '../../lib/webhook-secrets'
+import { InMemoryLedgerStore } from './in-memory-ledger-store'
 import { InMemoryTransactionStore } from './in-memory-transaction-store'
 
 export const TEST_SECRET = 'unit-test-secret'
@@ -30,14 +31,16 @@ export class ManualClock {
 
 export function fakeDeps(secrets: string | undefined = TEST_SECRET) {
   const store = new InMemoryTransactionStore()
+  const ledger = new InMemoryLedgerStore()
   const publisher = new RecordingPublisher()
   const clock = new ManualClock()
   const deps: Deps = {
     secrets: staticWebhookSecrets(secrets),
     store,
+    ledger,
     publisher,
     clock: clock.read,
     settings: { claimLeaseMs: 15_000, maxBodyBytes: MAX_BODY_BYTES },
   }
-  return { deps, store, publisher, clock }
+  return { deps, store, ledger, publisher, clock }
 }

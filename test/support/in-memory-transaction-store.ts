@@ -1,5 +1,6 @@
 import type {
   DeliveryState,
+  Publication,
   QuarantineRecord,
   TransactionKey,
   TransactionStore,
@@ -66,11 +67,7 @@ export class InMemoryTransactionStore implements TransactionStore {
     return true
   }
 
-  async markPublished(
-    key: TransactionKey,
-    claimToken: string,
-    publication: { messageId: string; publishedAt: string },
-  ) {
+  async markPublished(key: TransactionKey, claimToken: string, publication: Publication) {
     this.check('markPublished')
     const item = this.get(key)
     if (item?.claim_token !== claimToken) return false
@@ -79,6 +76,13 @@ export class InMemoryTransactionStore implements TransactionStore {
       message_id: publication.messageId,
       published_at: publication.publishedAt,
     })
+    const { ledger } = publication
+    if (ledger) {
+      item.ledger_status = ledger.status
+      if (ledger.expectedBalance !== null) item.expected_balance = ledger.expectedBalance
+      if (ledger.previousTransactionId !== null)
+        item.previous_transaction_id = ledger.previousTransactionId
+    }
     delete item.lease_expires_at
     return true
   }

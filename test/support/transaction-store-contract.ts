@@ -82,6 +82,44 @@ export function describeTransactionStoreContract(name: string, subject: () => Co
       expect(state).toEqual({ status: 'published', messageId: 'm-1', receivedCount: 2 })
     })
 
+    it('records the transaction’s ledger verdict with the publication', async () => {
+      const { store, read } = subject()
+      const record = newRecord()
+      await store.recordDelivery(record, claim('a'), at(0))
+      const ledger = {
+        status: 'gap' as const,
+        expectedBalance: 1500,
+        previousTransactionId: 'vtx_0',
+      }
+
+      await store.markPublished(record, 'a', { messageId: 'm-1', publishedAt: at(1), ledger })
+
+      expect(await read(record)).toMatchObject({
+        status: 'published',
+        ledger_status: 'gap',
+        expected_balance: 1500,
+        previous_transaction_id: 'vtx_0',
+      })
+    })
+
+    it('leaves out the parts of a verdict that are not known', async () => {
+      const { store, read } = subject()
+      const record = newRecord()
+      await store.recordDelivery(record, claim('a'), at(0))
+      const ledger = {
+        status: 'out_of_order' as const,
+        expectedBalance: null,
+        previousTransactionId: null,
+      }
+
+      await store.markPublished(record, 'a', { messageId: 'm-1', publishedAt: at(1), ledger })
+
+      const item = await read(record)
+      expect(item).toMatchObject({ ledger_status: 'out_of_order' })
+      expect(item).not.toHaveProperty('expected_balance')
+      expect(item).not.toHaveProperty('previous_transaction_id')
+    })
+
     it('refuses to mark published for a delivery that does not hold the claim', async () => {
       const { store, read } = subject()
       const record = newRecord()

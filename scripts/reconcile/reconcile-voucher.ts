@@ -1,0 +1,194 @@
+import type { Deps } from '../../lib/deps'
+import { ingestPayload, readPayload, type WebhookOutcome } from '../../lib/receive-webhook'
+import {
+  type ApiTransaction,
+  RECONCILE_EVENT_TYPE,
+  transactionPayload,
+} from './transaction-payload'
+
+export interface ReconcileDeps {
+  /** Voucherify's transactions of the voucher, page by page. */
+  listTransactions(voucher: string, signal?: AbortSignal): AsyncIterable<ApiTransaction[]>
+  /** The transaction ids the ledger holds for a voucher id under RECONCILE_EVENT_TYPE. */
+  storedTransactionIds(voucherId: string, signal?: AbortSignal): Promise<Set<string>>
+  /** The receiver's own dependencies: a missing transaction is stored and published with them. */
+  receiver: Deps
+}
+
+export interface ReconcileRequest {
+  /** A voucher code or id, as Voucherify's API takes either. */
+  voucher: string
+  /** ISO instant: only transactions created at or after it are compared. */
+  since?: string
+  /** Compare and report; take nothing in. */
+  dryRun?: boolean
+  signal?: AbortSignal
+}
+
+export type TransactionOutcome =
+  | 'ingested'
+  /** Stored by a webhook delivery between the comparison and the ingestion. */
+  | 'already_stored'
+  | 'would_ingest'
+  | 'failed'
+
+/** A missing transaction and what became of it: ids and outcome only, never personal data. */
+export interface MissingTransaction {
+  transactionId: string
+  type: string
+  createdAt: string
+  outcome: TransactionOutcome
+  /** Why it failed: a status, a stage or the failing paths; never a value. */
+  reason?: string
+}
+
+export interface ReconcileSummary {
+  /** The gift card's voucher id(s), as Voucherify's transactions name it. */
+  voucherIds: string[]
+  /** Every transaction Voucherify listed. */
+  listed: number
+  /** Created before `since`: left alone. */
+  beforeSince: number
+  /** Not a gift card transaction (a loyalty card's points, say): left alone. */
+  skipped: number
+  found: number
+  missing: number
+  ingested: number
+  alreadyStored: number
+  failed: number
+  /** The missing ones, oldest first. */
+  transactions: MissingTransaction[]
+}
+
+/** Per transaction taken in; the operator's Ctrl-C ends it sooner. */
+const INGEST_TIMEOUT_MS = 10_000
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '')
+
+/** The voucher whose balance a transaction changed: what the ledger files it under. */
+function voucherIdOf(transaction: ApiTransaction): string {
+  const details = transaction.details as { balance?: { related_object?: { id?: unknown } } } | null
+  return text(details?.balance?.related_object?.id) || text(transaction.voucher_id)
+}
+
+function isBefore(createdAt: string, since: string | undefined): boolean {
+  if (since === undefined) return false
+  const ms = Date.parse(createdAt)
+  // A timestamp that is not one is compared anyway: the schema will say what is wrong with it.
+  return Number.isFinite(ms) && ms < Date.parse(since)
+}
+
+/** Why an ingestion did not store the transaction, with no value from the payload. */
+function failureReason(outcome: WebhookOutcome): string {
+  switch (outcome.status) {
+    case 'invalid':
+      return `schema: ${outcome.issues.map((issue) => issue.path).join(', ')}`
+    case 'unavailable':
+      return `unavailable at ${outcome.stage}: ${(outcome.cause as Error)?.name ?? 'error'}`
+    case 'in_flight':
+      return 'in_flight: a delivery of it is under way; run again in a minute'
+    default:
+      return outcome.status
+  }
+}
+
+async function ingest(
+  receiver: Deps,
+  body: string,
+  signal: AbortSignal | undefined,
+): Promise<Pick<MissingTransaction, 'outcome' | 'reason'>> {
+  const payload = {
+    body: Buffer.from(body),
+    pathEventType: RECONCILE_EVENT_TYPE,
+    origin: 'reconcile',
+  } as const
+  // Checked first, because the pipeline would keep a payload that fails in quarantine: this
+  // one is built here, not sent by Voucherify, and a failure is reported instead.
+  const read = readPayload(payload, receiver.clock().toISOString())
+  if (!read.ok) return { outcome: 'failed', reason: failureReason(read.outcome) }
+  const timeout = AbortSignal.timeout(INGEST_TIMEOUT_MS)
+  const outcome = await ingestPayload(
+    receiver,
+    payload,
+    signal ? AbortSignal.any([signal, timeout]) : timeout,
+  )
+  if (outcome.status === 'accepted') return { outcome: 'ingested' }
+  if (outcome.status === 'duplicate') return { outcome: 'already_stored' }
+  return { outcome: 'failed', reason: failureReason(outcome) }
+}
+
+/**
+ * Lists one voucher's transactions in Voucherify, compares them with the ledger by transaction
+ * id, and takes each missing gift card transaction in through the receiver's own pipeline
+ * (validated, stored once, published once), oldest first, marked `origin=reconcile`.
+ */
+export async function reconcileVoucher(
+  deps: ReconcileDeps,
+  request: ReconcileRequest,
+): Promise<ReconcileSummary> {
+  const { signal } = request
+  const listed: ApiTransaction[] = []
+  for await (const page of deps.listTransactions(request.voucher, signal)) listed.push(...page)
+
+  const summary: ReconcileSummary = {
+    voucherIds: [],
+    listed: listed.length,
+    beforeSince: 0,
+    skipped: 0,
+    found: 0,
+    missing: 0,
+    ingested: 0,
+    alreadyStored: 0,
+    failed: 0,
+    transactions: [],
+  }
+  const compared = listed
+    .filter((transaction) => {
+      if (!isBefore(text(transaction.created_at), request.since)) return true
+      summary.beforeSince++
+      return false
+    })
+    .filter((transaction) => {
+      const payload = transactionPayload(transaction)
+      if (payload.ok || payload.reason !== 'not_gift') return true
+      summary.skipped++
+      return false
+    })
+    .sort(
+      (a, b) =>
+        Date.parse(text(a.created_at)) - Date.parse(text(b.created_at)) ||
+        text(a.id).localeCompare(text(b.id)),
+    )
+
+  const stored = new Map<string, Set<string>>()
+  for (const voucherId of new Set(compared.map(voucherIdOf))) {
+    summary.voucherIds.push(voucherId)
+    stored.set(voucherId, await deps.storedTransactionIds(voucherId, signal))
+  }
+
+  for (const transaction of compared) {
+    signal?.throwIfAborted()
+    const transactionId = text(transaction.id)
+    if (stored.get(voucherIdOf(transaction))?.has(transactionId)) {
+      summary.found++
+      continue
+    }
+    summary.missing++
+    const payload = transactionPayload(transaction)
+    const result: Pick<MissingTransaction, 'outcome' | 'reason'> = !payload.ok
+      ? { outcome: 'failed', reason: payload.reason }
+      : request.dryRun
+        ? { outcome: 'would_ingest' }
+        : await ingest(deps.receiver, payload.body, signal)
+    if (result.outcome === 'ingested') summary.ingested++
+    if (result.outcome === 'already_stored') summary.alreadyStored++
+    if (result.outcome === 'failed') summary.failed++
+    summary.transactions.push({
+      transactionId,
+      type: text(transaction.type),
+      createdAt: text(transaction.created_at),
+      ...result,
+    })
+  }
+  return summary
+}

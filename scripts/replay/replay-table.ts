@@ -1,0 +1,294 @@
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb'
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+
+/** An `ExclusiveStartKey`: where a scan or query carries on. Plain JSON, kept in checkpoints. */
+export type Position = Record<string, unknown>
+
+// A type, not an interface: it is also a Position (an index signature).
+export type ItemKey = {
+  transaction_id: string
+  event_type: string
+}
+
+/** A stored item with the attributes asked for (every one may be missing). */
+export type StoredItem = ItemKey & Record<string, unknown>
+
+export interface PageRequest {
+  startKey: Position | undefined
+  /** Items DynamoDB evaluates for the page, before any filter. */
+  limit: number
+}
+
+export interface Page<T> {
+  /** Each value with the position just after it, to carry on from there. */
+  entries: Array<{ value: T; position: Position }>
+  /** Undefined on the last page. */
+  next: Position | undefined
+  /** Items read for the page, matching or not. */
+  evaluated: number
+}
+
+export interface ScanFilter {
+  status: string
+  eventType?: string
+  /** Compared as text, both bounds inclusive. */
+  range?: { attribute: string; from?: string; to?: string }
+}
+
+export interface VoucherQuery {
+  voucherId: string
+  eventType?: string
+  /** Bounds on the index's sort key `created_at`, compared as text, both inclusive. */
+  from?: string
+  to?: string
+}
+
+export interface Resolution {
+  resolvedAt: string
+  idempotencyKey: string
+  outcome: 'accepted' | 'duplicate'
+}
+
+/** What replay reads from the transactions table, and the one write it makes of its own. */
+export interface ReplayTable {
+  readonly tableName: string
+  /** A page of items with `status` (and the other filters), with `attributes` only. */
+  scan(
+    filter: ScanFilter,
+    attributes: readonly string[],
+    page: PageRequest,
+  ): Promise<Page<StoredItem>>
+  /** A page of one voucher's keys, in `created_at` order, from the ledger index. */
+  queryVoucher(query: VoucherQuery, page: PageRequest): Promise<Page<ItemKey>>
+  /** The items of `keys` that exist, with `attributes` only, in no particular order. */
+  getItems(keys: readonly ItemKey[], attributes: readonly string[]): Promise<StoredItem[]>
+  /** Marks a quarantine item resolved; false when it was no longer quarantined. */
+  markResolved(key: ItemKey, resolution: Resolution): Promise<boolean>
+  /** DynamoDB's estimate (refreshed about every six hours); undefined when unavailable. */
+  approximateItemCount(): Promise<number | undefined>
+}
+
+export interface ReplayTableConfig {
+  tableName: string
+  /** The `voucher_id` + `created_at` index. */
+  indexName?: string
+  /** Waits between BatchGetItem retries of unprocessed keys. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+export const VOUCHER_LEDGER_INDEX = 'voucher-ledger'
+const BATCH_GET_MAX_KEYS = 100
+const BATCH_GET_MAX_ATTEMPTS = 8
+
+/** `#n0`-style references for every attribute name, so reserved words (`status`) need no care. */
+class Expression {
+  readonly names: Record<string, string> = {}
+  readonly values: Record<string, unknown> = {}
+  private byName = new Map<string, string>()
+
+  name(attribute: string): string {
+    let ref = this.byName.get(attribute)
+    if (ref === undefined) {
+      ref = `#n${this.byName.size}`
+      this.byName.set(attribute, ref)
+      this.names[ref] = attribute
+    }
+    return ref
+  }
+
+  value(value: unknown): string {
+    const ref = `:v${Object.keys(this.values).length}`
+    this.values[ref] = value
+    return ref
+  }
+
+  projection(attributes: readonly string[]): string {
+    return [...new Set(attributes)].map((attribute) => this.name(attribute)).join(', ')
+  }
+}
+
+const keyOf = ({ transaction_id, event_type }: ItemKey): ItemKey => ({ transaction_id, event_type })
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfig): ReplayTable {
+  const documents = DynamoDBDocumentClient.from(client)
+  const { tableName } = config
+  const indexName = config.indexName ?? VOUCHER_LEDGER_INDEX
+  const sleep = config.sleep ?? defaultSleep
+
+  const getBatch = async (keys: readonly ItemKey[], attributes: readonly string[]) => {
+    const found: StoredItem[] = []
+    let pending: Array<Record<string, unknown>> = keys.map(keyOf)
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_MAX_ATTEMPTS) {
+        throw new Error(
+          `BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`,
+        )
+      }
+      if (attempt > 1) await sleep(Math.min(50 * 2 ** (attempt - 2), 2_000))
+      const expression = new Expression()
+      const projection = expression.projection(attributes)
+      const result = await documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ProjectionExpression: projection,
+              ExpressionAttributeNames: expression.names,
+            },
+          },
+        }),
+      )
+      found.push(...((result.Responses?.[tableName] ?? []) as StoredItem[]))
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? []
+    }
+    return found
+  }
+
+  return {
+    tableName,
+
+    async scan(filter, attributes, page) {
+      const expression = new Expression()
+      const conditions = [`${expression.name('status')} = ${expression.value(filter.status)}`]
+      if (filter.eventType !== undefined) {
+        conditions.push(`${expression.name('event_type')} = ${expression.value(filter.eventType)}`)
+      }
+      const { range } = filter
+      if (range?.from !== undefined) {
+        conditions.push(`${expression.name(range.attribute)} >= ${expression.value(range.from)}`)
+      }
+      if (range?.to !== undefined) {
+        conditions.push(`${expression.name(range.attribute)} <= ${expression.value(range.to)}`)
+      }
+      const projection = expression.projection(['transaction_id', 'event_type', ...attributes])
+      const result = await documents.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: conditions.join(' AND '),
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ExclusiveStartKey: page.startKey,
+          Limit: page.limit,
+        }),
+      )
+      const items = (result.Items ?? []) as StoredItem[]
+      return {
+        entries: items.map((item) => ({ value: item, position: keyOf(item) })),
+        next: result.LastEvaluatedKey,
+        evaluated: result.ScannedCount ?? items.length,
+      }
+    },
+
+    async queryVoucher(query, page) {
+      const expression = new Expression()
+      const createdAt = expression.name('created_at')
+      const conditions = [`${expression.name('voucher_id')} = ${expression.value(query.voucherId)}`]
+      if (query.from !== undefined && query.to !== undefined) {
+        conditions.push(
+          `${createdAt} BETWEEN ${expression.value(query.from)} AND ${expression.value(query.to)}`,
+        )
+      } else if (query.from !== undefined) {
+        conditions.push(`${createdAt} >= ${expression.value(query.from)}`)
+      } else if (query.to !== undefined) {
+        conditions.push(`${createdAt} <= ${expression.value(query.to)}`)
+      }
+      const eventTypeFilter =
+        query.eventType === undefined
+          ? undefined
+          : `${expression.name('event_type')} = ${expression.value(query.eventType)}`
+      // Keys only: the index may project nothing else, and the items are read from the table.
+      const projection = expression.projection([
+        'transaction_id',
+        'event_type',
+        'voucher_id',
+        'created_at',
+      ])
+      const result = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexName,
+          KeyConditionExpression: conditions.join(' AND '),
+          FilterExpression: eventTypeFilter,
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ExclusiveStartKey: page.startKey,
+          Limit: page.limit,
+        }),
+      )
+      const items = (result.Items ?? []) as Array<
+        ItemKey & { voucher_id: string; created_at: string }
+      >
+      return {
+        entries: items.map((item) => ({
+          value: keyOf(item),
+          position: {
+            voucher_id: item.voucher_id,
+            created_at: item.created_at,
+            transaction_id: item.transaction_id,
+            event_type: item.event_type,
+          },
+        })),
+        next: result.LastEvaluatedKey,
+        evaluated: result.ScannedCount ?? items.length,
+      }
+    },
+
+    async getItems(keys, attributes) {
+      const found: StoredItem[] = []
+      for (let start = 0; start < keys.length; start += BATCH_GET_MAX_KEYS) {
+        const batch = keys.slice(start, start + BATCH_GET_MAX_KEYS)
+        found.push(...(await getBatch(batch, ['transaction_id', 'event_type', ...attributes])))
+      }
+      return found
+    },
+
+    async markResolved(key, resolution) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression:
+              'SET #status = :resolved, resolved_at = :at, resolved_idempotency_key = :key, resolved_outcome = :outcome',
+            ConditionExpression: '#status = :quarantined',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':resolved': 'resolved',
+              ':at': resolution.resolvedAt,
+              ':key': resolution.idempotencyKey,
+              ':outcome': resolution.outcome,
+              ':quarantined': 'quarantined',
+            },
+          }),
+        )
+        return true
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false
+        throw error
+      }
+    },
+
+    async approximateItemCount() {
+      try {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+        return Table?.ItemCount
+      } catch {
+        return undefined
+      }
+    },
+  }
+}

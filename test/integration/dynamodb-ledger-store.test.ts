@@ -1,0 +1,45 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { HEAD_SORT_KEY, realLedgerStore, STEP_SORT_KEY } from '../../lib/dynamodb-ledger-store'
+import { describeLedgerStoreContract } from '../support/ledger-store-contract'
+import { localClients } from '../support/local-aws'
+
+const { dynamodb } = localClients()
+const documents = DynamoDBDocumentClient.from(dynamodb)
+const tableName = process.env.TABLE_NAME as string
+
+const read = async (transaction_id: string, event_type: string) =>
+  (
+    await documents.send(
+      new GetCommand({ TableName: tableName, Key: { transaction_id, event_type } }),
+    )
+  ).Item
+
+describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
+  store: realLedgerStore(dynamodb, { tableName }),
+  readHead: async (voucherId) => {
+    const item = await read(voucherId, HEAD_SORT_KEY)
+    return (
+      item && {
+        transactionId: item.head_transaction_id,
+        createdAt: item.head_created_at,
+        createdMs: item.head_created_ms,
+        balance: item.head_balance,
+        appliedCount: item.applied_count ?? 0,
+        gapCount: item.gap_count ?? 0,
+        outOfOrderCount: item.out_of_order_count ?? 0,
+      }
+    )
+  },
+  readStep: async (transactionId) => {
+    const item = await read(transactionId, STEP_SORT_KEY)
+    return (
+      item && {
+        status: item.ledger_status,
+        expectedBalance: item.expected_balance ?? null,
+        previousTransactionId: item.previous_transaction_id ?? null,
+        appliedEventType: item.applied_event_type,
+        appliedAt: item.applied_at,
+      }
+    )
+  },
+}))
