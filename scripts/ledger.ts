@@ -3,17 +3,16 @@
 import { parseArgs } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { tableNameFor } from './deployed-stage'
 import { buildLedger, formatTable, readCardItems } from './ledger/card-ledger'
 import { localPorts } from './local/local-ports'
-
-const SERVICE = 'voucherify-gift-webhooks'
 
 const USAGE = `Usage: npm run ledger -- <voucher id> [options]
 
   --json          print JSON (for machines) instead of a table
   --stage STAGE   default local (DynamoDB Local of \`npm start\`, port $DYNAMODB_PORT or 8000);
                   any other stage reads AWS with the default credential and region chain
-  --table NAME    default ${SERVICE}-<stage>-transactions`
+  --table NAME    default ${tableNameFor('<stage>')}`
 
 interface LedgerOptions {
   voucherId: string
@@ -39,7 +38,7 @@ function readOptions(argv: string[]): LedgerOptions {
     voucherId,
     json: values.json,
     stage: values.stage,
-    table: values.table ?? `${SERVICE}-${values.stage}-transactions`,
+    table: values.table ?? tableNameFor(values.stage),
   }
 }
 

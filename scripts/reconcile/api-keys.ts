@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm'
-import { SERVICE } from './target'
+import { SERVICE } from '../deployed-stage'
 
 export interface ApiKeys {
   appId: string

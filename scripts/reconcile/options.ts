@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
+import { LOCAL_STAGE } from '../deployed-stage'
 import { localParams } from '../local/local-params'
 import { defaultParameterNames } from './api-keys'
-import { LOCAL_STAGE } from './target'
 import { MAX_PAGE_SIZE, VOUCHERIFY_API_URLS, type VoucherifyRegion } from './voucherify-api'
 
 const names = defaultParameterNames('<stage>')

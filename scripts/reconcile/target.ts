@@ -1,13 +1,8 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns'
 import { topicNameFor } from '../../lib/event-publisher'
+import { DEFAULT_REGION, LOCAL_STAGE, SERVICE, tableNameFor } from '../deployed-stage'
 import { localPorts } from '../local/local-ports'
 import { RECONCILE_EVENT_TYPE } from './transaction-payload'
-
-/** serverless.yml's `service`: every deployed resource's name starts with it. */
-export const SERVICE = 'voucherify-gift-webhooks'
-export const LOCAL_STAGE = 'local'
-/** serverless.yml's region when none is given. */
-export const DEFAULT_REGION = 'eu-central-1'
 
 export interface ReconcileTarget {
   stage: string
@@ -37,7 +32,7 @@ export function reconcileTarget(
   const common = {
     stage,
     region,
-    tableName: options.table ?? `${SERVICE}-${stage}-transactions`,
+    tableName: options.table ?? tableNameFor(stage),
     topicNameSuffix: options.fifoTopics ? '.fifo' : '',
   } as const
   if (stage !== LOCAL_STAGE) return common

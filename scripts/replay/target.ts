@@ -1,12 +1,12 @@
+import {
+  DEFAULT_REGION as DEPLOY_DEFAULT_REGION,
+  LOCAL_STAGE,
+  SERVICE,
+  tableNameFor,
+} from '../deployed-stage'
 import { localPorts } from '../local/local-ports'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import type { ReplayOptions } from './options'
-
-/** serverless.yml's `service`, which every deployed resource name starts with. */
-export const SERVICE = 'voucherify-gift-webhooks'
-/** serverless.yml's region when `--region` is not given. */
-export const DEPLOY_DEFAULT_REGION = 'eu-central-1'
-export const LOCAL_STAGE = 'local'
 
 export interface ReplayTarget {
   stage: string
@@ -42,7 +42,7 @@ export function deployedNames(
   identity: CallerIdentity,
 ): { tableName: string; topicArnPrefix: string } {
   return {
-    tableName: `${SERVICE}-${stage}-transactions`,
+    tableName: tableNameFor(stage),
     topicArnPrefix: `arn:${identity.partition}:sns:${region}:${identity.account}:${SERVICE}-${stage}-`,
   }
 }
@@ -94,7 +94,7 @@ export async function resolveTarget(
   }
 
   const region = options.region ?? (await lookups.defaultRegion()) ?? DEPLOY_DEFAULT_REGION
-  const tableName = options.table ?? `${SERVICE}-${stage}-transactions`
+  const tableName = options.table ?? tableNameFor(stage)
   const topicArnPrefix =
     options.topicArnPrefix ??
     deployedNames(stage, region, await lookups.callerIdentity(region)).topicArnPrefix
