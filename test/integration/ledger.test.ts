@@ -9,7 +9,7 @@ import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/
 import { projectRoot } from '../../scripts/local/serverless-command'
 import { apiGatewayEventFor, envelopeFor, LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
-import { type CardTransaction, cardHistory } from '../support/card-history'
+import { type CardTransaction, cardHistory } from '../../scripts/card-history'
 import {
   dynamoDbError,
   dynamoDbKind,

@@ -18,7 +18,7 @@ import { subscribeFifoQueue } from '../support/fifo-queue'
 import { type GiftCard, giftCard, transactionIdOf, transactionOf } from '../support/gift-card'
 import { loadHandler } from '../support/load-handler'
 import { localClients, subscribeQueue } from '../support/local-aws'
-import { startVoucherifyStandIn, type VoucherifyStandIn } from '../support/voucherify-stand-in'
+import { startVoucherifyStandIn, type VoucherifyStandIn } from '../../scripts/local/voucherify-stand-in'
 
 type Json = Record<string, unknown>
 

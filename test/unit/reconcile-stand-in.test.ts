@@ -5,7 +5,7 @@
 import listOpenApi from '../fixtures/voucherify-list-voucher-transactions.openapi.json'
 import { giftCard, transactionOf } from '../support/gift-card'
 import { type OpenApiDocument, responseSchema, schemaErrors } from '../support/openapi-schema'
-import { answerFor, type StandInOptions } from '../support/voucherify-stand-in'
+import { answerFor, type StandInOptions } from '../../scripts/local/voucherify-stand-in'
 
 type Json = Record<string, unknown>
 

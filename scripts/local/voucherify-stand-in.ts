@@ -1,5 +1,5 @@
-// A stand-in for Voucherify's `GET /v1/vouchers/{code}/transactions` on 127.0.0.1: the real API
-// is not reachable from where these tests run. It answers as the endpoint's OpenAPI
+// A stand-in for Voucherify's `GET /v1/vouchers/{code}/transactions` on 127.0.0.1, for the tests
+// and `npm run ledger:scenario`: the real API is not reachable from where they run. It answers as the endpoint's OpenAPI
 // (test/fixtures/voucherify-list-voucher-transactions.openapi.json) describes: the list object,
 // `limit` (1 to 100, 10 by default), `starting_after_id` and `has_more`/`more_starting_after`,
 // newest first as the documented example is, and Voucherify's error object for wrong keys (401)
@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { listenOnLoopback } from '../../scripts/local/listen-on-loopback'
+import { listenOnLoopback } from './listen-on-loopback'
 
 type Json = Record<string, unknown>
 

@@ -1,6 +1,6 @@
-import type { GiftTransactionType } from '../../lib/schemas/gift-event-parts'
-import type { SupportedEventType } from '../../lib/schemas/registry'
-import { giftEventData, randomId } from '../../scripts/sample-events'
+import type { GiftTransactionType } from '../lib/schemas/gift-event-parts'
+import type { SupportedEventType } from '../lib/schemas/registry'
+import { giftEventData, randomId } from './sample-events'
 
 export interface CardTransaction {
   /** 1-based, as the tests name them: #1 … #10. */
