@@ -8,7 +8,8 @@ import {
   GiftTransactionTypeSchema,
 } from '../lib/schemas/gift-event-parts'
 import { isSupportedEventType, supportedEventTypes } from '../lib/schemas/registry'
-import { SIGNATURE_HEADER, signPayload } from '../lib/signature'
+import { localWebhookUrl } from './local/local-ports'
+import { postWebhook } from './post-webhook'
 import { envelopeFor, giftEventData, LOCAL_WEBHOOK_SECRET } from './sample-events'
 
 const USAGE = `Usage: npm run send -- <event-type | file.json> [options]
@@ -52,10 +53,9 @@ function readOptions(argv: string[]): SendOptions {
   const repeat = Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new Error(`--repeat must be a whole number ≥ 1`)
-  const port = process.env.HTTP_PORT ?? '3000'
   return {
     target,
-    url: values.url ?? `http://127.0.0.1:${port}/webhooks/voucherify`,
+    url: values.url ?? localWebhookUrl(process.env),
     secret: values.secret ?? process.env.VOUCHERIFY_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET,
     raw: values.raw,
     transactionType: transactionType as GiftTransactionType,
@@ -80,20 +80,10 @@ async function send(options: SendOptions): Promise<boolean> {
   let allOk = true
   for (let index = 1; index <= options.repeat; index++) {
     const { url, body } = delivery(options)
-    const response = await fetch(url, {
-      // Voucherify gives up after 10 s too.
-      signal: AbortSignal.timeout(10_000),
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signPayload(options.secret, body),
-      },
-      body,
-    })
-    const answer = await response.text()
+    const answer = await postWebhook(url, body, options.secret)
     const counter = options.repeat > 1 ? `[${index}/${options.repeat}] ` : ''
-    console.log(`${counter}${response.status} ${answer}`)
-    allOk &&= response.ok
+    console.log(`${counter}${answer.status} ${answer.text}`)
+    allOk &&= answer.ok
   }
   return allOk
 }

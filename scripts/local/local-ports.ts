@@ -41,3 +41,23 @@ export function portVariables(ports: LocalPorts): Record<string, string> {
     LAMBDA_PORT: String(ports.lambda),
   }
 }
+
+/** The emulators' URLs: AWS_ENDPOINT_URL_* when set (the tests set them), else the ports. */
+export function localEndpoints(env: NodeJS.ProcessEnv = process.env): {
+  dynamodb: string
+  sns: string
+  sqs: string
+} {
+  const ports = localPorts(env)
+  const fauxqs = `http://127.0.0.1:${ports.fauxqs}`
+  return {
+    dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB || `http://127.0.0.1:${ports.dynamodb}`,
+    sns: env.AWS_ENDPOINT_URL_SNS || fauxqs,
+    sqs: env.AWS_ENDPOINT_URL_SQS || fauxqs,
+  }
+}
+
+/** Where `npm start` takes webhooks (serverless offline's HTTP API route). */
+export function localWebhookUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return `http://127.0.0.1:${localPorts(env).http}/webhooks/voucherify`
+}

@@ -1,6 +1,6 @@
 import { startLocalAws } from './local-aws'
 import { localParams } from './local-params'
-import { type LocalPorts, localPorts, portVariables } from './local-ports'
+import { type LocalPorts, localPorts, localWebhookUrl, portVariables } from './local-ports'
 import { assertPortFree } from './ports'
 import type { ProvisionedResources } from './provision'
 import { loadSampleWebhook, signedCurl } from './sample-webhook'
@@ -40,7 +40,7 @@ function printSummary(
   provisioned: ProvisionedResources,
   secret: string,
 ): void {
-  const webhookUrl = `http://127.0.0.1:${ports.http}/webhooks/voucherify`
+  const webhookUrl = localWebhookUrl(portVariables(ports))
   const lines = [
     '',
     `Voucherify gift webhooks, stage ${STAGE} (${resources.region}):`,

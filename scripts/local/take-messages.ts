@@ -5,7 +5,17 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs'
 
-/** Receives up to ten messages (long-polling `waitTimeSeconds`) and deletes what it received. */
+/** What SQS FIFO says of each message: its group, deduplication id and place in the queue. */
+export const FIFO_SYSTEM_ATTRIBUTES = [
+  'MessageGroupId',
+  'MessageDeduplicationId',
+  'SequenceNumber',
+] as const
+
+/**
+ * Receives up to ten messages (long-polling `waitTimeSeconds`) and deletes what it received.
+ * Deleting at once also releases a FIFO group's next message, which SQS holds back until then.
+ */
 export async function takeMessages(
   sqs: SQSClient,
   queueUrl: string,
@@ -17,6 +27,7 @@ export async function takeMessages(
       QueueUrl: queueUrl,
       MaxNumberOfMessages: 10,
       WaitTimeSeconds: waitTimeSeconds,
+      MessageSystemAttributeNames: [...FIFO_SYSTEM_ATTRIBUTES],
     }),
     { abortSignal },
   )
@@ -29,6 +40,7 @@ export async function takeMessages(
           ReceiptHandle: message.ReceiptHandle,
         })),
       }),
+      { abortSignal },
     )
   }
   return Messages

@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
 import { createLocalClients, destroyLocalClients } from './create-local-clients'
-import { localPorts } from './local-ports'
+import { localEndpoints } from './local-ports'
 import { loadServerlessResources } from './serverless-resources'
 import { takeMessages } from './take-messages'
 
@@ -40,23 +40,20 @@ async function printBatch(
 }
 
 async function tap(once: boolean, abortSignal: AbortSignal): Promise<void> {
-  const ports = localPorts(process.env)
   const resources = await loadServerlessResources(STAGE, process.env)
-  const endpoint = `http://127.0.0.1:${ports.fauxqs}`
-  const clients = createLocalClients({
-    region: resources.region,
-    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
-    sns: endpoint,
-    sqs: endpoint,
-  })
+  const endpoints = localEndpoints(process.env)
+  const clients = createLocalClients({ region: resources.region, ...endpoints })
   try {
     const queueName = `${resources.service}-${STAGE}-tap`
     const { QueueUrl } = await clients.sqs
       .send(new GetQueueUrlCommand({ QueueName: queueName }))
       .catch((error: Error) => {
-        throw new Error(`No tap queue ${queueName} at ${endpoint} (is \`npm start\` running?)`, {
-          cause: error,
-        })
+        throw new Error(
+          `No tap queue ${queueName} at ${endpoints.sqs} (is \`npm start\` running?)`,
+          {
+            cause: error,
+          },
+        )
       })
     if (!QueueUrl) throw new Error(`GetQueueUrl ${queueName} returned no URL`)
     if (!once) console.error(`Tapping ${queueName}; Ctrl-C to stop.`)

@@ -1,7 +1,7 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns'
 import { topicNameFor } from '../../lib/event-publisher'
 import { DEFAULT_REGION, LOCAL_STAGE, SERVICE, tableNameFor } from '../deployed-stage'
-import { localPorts } from '../local/local-ports'
+import { localEndpoints } from '../local/local-ports'
 import { RECONCILE_EVENT_TYPE } from './transaction-payload'
 
 export interface ReconcileTarget {
@@ -36,14 +36,8 @@ export function reconcileTarget(
     topicNameSuffix: options.fifoTopics ? '.fifo' : '',
   } as const
   if (stage !== LOCAL_STAGE) return common
-  const ports = localPorts(env)
-  return {
-    ...common,
-    endpoints: {
-      dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB || `http://127.0.0.1:${ports.dynamodb}`,
-      sns: env.AWS_ENDPOINT_URL_SNS || `http://127.0.0.1:${ports.fauxqs}`,
-    },
-  }
+  const { dynamodb, sns } = localEndpoints(env)
+  return { ...common, endpoints: { dynamodb, sns } }
 }
 
 /**

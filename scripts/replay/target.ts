@@ -4,7 +4,7 @@ import {
   SERVICE,
   tableNameFor,
 } from '../deployed-stage'
-import { localPorts } from '../local/local-ports'
+import { localEndpoints } from '../local/local-ports'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import type { ReplayOptions } from './options'
 
@@ -60,8 +60,8 @@ export function partitionOfArn(arn: string | undefined): string {
 
 /**
  * Where a replay reads and publishes. The local stage: the table and topic prefix the local
- * stack takes from serverless.yml (unless both are given), on the emulators at DYNAMODB_PORT
- * and FAUXQS_PORT. A deployed stage: `<service>-<stage>-transactions` and the stage's topics in
+ * stack takes from serverless.yml (unless both are given), on the emulators (AWS_ENDPOINT_URL_*,
+ * else DYNAMODB_PORT and FAUXQS_PORT). A deployed stage: `<service>-<stage>-transactions` and the stage's topics in
  * the caller's account.
  */
 export async function resolveTarget(
@@ -73,11 +73,8 @@ export async function resolveTarget(
 ): Promise<ReplayTarget> {
   const { stage } = options
   if (stage === LOCAL_STAGE) {
-    const ports = localPorts(env)
-    const endpoints = {
-      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
-      sns: `http://127.0.0.1:${ports.fauxqs}`,
-    }
+    const { dynamodb, sns } = localEndpoints(env)
+    const endpoints = { dynamodb, sns }
     let { table: tableName, topicArnPrefix } = options
     let region = options.region
     let topicNameSuffix: ReplayTarget['topicNameSuffix'] = options.fifo ? '.fifo' : ''
