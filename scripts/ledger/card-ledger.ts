@@ -19,6 +19,7 @@ export const LEDGER_ATTRIBUTES = [
   'ledger_status',
   'expected_balance',
   'previous_transaction_id',
+  'origin',
 ] as const
 
 type StoredItem = Partial<Record<(typeof LEDGER_ATTRIBUTES)[number], unknown>>
@@ -39,12 +40,18 @@ export interface LedgerRow {
   ledger_status: string | null
   expected_balance: number | null
   previous_transaction_id: string | null
+  /** How it was taken in: `reconcile` for a backfill, null for a webhook delivery. */
+  origin: string | null
   /**
    * What the transactions missing just before this one (in time order) add up to: its balance
    * before, less the previous row's balance after. Null for the first row.
    */
   missing_amount: number | null
-  /** `gap`, `gap_filled` (the missing one arrived later), `out_of_order`, `missing`, `unverified`. */
+  /**
+   * `gap`, `gap_filled` (the missing one arrived later), `out_of_order`, `backfilled` (taken in by
+   * reconcile, so older than the head by design and not flagged out of order), `missing`,
+   * `unverified`.
+   */
   flags: string[]
 }
 
@@ -58,7 +65,12 @@ export interface CardLedger {
   running_balance: number | null
   transactions: number
   gaps: number
+  /** Webhooks that arrived after a later transaction; backfills are not counted here. */
   out_of_order: number
+  /** Transactions taken in by reconcile. */
+  backfilled: number
+  /** No transaction is missing anywhere in the chain. */
+  whole: boolean
   rows: LedgerRow[]
 }
 
@@ -108,11 +120,14 @@ function oneItemPerTransaction(items: readonly StoredItem[]): StoredItem[] {
   return [...chosen.values()]
 }
 
-function flagsOf(status: string | null, missing: number | null): string[] {
+function flagsOf(status: string | null, origin: string | null, missing: number | null): string[] {
   const broken = missing !== null && missing !== 0
-  if (status === 'gap') return broken ? ['gap'] : ['gap', 'gap_filled']
-  const flags = status === 'out_of_order' ? ['out_of_order'] : []
-  if (broken) flags.push('missing')
+  const flags = status === 'gap' ? (broken ? ['gap'] : ['gap', 'gap_filled']) : []
+  // A backfill is older than the head by design: out of order only for a webhook.
+  if (origin === 'reconcile') flags.push('backfilled')
+  else if (status === 'out_of_order') flags.push('out_of_order')
+  // A gap already names what is missing before it.
+  if (broken && status !== 'gap') flags.push('missing')
   if (status === null) flags.push('unverified')
   return flags
 }
@@ -137,6 +152,7 @@ export function buildLedger(voucherId: string, items: readonly StoredItem[]): Ca
     running = (running ?? before) + amount
     const missing = previousBalance === null ? null : before - previousBalance
     const status = textOrNull(item.ledger_status)
+    const origin = textOrNull(item.origin)
     rows.push({
       created_at: String(item.created_at),
       transaction_id: String(item.transaction_id),
@@ -148,8 +164,9 @@ export function buildLedger(voucherId: string, items: readonly StoredItem[]): Ca
       ledger_status: status,
       expected_balance: numberOrNull(item.expected_balance),
       previous_transaction_id: textOrNull(item.previous_transaction_id),
+      origin,
       missing_amount: missing,
-      flags: flagsOf(status, missing),
+      flags: flagsOf(status, origin, missing),
     })
     previousBalance = balanceAfter
   }
@@ -162,7 +179,9 @@ export function buildLedger(voucherId: string, items: readonly StoredItem[]): Ca
     running_balance: last ? last.running_balance : null,
     transactions: rows.length,
     gaps: rows.filter((row) => row.ledger_status === 'gap').length,
-    out_of_order: rows.filter((row) => row.ledger_status === 'out_of_order').length,
+    out_of_order: rows.filter((row) => row.flags.includes('out_of_order')).length,
+    backfilled: rows.filter((row) => row.flags.includes('backfilled')).length,
+    whole: rows.every((row) => (row.missing_amount ?? 0) === 0),
     rows,
   }
 }
@@ -174,6 +193,9 @@ export function money(cents: number, signed = false): string {
   return `${sign}${Math.trunc(absolute / 100)}.${String(absolute % 100).padStart(2, '0')}`
 }
 
+/** `1 gap`, `2 gaps`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 function flagText(row: LedgerRow): string {
   const texts: string[] = []
   const missing = row.missing_amount === null ? '' : money(row.missing_amount, true)
@@ -184,6 +206,7 @@ function flagText(row: LedgerRow): string {
   if (row.flags.includes('out_of_order')) {
     texts.push(`out of order (arrived after ${row.previous_transaction_id ?? '?'})`)
   }
+  if (row.flags.includes('backfilled')) texts.push('taken in by reconcile')
   if (row.flags.includes('missing')) texts.push(`${missing} missing before`)
   if (row.flags.includes('unverified')) texts.push('no verdict yet')
   return texts.join('; ')
@@ -222,15 +245,18 @@ export function formatTable(ledger: CardLedger): string {
       )
       .join('  ')
       .trimEnd()
-  const unaccounted = (ledger.closing_balance ?? 0) - (ledger.running_balance ?? 0)
+  // What the rows show missing; the same as closing less running balance.
+  const neverReceived = ledger.rows.reduce((sum, row) => sum + (row.missing_amount ?? 0), 0)
   const summary = [
-    `Gift card ${ledger.voucher_id}: ${ledger.transactions} transactions, ` +
-      `${ledger.gaps} gaps and ${ledger.out_of_order} out of order on arrival.`,
+    `Gift card ${ledger.voucher_id}: ${count(ledger.transactions, 'transaction')}; ` +
+      `on arrival ${count(ledger.gaps, 'gap')} and ${ledger.out_of_order} out of order` +
+      (ledger.backfilled > 0 ? `; ${ledger.backfilled} taken in by reconcile` : '') +
+      '.',
     `Opening ${money(ledger.opening_balance ?? 0)}, balance ${money(ledger.closing_balance ?? 0)}, ` +
       `running ${money(ledger.running_balance ?? 0)}` +
-      (unaccounted === 0
-        ? ': every change accounted for.'
-        : `: ${money(unaccounted, true)} in transactions never received.`),
+      (ledger.whole
+        ? ': the chain is whole, every change accounted for.'
+        : `: the chain is broken, ${money(neverReceived, true)} in transactions never received.`),
   ]
   return [render(header), ...lines.map(render), '', ...summary].join('\n')
 }

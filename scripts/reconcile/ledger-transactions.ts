@@ -1,8 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
-
-/** serverless.yml's index of one gift card's transactions: voucher_id, then created_at. */
-export const VOUCHER_LEDGER_INDEX = 'voucher-ledger'
+import { LEDGER_INDEX } from '../ledger/card-ledger'
 
 /**
  * The transaction ids the ledger holds for one voucher under `eventType`, read through the
@@ -20,7 +18,7 @@ export async function storedTransactionIds(
     const page = await documents.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: VOUCHER_LEDGER_INDEX,
+        IndexName: LEDGER_INDEX,
         KeyConditionExpression: '#voucher = :voucher',
         ProjectionExpression: '#id, #type',
         ExpressionAttributeNames: {

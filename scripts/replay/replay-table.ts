@@ -10,6 +10,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { LEDGER_INDEX } from '../ledger/card-ledger'
 
 /** An `ExclusiveStartKey`: where a scan or query carries on. Plain JSON, kept in checkpoints. */
 export type Position = Record<string, unknown>
@@ -86,7 +87,6 @@ export interface ReplayTableConfig {
   sleep?: (ms: number) => Promise<void>
 }
 
-export const VOUCHER_LEDGER_INDEX = 'voucher-ledger'
 const BATCH_GET_MAX_KEYS = 100
 const BATCH_GET_MAX_ATTEMPTS = 8
 
@@ -124,7 +124,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfig): ReplayTable {
   const documents = DynamoDBDocumentClient.from(client)
   const { tableName } = config
-  const indexName = config.indexName ?? VOUCHER_LEDGER_INDEX
+  const indexName = config.indexName ?? LEDGER_INDEX
   const sleep = config.sleep ?? defaultSleep
 
   const getBatch = async (keys: readonly ItemKey[], attributes: readonly string[]) => {

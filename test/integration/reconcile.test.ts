@@ -1,11 +1,15 @@
 // `npm run reconcile` end to end: its CLI against DynamoDB Local, fauxqs and a stand-in for
 // Voucherify's API on 127.0.0.1. The real API (api.voucherify.io) is not reachable from where
 // these tests run; the stand-in answers as the endpoint's OpenAPI describes
-// (test/support/voucherify-stand-in.ts, held to the schema by test/unit/reconcile-stand-in.test.ts).
+// (scripts/local/voucherify-stand-in.ts, held to the schema by test/unit/reconcile-stand-in.test.ts).
 
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/event-publisher'
+import {
+  startVoucherifyStandIn,
+  type VoucherifyStandIn,
+} from '../../scripts/local/voucherify-stand-in'
 import { main } from '../../scripts/reconcile/cli'
 import { RECONCILE_EVENT_TYPE } from '../../scripts/reconcile/transaction-payload'
 import {
@@ -18,7 +22,6 @@ import { subscribeFifoQueue } from '../support/fifo-queue'
 import { type GiftCard, giftCard, transactionIdOf, transactionOf } from '../support/gift-card'
 import { loadHandler } from '../support/load-handler'
 import { localClients, subscribeQueue } from '../support/local-aws'
-import { startVoucherifyStandIn, type VoucherifyStandIn } from '../../scripts/local/voucherify-stand-in'
 
 type Json = Record<string, unknown>
 

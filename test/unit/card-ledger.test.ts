@@ -81,6 +81,45 @@ describe('buildLedger', () => {
     expect(ledger.rows[1]?.flags).toEqual(['missing', 'unverified'])
   })
 
+  it('flags a transaction taken in by reconcile as backfilled, not out of order', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+    ])
+
+    expect(ledger.rows[1]).toMatchObject({ origin: 'reconcile', flags: ['backfilled'] })
+  })
+
+  it('counts backfilled transactions apart from webhooks that arrived out of order', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000, { ledger_status: 'out_of_order' }),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+      item('vtx_3', 2, -500, 6_000, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+      item('vtx_4', 3, 1_000, 7_000),
+    ])
+
+    expect(ledger).toMatchObject({ out_of_order: 1, backfilled: 2 })
+  })
+
+  it('calls the chain broken while a transaction is missing', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_3', 2, 1_000, 7_500, { ledger_status: 'gap', expected_balance: 7_000 }),
+    ])
+
+    expect(ledger.whole).toBe(false)
+  })
+
+  it('calls the chain whole once the missing transaction is present', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+      item('vtx_3', 2, 1_000, 7_500, { ledger_status: 'gap', expected_balance: 7_000 }),
+    ])
+
+    expect(ledger.whole).toBe(true)
+  })
+
   it('leaves out events without a transaction', () => {
     const ledger = buildLedger('v_card', [
       item('vtx_1', 0, 2_000, 7_000),
@@ -107,8 +146,52 @@ describe('formatTable', () => {
       /^2026-03-01T09:02:00.000Z\s+vtx_3\s+CREDITS_ADDITION\s+\+10\.00\s+75\.00\s+80\.00\s+gap: -5\.00 missing before \(expected 70\.00\)$/,
     )
     expect(lines.at(-1)).toBe(
-      'Opening 50.00, balance 75.00, running 80.00: -5.00 in transactions never received.',
+      'Opening 50.00, balance 75.00, running 80.00: ' +
+        'the chain is broken, -5.00 in transactions never received.',
     )
+  })
+
+  it('names a backfilled transaction as taken in by reconcile', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+    ])
+
+    const lines = formatTable(ledger).split('\n')
+
+    expect(lines[2]).toMatch(/\s+taken in by reconcile$/)
+  })
+
+  it('sums up a whole chain with its backfills', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'out_of_order', origin: 'reconcile' }),
+      item('vtx_3', 2, 1_000, 7_500, { ledger_status: 'gap', expected_balance: 7_000 }),
+    ])
+
+    const lines = formatTable(ledger).split('\n')
+
+    expect(lines.slice(-2)).toEqual([
+      'Gift card v_card: 3 transactions; on arrival 1 gap and 0 out of order; 1 taken in by reconcile.',
+      'Opening 50.00, balance 75.00, running 75.00: the chain is whole, every change accounted for.',
+    ])
+  })
+
+  it('writes one transaction and two gaps in the singular and the plural', () => {
+    const twoGaps = buildLedger('v_card', [
+      item('vtx_2', 1, 1_000, 8_000, { ledger_status: 'gap', expected_balance: 7_000 }),
+      item('vtx_4', 3, 1_000, 9_500, { ledger_status: 'gap', expected_balance: 9_000 }),
+    ])
+    const oneTransaction = buildLedger('v_card', [item('vtx_1', 0, 2_000, 7_000)])
+
+    const summaries = [formatTable(oneTransaction), formatTable(twoGaps)].map((table) =>
+      table.split('\n').at(-2),
+    )
+
+    expect(summaries).toEqual([
+      'Gift card v_card: 1 transaction; on arrival 0 gaps and 0 out of order.',
+      'Gift card v_card: 2 transactions; on arrival 2 gaps and 0 out of order.',
+    ])
   })
 })
 

@@ -4,8 +4,8 @@
 import { receiveWebhook, type WebhookOutcome } from '../../lib/receive-webhook'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import { signPayload } from '../../lib/signature'
-import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 import { type CardTransaction, cardHistory } from '../../scripts/card-history'
+import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 import { fakeDeps, TEST_SECRET } from '../support/fake-deps'
 
 const CREATED: SupportedEventType = 'voucher.gift.transaction.created'

@@ -2,10 +2,10 @@
 // says Voucherify does (test/fixtures/voucherify-list-voucher-transactions.openapi.json, an
 // excerpt of voucherifyio/voucherify-openapi): the real API is not reachable from here.
 
+import { answerFor, type StandInOptions } from '../../scripts/local/voucherify-stand-in'
 import listOpenApi from '../fixtures/voucherify-list-voucher-transactions.openapi.json'
 import { giftCard, transactionOf } from '../support/gift-card'
 import { type OpenApiDocument, responseSchema, schemaErrors } from '../support/openapi-schema'
-import { answerFor, type StandInOptions } from '../../scripts/local/voucherify-stand-in'
 
 type Json = Record<string, unknown>
 
