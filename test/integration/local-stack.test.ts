@@ -199,6 +199,14 @@ describe('npm start', () => {
     }
   }, 60_000)
 
+  it('runs npm run ledger:scenario over HTTP: the broken chain shown, then mended by reconcile', async () => {
+    const printed = await runScript('scripts/ledger-scenario.ts', [])
+
+    const lines = printed.trimEnd().split('\n')
+    expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([])
+    expect(lines.at(-1)).toMatch(/^Scenario held: 8 of 8 claims/)
+  }, 60_000)
+
   it(
     'stops everything on SIGINT and exits 0, leaving no DynamoDB Local behind',
     async () => {

@@ -1,0 +1,234 @@
+import { parseArgs } from 'node:util'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { topicNameFor } from '../../lib/event-publisher'
+import { type CardTransaction, cardHistory } from '../card-history'
+import {
+  buildLedger,
+  type CardLedger,
+  formatTable,
+  money,
+  readCardItems,
+} from '../ledger/card-ledger'
+import { createLocalClients, destroyLocalClients } from '../local/create-local-clients'
+import { localParams } from '../local/local-params'
+import { localEndpoints, localWebhookUrl } from '../local/local-ports'
+import { subscribeQueue } from '../local/subscriber-queue'
+import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
+import { postWebhook } from '../post-webhook'
+import { main as reconcile } from '../reconcile/cli'
+import { findTopicArnPrefix, reconcileTarget } from '../reconcile/target'
+import { RECONCILE_EVENT_TYPE } from '../reconcile/transaction-payload'
+import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
+import { ACCEPTED, ARRIVALS, checkScenario, LOST, type ReceivedStep } from './check-scenario'
+
+export const USAGE = `Usage: npm run ledger:scenario [-- --fifo] [--url URL]
+
+Against the local stack (npm start): a gift card's ten transactions sent as signed webhooks,
+#${LOST} lost and #7/#8 swapped; the ledger shows the gap and the swap; reconcile takes #${LOST} in
+from a Voucherify stand-in; the ledger is whole again. Exit code 0 when every claim holds.
+
+  --fifo     the stack runs FIFO topics (FIFO_TOPICS=true npm start; FIFO_TOPICS=true here
+             says the same): the subscriber also shows each card's order kept
+  --url URL  where to post the webhooks (default http://127.0.0.1:$HTTP_PORT/webhooks/voucherify)`
+
+/** The event type every webhook of the scenario comes as: the one reconcile compares. */
+const EVENT_TYPE = RECONCILE_EVENT_TYPE
+/** The stand-in's API keys, handed to reconcile as VOUCHERIFY_APP_ID/VOUCHERIFY_SECRET_KEY. */
+const STAND_IN_KEYS = { appId: 'scenario-app-id', secretKey: 'scenario-secret-key' }
+/** How long the subscriber waits for one more message before it counts what it has. */
+const QUIET_MS = 1_000
+
+/** Posts one webhook body, signed; resolves with the HTTP status. */
+export type Deliver = (body: string) => Promise<number>
+
+export interface ScenarioIo {
+  env: NodeJS.ProcessEnv
+  stdout: (line: string) => void
+  stderr: (line: string) => void
+  signal?: AbortSignal
+  /** In-process delivery for tests; by default HTTP to the local stack. */
+  deliver?: Deliver
+}
+
+interface ScenarioOptions {
+  fifo: boolean
+  url: string
+}
+
+function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ScenarioOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      fifo: { type: 'boolean', default: localParams(env).fifoTopics === 'true' },
+      url: { type: 'string', default: localWebhookUrl(env) },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  return values.help ? undefined : { fifo: values.fifo, url: values.url }
+}
+
+function httpDelivery(url: string, secret: string): Deliver {
+  return async (body) => {
+    const answer = await postWebhook(url, body, secret).catch((error: Error) => {
+      throw new Error(`Could not post to ${url} (is npm start running?): ${error.message}`)
+    })
+    return answer.status
+  }
+}
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => (line ? `    ${line}` : line))
+    .join('\n')
+
+/** The ledger's table with each row's number in the card's history in front. */
+function numberedTable(ledger: CardLedger, transactions: readonly CardTransaction[]): string {
+  const numberOf = new Map(transactions.map(({ id, number }) => [id, `#${number}`]))
+  const lines = formatTable(ledger).split('\n')
+  return lines
+    .map((line, index) => {
+      const row = index === 0 ? undefined : ledger.rows[index - 1]
+      const label = index === 0 ? '' : row ? (numberOf.get(row.transaction_id) ?? '?') : ''
+      return line ? `${label.padEnd(4)}${line}` : line
+    })
+    .join('\n')
+}
+
+/** `npm run ledger:scenario`: the exit code (0 every claim held, 1 one did not, 2 usage). */
+export async function main(argv: readonly string[], io: ScenarioIo): Promise<number> {
+  let options: ScenarioOptions | undefined
+  try {
+    options = readOptions(argv, io.env)
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  if (options === undefined) {
+    io.stdout(USAGE)
+    return 0
+  }
+  const { fifo } = options
+  const say = io.stdout
+  const target = reconcileTarget({ stage: 'local', fifoTopics: fifo }, io.env)
+  const clients = createLocalClients({ region: target.region, ...localEndpoints(io.env) })
+  const documents = DynamoDBDocumentClient.from(clients.dynamodb)
+  const deliver =
+    io.deliver ??
+    httpDelivery(options.url, io.env.VOUCHERIFY_WEBHOOK_SECRET || LOCAL_WEBHOOK_SECRET)
+  const cleanups: Array<() => Promise<void>> = []
+  try {
+    const prefix = await findTopicArnPrefix(clients.sns, target).catch((error: Error) => {
+      throw new Error(`${error.message} (is npm start running, with FIFO_TOPICS as here?)`)
+    })
+    const topicArn = `${prefix}${topicNameFor(EVENT_TYPE)}${target.topicNameSuffix}`
+    const card = cardHistory()
+    const ledgerNow = async () =>
+      buildLedger(card.voucherId, await readCardItems(documents, target.tableName, card.voucherId))
+
+    say(`Gift card ${card.voucherId}: opening balance ${money(card.opening)}, ten transactions.`)
+    const subscriber = await subscribeQueue(clients, topicArn, {
+      name: `ledger-scenario-${card.voucherId}`,
+      fifo,
+      filterPolicy: { voucher_id: [card.voucherId] },
+    })
+    cleanups.push(() => subscriber.remove())
+    say(
+      `A subscriber's ${fifo ? 'FIFO' : 'standard'} queue listens on ${topicArn.split(':').at(-1)}` +
+        ` for this card (filter policy voucher_id).`,
+    )
+
+    say('')
+    say(`1. Voucherify sends ${EVENT_TYPE} webhooks: #${LOST} is lost, #8 arrives before #7.`)
+    const answers: number[] = []
+    for (const transaction of card.arriving(ARRIVALS)) {
+      io.signal?.throwIfAborted()
+      const body = JSON.stringify(envelopeFor(EVENT_TYPE, transaction.dataFor(EVENT_TYPE)))
+      const status = await deliver(body)
+      answers.push(status)
+      say(
+        `    #${String(transaction.number).padEnd(3)}${transaction.type.padEnd(20)}` +
+          `${money(transaction.amount, true).padStart(7)}  -> ${status}`,
+      )
+    }
+
+    say('')
+    say(`2. The ledger: npm run ledger -- ${card.voucherId}`)
+    const before = await ledgerNow()
+    say(indent(numberedTable(before, card.transactions)))
+
+    say('')
+    const code = randomId('GIFT')
+    const standIn = await startVoucherifyStandIn({
+      ...STAND_IN_KEYS,
+      cards: [
+        {
+          id: card.voucherId,
+          code,
+          transactions: card.transactions.map(
+            (transaction) => transaction.dataFor(EVENT_TYPE).transaction as Record<string, unknown>,
+          ),
+        },
+      ],
+    })
+    cleanups.push(() => standIn.close())
+    say(`3. Reconcile against a Voucherify stand-in at ${standIn.url} that knows all ten:`)
+    const reconcileArgs = ['--voucher', code, '--api-url', standIn.url]
+    say(`   npm run reconcile -- ${reconcileArgs.join(' ')}${fifo ? ' --fifo' : ''}`)
+    const reconcileExitCode = await reconcile([...reconcileArgs, ...(fifo ? ['--fifo'] : [])], {
+      env: {
+        ...io.env,
+        VOUCHERIFY_APP_ID: STAND_IN_KEYS.appId,
+        VOUCHERIFY_SECRET_KEY: STAND_IN_KEYS.secretKey,
+      },
+      stdout: (line) => say(indent(line)),
+      stderr: (line) => io.stderr(indent(line)),
+      signal: io.signal,
+    })
+
+    say('')
+    say('4. The ledger again:')
+    const after = await ledgerNow()
+    say(indent(numberedTable(after, card.transactions)))
+
+    say('')
+    say('5. What the subscriber received, in order (attributes ledger and origin):')
+    const numberOf = new Map(card.transactions.map(({ id, number }) => [id, number]))
+    const received: ReceivedStep[] = (await subscriber.receiveAll(QUIET_MS)).map((message) => ({
+      number: numberOf.get(message.attributes.transaction_id ?? ''),
+      ledger: message.attributes.ledger,
+      origin: message.attributes.origin,
+      groupId: message.messageGroupId,
+    }))
+    for (const step of received) {
+      const origin = step.origin ? ` origin=${step.origin}` : ''
+      const group = step.groupId ? ` group=${step.groupId}` : ''
+      say(
+        `    #${String(step.number ?? '?').padEnd(3)}ledger=${step.ledger ?? '-'}${origin}${group}`,
+      )
+    }
+    if (!fifo) say('    (a standard topic promises no order; FIFO_TOPICS=true shows it kept)')
+
+    const checks = checkScenario({
+      card,
+      fifo,
+      answers,
+      before,
+      reconcileExitCode,
+      after,
+      received,
+    })
+    say('')
+    for (const { claim, held } of checks) say(`${held ? 'ok  ' : 'FAIL'} ${claim}`)
+    const failed = checks.filter((check) => !check.held).length
+    say(
+      failed === 0
+        ? `Scenario held: ${checks.length} of ${checks.length} claims (taken in as ${ACCEPTED.map((n) => `#${n}`).join(' ')}).`
+        : `Scenario failed: ${failed} of ${checks.length} claims did not hold.`,
+    )
+    return failed === 0 ? 0 : 1
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    destroyLocalClients(clients)
+  }
+}
