@@ -20,6 +20,8 @@ export const LEDGER_ATTRIBUTES = [
   'expected_balance',
   'previous_transaction_id',
   'origin',
+  // Not shown: reconcile reads it through the same index to tell stored from published.
+  'status',
 ] as const
 
 type StoredItem = Partial<Record<(typeof LEDGER_ATTRIBUTES)[number], unknown>>

@@ -4,7 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm'
 import { readConfig } from '../../lib/config'
 import { buildDeps } from '../../lib/deps'
 import { resolveApiKeys, ssmParameterReader } from './api-keys'
-import { storedTransactionIds } from './ledger-transactions'
+import { storedTransactions } from './ledger-transactions'
 import { parseReconcileArgs, type ReconcileOptions, USAGE, UsageError } from './options'
 import { type ReconcileSummary, reconcileVoucher } from './reconcile-voucher'
 import { findTopicArnPrefix, type ReconcileTarget, reconcileTarget, TargetError } from './target'
@@ -57,6 +57,7 @@ export function formatSummary(summary: ReconcileSummary, dryRun: boolean): strin
     ...(summary.beforeSince > 0 ? [`before --since ${summary.beforeSince}`] : []),
     ...(summary.skipped > 0 ? [`not gift card transactions ${summary.skipped}`] : []),
     `found ${summary.found}`,
+    ...(summary.unpublished > 0 ? [`unpublished ${summary.unpublished}`] : []),
     `missing ${summary.missing}`,
     dryRun ? 'ingested 0 (dry run)' : `ingested ${summary.ingested}`,
     ...(summary.alreadyStored > 0 ? [`stored meanwhile ${summary.alreadyStored}`] : []),
@@ -103,8 +104,8 @@ async function run(options: ReconcileOptions, io: CliIo): Promise<number> {
     const summary = await reconcileVoucher(
       {
         listTransactions: (voucher, signal) => listVoucherTransactions(api, voucher, signal),
-        storedTransactionIds: (voucherId, signal) =>
-          storedTransactionIds(
+        storedTransactions: (voucherId, signal) =>
+          storedTransactions(
             clients.dynamodb,
             { tableName: target.tableName, voucherId, eventType: RECONCILE_EVENT_TYPE },
             signal,

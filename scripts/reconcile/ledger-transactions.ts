@@ -3,16 +3,17 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { LEDGER_INDEX } from '../ledger/card-ledger'
 
 /**
- * The transaction ids the ledger holds for one voucher under `eventType`, read through the
- * voucher-ledger index. Only the table's keys are asked for, which every index projects.
+ * The transactions the ledger holds for one voucher under `eventType`, each with its item's
+ * status (`published`, or `claimed` while or after its delivery failed to publish), read
+ * through the voucher-ledger index.
  */
-export async function storedTransactionIds(
+export async function storedTransactions(
   client: DynamoDBClient,
   { tableName, voucherId, eventType }: { tableName: string; voucherId: string; eventType: string },
   signal?: AbortSignal,
-): Promise<Set<string>> {
+): Promise<Map<string, string>> {
   const documents = DynamoDBDocumentClient.from(client)
-  const ids = new Set<string>()
+  const statuses = new Map<string, string>()
   let ExclusiveStartKey: Record<string, unknown> | undefined
   do {
     const page = await documents.send(
@@ -20,11 +21,12 @@ export async function storedTransactionIds(
         TableName: tableName,
         IndexName: LEDGER_INDEX,
         KeyConditionExpression: '#voucher = :voucher',
-        ProjectionExpression: '#id, #type',
+        ProjectionExpression: '#id, #type, #status',
         ExpressionAttributeNames: {
           '#voucher': 'voucher_id',
           '#id': 'transaction_id',
           '#type': 'event_type',
+          '#status': 'status',
         },
         ExpressionAttributeValues: { ':voucher': voucherId },
         ExclusiveStartKey,
@@ -32,9 +34,11 @@ export async function storedTransactionIds(
       { abortSignal: signal },
     )
     for (const item of page.Items ?? []) {
-      if (item.event_type === eventType) ids.add(String(item.transaction_id))
+      if (item.event_type === eventType) {
+        statuses.set(String(item.transaction_id), String(item.status))
+      }
     }
     ExclusiveStartKey = page.LastEvaluatedKey
   } while (ExclusiveStartKey)
-  return ids
+  return statuses
 }

@@ -9,8 +9,8 @@ import {
 export interface ReconcileDeps {
   /** Voucherify's transactions of the voucher, page by page. */
   listTransactions(voucher: string, signal?: AbortSignal): AsyncIterable<ApiTransaction[]>
-  /** The transaction ids the ledger holds for a voucher id under RECONCILE_EVENT_TYPE. */
-  storedTransactionIds(voucherId: string, signal?: AbortSignal): Promise<Set<string>>
+  /** The transactions the ledger holds for a voucher id under RECONCILE_EVENT_TYPE: id → status. */
+  storedTransactions(voucherId: string, signal?: AbortSignal): Promise<Map<string, string>>
   /** The receiver's own dependencies: a missing transaction is stored and published with them. */
   receiver: Deps
 }
@@ -31,6 +31,8 @@ export type TransactionOutcome =
   | 'already_stored'
   | 'would_ingest'
   | 'failed'
+  /** Stored, but its delivery never published it: `npm run replay -- --unpublished` does. */
+  | 'unpublished'
 
 /** A missing transaction and what became of it: ids and outcome only, never personal data. */
 export interface MissingTransaction {
@@ -51,7 +53,10 @@ export interface ReconcileSummary {
   beforeSince: number
   /** Not a gift card transaction (a loyalty card's points, say): left alone. */
   skipped: number
+  /** Stored and published. */
   found: number
+  /** Stored but never published (every delivery's publish failed, or one is under way). */
+  unpublished: number
   missing: number
   ingested: number
   alreadyStored: number
@@ -136,6 +141,7 @@ export async function reconcileVoucher(
     beforeSince: 0,
     skipped: 0,
     found: 0,
+    unpublished: 0,
     missing: 0,
     ingested: 0,
     alreadyStored: 0,
@@ -160,17 +166,30 @@ export async function reconcileVoucher(
         text(a.id).localeCompare(text(b.id)),
     )
 
-  const stored = new Map<string, Set<string>>()
+  const stored = new Map<string, Map<string, string>>()
   for (const voucherId of new Set(compared.map(voucherIdOf))) {
     summary.voucherIds.push(voucherId)
-    stored.set(voucherId, await deps.storedTransactionIds(voucherId, signal))
+    stored.set(voucherId, await deps.storedTransactions(voucherId, signal))
   }
 
   for (const transaction of compared) {
     signal?.throwIfAborted()
     const transactionId = text(transaction.id)
-    if (stored.get(voucherIdOf(transaction))?.has(transactionId)) {
+    const status = stored.get(voucherIdOf(transaction))?.get(transactionId)
+    if (status === 'published') {
       summary.found++
+      continue
+    }
+    if (status !== undefined) {
+      // Its stored payload is what Voucherify sent: publishing that is replay's job, not this one.
+      summary.unpublished++
+      summary.transactions.push({
+        transactionId,
+        type: text(transaction.type),
+        createdAt: text(transaction.created_at),
+        outcome: 'unpublished',
+        reason: 'stored, never published: npm run replay -- --unpublished publishes it',
+      })
       continue
     }
     summary.missing++

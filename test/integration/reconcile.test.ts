@@ -18,6 +18,7 @@ import {
   LOCAL_WEBHOOK_SECRET,
   randomId,
 } from '../../scripts/sample-events'
+import { startFaultProxy } from '../support/fault-proxy'
 import { subscribeFifoQueue } from '../support/fifo-queue'
 import { type GiftCard, giftCard, transactionIdOf, transactionOf } from '../support/gift-card'
 import { loadHandler } from '../support/load-handler'
@@ -164,6 +165,31 @@ describe('npm run reconcile', () => {
     expect(again.summary).toBe(
       `reconcile ${card.voucherId}: listed 4, found 4, missing 0, ingested 0, failed 0`,
     )
+    expect(await queue.receiveAll(500)).toEqual([])
+  })
+
+  it('reports a transaction whose every delivery failed to publish, and takes nothing in for it', async () => {
+    const card = await cardWithMissing([2])
+    const sns = await startFaultProxy({ target: process.env.AWS_ENDPOINT_URL_SNS as string })
+    try {
+      sns.setMode({ type: 'refuse' })
+      const failing = loadHandler({ AWS_ENDPOINT_URL_SNS: sns.url })
+      const body = JSON.stringify(envelopeFor(RECONCILE_EVENT_TYPE, card.events[2] as Json))
+      const answer = await failing(apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }))
+      expect(answer.statusCode).toBe(503)
+    } finally {
+      await sns.close()
+    }
+    const queue = await watch(card)
+
+    const run = await reconcile(['--voucher', card.code])
+
+    expect(run.code).toBe(0)
+    expect(run.stdout.join('\n')).toContain(`unpublished     ${card.ids[2]} CREDITS_REFUND`)
+    expect(run.summary).toBe(
+      `reconcile ${card.voucherId}: listed 4, found 3, unpublished 1, missing 0, ingested 0, failed 0`,
+    )
+    expect(await item(card.ids[2] as string)).toMatchObject({ status: 'claimed' })
     expect(await queue.receiveAll(500)).toEqual([])
   })
 

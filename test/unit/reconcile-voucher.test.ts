@@ -5,13 +5,24 @@ import { type GiftCard, giftCard, transactionIdOf, transactionOf } from '../supp
 
 type Json = Record<string, unknown>
 
-/** Voucherify (one page per `pageSize` transactions, newest first) and a ledger holding `stored`. */
+/**
+ * Voucherify (one page per `pageSize` transactions, newest first) and a ledger holding `stored`
+ * published and `unpublished` stored but never published.
+ */
 function reconcile(
   card: GiftCard,
   stored: string[],
   request: Partial<ReconcileRequest> = {},
-  { transactions = card.events.map((data) => transactionOf(data as Json)), pageSize = 2 } = {},
+  {
+    transactions = card.events.map((data) => transactionOf(data as Json)),
+    pageSize = 2,
+    unpublished = [] as string[],
+  } = {},
 ) {
+  const statuses = [
+    ...stored.map((id) => [id, 'published'] as const),
+    ...unpublished.map((id) => [id, 'claimed'] as const),
+  ]
   const fake = fakeDeps()
   const newestFirst = [...transactions].reverse()
   const run = reconcileVoucher(
@@ -21,8 +32,8 @@ function reconcile(
           yield newestFirst.slice(start, start + pageSize)
         }
       },
-      storedTransactionIds: async (voucherId) =>
-        new Set(voucherId === card.voucherId ? stored : []),
+      storedTransactions: async (voucherId) =>
+        new Map(voucherId === card.voucherId ? statuses : []),
       receiver: fake.deps,
     },
     { voucher: 'GIFT-CODE', ...request },
@@ -37,6 +48,20 @@ const storedItem = (
   store.get({ transaction_id: transactionId, event_type: RECONCILE_EVENT_TYPE })
 
 describe('reconcileVoucher', () => {
+  it('reports a transaction stored but never published, and takes nothing in for it', async () => {
+    const card = giftCard(['CREDITS_ADDITION', 'CREDITS_REDEMPTION', 'CREDITS_REFUND'])
+    const [first, stuck, third] = card.events.map(transactionIdOf) as [string, string, string]
+
+    const { run, publisher } = reconcile(card, [first, third], {}, { unpublished: [stuck] })
+    const summary = await run
+
+    expect(summary).toMatchObject({ found: 2, unpublished: 1, missing: 0, ingested: 0 })
+    expect(summary.transactions).toEqual([
+      expect.objectContaining({ transactionId: stuck, outcome: 'unpublished' }),
+    ])
+    expect(publisher.published).toEqual([])
+  })
+
   it('takes in the transaction the ledger lacks, marked origin=reconcile, and publishes it', async () => {
     const card = giftCard(['CREDITS_ADDITION', 'CREDITS_REDEMPTION', 'CREDITS_REFUND'])
     const [first, missing, third] = card.events.map(transactionIdOf) as [string, string, string]
@@ -176,10 +201,10 @@ describe('reconcileVoucher', () => {
           yield [transaction]
         },
         // The webhook's delivery lands just after the ledger was read.
-        async storedTransactionIds() {
+        async storedTransactions() {
           await store.recordDelivery({ ...key } as never, { token: 'webhook', expiresAt: 0 }, '')
           await store.markPublished(key, 'webhook', { messageId: 'msg-webhook', publishedAt: '' })
-          return new Set<string>()
+          return new Map<string, string>()
         },
         receiver: deps,
       },
