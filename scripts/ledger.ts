@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { tableNameFor } from './deployed-stage'
+import { DEFAULT_REGION, tableNameFor } from './deployed-stage'
 import { buildLedger, formatTable, readCardItems } from './ledger/card-ledger'
-import { localPorts } from './local/local-ports'
+import { localEndpoints } from './local/local-ports'
 
 const USAGE = `Usage: npm run ledger -- <voucher id> [options]
 
@@ -46,8 +46,8 @@ function readOptions(argv: string[]): LedgerOptions {
 function clientFor(stage: string): DynamoDBClient {
   if (stage !== 'local') return new DynamoDBClient({})
   return new DynamoDBClient({
-    region: process.env.AWS_REGION ?? 'eu-central-1',
-    endpoint: `http://127.0.0.1:${localPorts(process.env).dynamodb}`,
+    region: process.env.AWS_REGION ?? DEFAULT_REGION,
+    endpoint: localEndpoints(process.env).dynamodb,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   })
 }
