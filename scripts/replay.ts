@@ -1,5 +1,6 @@
 // `npm run replay -- [selection] [options]`: re-publishes stored events to their topics with
-// replay=true, or takes quarantined payloads through the receiver again. See `-- --help`.
+// replay=true, or takes quarantined or never-published payloads through the receiver again.
+// See `-- --help`.
 import { main } from './replay/cli'
 import { runCli } from './run-cli'
 

@@ -5,9 +5,10 @@ import { realEventPublisher } from '../../lib/event-publisher'
 import { createLocalClients, destroyLocalClients } from '../local/create-local-clients'
 import { loadServerlessResources } from '../local/serverless-resources'
 import { fileCheckpoint } from './checkpoint'
-import { parseReplayArgs, type ReplayOptions, USAGE, UsageError } from './options'
+import { parseReplayArgs, type ReplayMode, type ReplayOptions, USAGE, UsageError } from './options'
 import { createPacer } from './pacer'
 import { createProgress, formatCounts, type ProgressStream } from './progress'
+import { publishUnpublished } from './publish-unpublished'
 import { receiverDeps } from './receiver-deps'
 import { replayStoredEvents } from './replay-events'
 import { type ReplayTable, realReplayTable } from './replay-table'
@@ -100,8 +101,9 @@ function run(
   }
   const request = { dryRun: options.dryRun, resume: options.resume, pageSize: options.pageSize }
   const timeRange = { since: options.since, until: options.until }
-  if (options.mode === 'quarantined') {
-    return reprocessQuarantined(
+  if (options.mode !== 'replay') {
+    const reingest = options.mode === 'quarantined' ? reprocessQuarantined : publishUnpublished
+    return reingest(
       { ...common, ingest: receiverDeps(clients, target) },
       { ...request, selection: { eventType: options.eventType, ...timeRange } },
     )
@@ -121,6 +123,13 @@ function run(
   )
 }
 
+/** How the progress and summary lines name a run. */
+const RUN_NAMES: Record<ReplayMode, string> = {
+  replay: 'replay',
+  quarantined: 'reprocess quarantined',
+  unpublished: 'publish unpublished',
+}
+
 /** `npm run replay`: returns the exit code (0 done, 1 failed, 2 usage, 130 interrupted). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let options: ReplayOptions | undefined
@@ -137,7 +146,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 
   const target = await resolveTarget(options, io.env, io.lookups ?? realTargetLookups)
-  const what = `${options.mode === 'quarantined' ? 'reprocess quarantined' : 'replay'}${options.dryRun ? ' (dry run)' : ''}`
+  const what = `${RUN_NAMES[options.mode]}${options.dryRun ? ' (dry run)' : ''}`
   const where = `stage ${target.stage}, region ${target.region}, table ${target.tableName}`
   const clients = clientsFor(target)
   try {

@@ -16,6 +16,10 @@ Re-publishes stored events to their topics with the attribute replay=true (only 
 or takes quarantined payloads through the receiver again, after a schema fix:
   --quarantined         valid now: stored, published and marked resolved; else left quarantined
                         (--event-type, --since and --until apply, to received_at)
+or publishes events stored but never published (their publish failed on every retry):
+  --unpublished         items still claimed go through the receiver again: published once and
+                        marked published; one with a live lease (a delivery under way) is left alone
+                        (--event-type, --since and --until apply, to received_at)
 
 Options:
   --dry-run             list what would be published (ids and counts); publish and write nothing
@@ -33,9 +37,12 @@ Options:
 
 export class UsageError extends Error {}
 
+/** Replay published events, reprocess quarantined payloads, or publish claimed events. */
+export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
+
 export interface ReplayOptions {
   stage: string
-  mode: 'replay' | 'quarantined'
+  mode: ReplayMode
   voucherId?: string
   eventType?: string
   since?: string
@@ -77,6 +84,11 @@ function positive(flag: string, text: string, integer: boolean): number {
   return value
 }
 
+function modeOf(values: { quarantined: boolean; unpublished: boolean }): ReplayMode {
+  if (values.quarantined) return 'quarantined'
+  return values.unpublished ? 'unpublished' : 'replay'
+}
+
 /** Reads the command line; throws UsageError with what is wrong. Undefined asks for the usage. */
 export function parseReplayArgs(argv: readonly string[]): ReplayOptions | undefined {
   let values: ReturnType<typeof parse>['values']
@@ -96,9 +108,12 @@ export function parseReplayArgs(argv: readonly string[]): ReplayOptions | undefi
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UsageError('--since must be before --until')
   }
-  const mode = values.quarantined ? 'quarantined' : 'replay'
-  if (mode === 'quarantined' && (values.voucher !== undefined || values.all)) {
-    throw new UsageError('--quarantined takes --event-type, --since and --until only')
+  if (values.quarantined && values.unpublished) {
+    throw new UsageError('--quarantined and --unpublished are separate runs: pass one')
+  }
+  const mode = modeOf(values)
+  if (mode !== 'replay' && (values.voucher !== undefined || values.all)) {
+    throw new UsageError(`--${mode} takes --event-type, --since and --until only`)
   }
   const selected = [values.voucher, eventType, since, until].some((value) => value !== undefined)
   if (mode === 'replay' && !selected && !values.all) {
@@ -142,6 +157,7 @@ function parse(argv: readonly string[]) {
       until: { type: 'string' },
       all: { type: 'boolean', default: false },
       quarantined: { type: 'boolean', default: false },
+      unpublished: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       rate: { type: 'string', default: String(DEFAULT_RATE) },
       'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },

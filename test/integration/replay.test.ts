@@ -7,25 +7,25 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
+import { realTransactionStore } from '../../lib/dynamodb-transaction-store'
 import { realEventPublisher } from '../../lib/event-publisher'
-import { quarantineKeyFor } from '../../lib/receive-webhook'
+import { quarantineKeyFor, readPayload } from '../../lib/receive-webhook'
 import type { SupportedEventType } from '../../lib/schemas/registry'
+import { toTransactionRecord } from '../../lib/transaction-store'
 import { type CheckpointStore, fileCheckpoint } from '../../scripts/replay/checkpoint'
 import { main, realTargetLookups } from '../../scripts/replay/cli'
 import { createPacer } from '../../scripts/replay/pacer'
 import type { Progress } from '../../scripts/replay/progress'
+import { publishUnpublished } from '../../scripts/replay/publish-unpublished'
 import { receiverDeps } from '../../scripts/replay/receiver-deps'
+import type { ReingestDeps, ReingestRequest } from '../../scripts/replay/reingest'
 import {
   type ReplayDeps,
   type ReplayRequest,
   replayStoredEvents,
 } from '../../scripts/replay/replay-events'
 import { realReplayTable } from '../../scripts/replay/replay-table'
-import {
-  type QuarantineDeps,
-  type QuarantineRequest,
-  reprocessQuarantined,
-} from '../../scripts/replay/reprocess-quarantined'
+import { reprocessQuarantined } from '../../scripts/replay/reprocess-quarantined'
 import { resolveTarget } from '../../scripts/replay/target'
 import { envelopeFor, giftEventData, randomId } from '../../scripts/sample-events'
 import {
@@ -112,6 +112,85 @@ const tmpCheckpoint = () => {
   const directory = mkdtempSync(join(tmpdir(), 'replay-'))
   checkpointDirectories.push(directory)
   return join(directory, 'checkpoint.json')
+}
+
+/** Dependencies of a run that takes stored payloads through the receiver again. */
+function reingestDepsFor(stage: IsolatedStage) {
+  const listed: string[] = []
+  const deps: ReingestDeps = {
+    table: realReplayTable(clients.dynamodb, { tableName: stage.tableName }),
+    ingest: receiverDeps(clients, stage),
+    pacer: createPacer(1_000),
+    checkpoint: undefined,
+    progress: silentProgress,
+    clock: () => new Date(),
+    list: (line) => listed.push(line),
+  }
+  return { deps, listed }
+}
+
+const reingestRequest = (options: Partial<ReingestRequest> = {}): ReingestRequest => ({
+  selection: {},
+  dryRun: false,
+  resume: false,
+  pageSize: 100,
+  ...options,
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+
+/** A stage whose handler publishes through a fault proxy in front of fauxqs, with a 1 s lease. */
+async function stageWithSnsProxy() {
+  const sns = await startFaultProxy({
+    target: process.env.AWS_ENDPOINT_URL_SNS as string,
+    kindOf: snsKind,
+  })
+  proxies.push(sns)
+  const stage = await isolatedStage({
+    handlerEnv: { AWS_ENDPOINT_URL_SNS: sns.url, CLAIM_LEASE_SECONDS: '1' },
+  })
+  return { stage, sns }
+}
+
+const failEveryPublish = (sns: FaultProxy) =>
+  sns.inject({ when: (request) => request.kind === 'Publish', fault: snsError('InternalError') })
+
+/**
+ * Delivers an event through the handler while SNS fails every publish: answered 503, stored
+ * `claimed`, published nowhere. Returns once its lease has run out.
+ */
+async function deliverWhileSnsFails(
+  stage: IsolatedStage,
+  sns: FaultProxy,
+  event: ReturnType<typeof giftEvent>,
+) {
+  failEveryPublish(sns)
+  const answer = await stage.deliver(event.body)
+  sns.clearRules()
+  const stuck = await stage.item(event.transactionId, TRANSACTION_CREATED)
+  if (answer.status !== 503 || stuck?.status !== 'claimed') {
+    throw new Error(`Expected 503 and a claimed item, got ${answer.status} and ${stuck?.status}`)
+  }
+  // The failed delivery ends its claim at once; were that to fail too, the 1 s lease runs out.
+  await sleep(Number(stuck.lease_expires_at) + 50 - Date.now())
+  return stuck
+}
+
+/** Stores an event as a delivery that has claimed it and is publishing it right now would. */
+async function claimUnderWay(stage: IsolatedStage, event: ReturnType<typeof giftEvent>) {
+  const now = new Date()
+  const read = readPayload(
+    { body: Buffer.from(event.body), pathEventType: undefined },
+    now.toISOString(),
+  )
+  if (!read.ok) throw new Error(`Unreadable event: ${read.outcome.status}`)
+  const leaseEnds = now.getTime() + 60_000
+  await realTransactionStore(clients.dynamodb, { tableName: stage.tableName }).recordDelivery(
+    toTransactionRecord(read.event),
+    { token: 'under-way', expiresAt: leaseEnds },
+    now.toISOString(),
+  )
+  return new Date(leaseEnds).toISOString()
 }
 
 describe('replaying stored events', () => {
@@ -463,36 +542,14 @@ describe('re-processing quarantined payloads', () => {
     }
   }
 
-  function quarantineDepsFor(stage: IsolatedStage) {
-    const listed: string[] = []
-    const deps: QuarantineDeps = {
-      table: realReplayTable(clients.dynamodb, { tableName: stage.tableName }),
-      ingest: receiverDeps(clients, stage),
-      pacer: createPacer(1_000),
-      checkpoint: undefined,
-      progress: silentProgress,
-      clock: () => new Date(),
-      list: (line) => listed.push(line),
-    }
-    return { deps, listed }
-  }
-
-  const quarantineRequest = (options: Partial<QuarantineRequest> = {}): QuarantineRequest => ({
-    selection: {},
-    dryRun: false,
-    resume: false,
-    pageSize: 100,
-    ...options,
-  })
-
   it('stores and publishes a payload that is valid now, as if it had just arrived', async () => {
     const stage = await isolatedStage()
     const event = giftEvent(TRANSACTION_CREATED)
     await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
     const queue = await stage.subscribeAll()
-    const { deps } = quarantineDepsFor(stage)
+    const { deps } = reingestDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, quarantineRequest())
+    const result = await reprocessQuarantined(deps, reingestRequest())
     const messages = await queue.receiveAll(1_000)
 
     expect(result.counts).toMatchObject({ accepted: 1 })
@@ -508,9 +565,9 @@ describe('re-processing quarantined payloads', () => {
     const stage = await isolatedStage()
     const event = giftEvent(TRANSACTION_CREATED)
     const key = await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
-    const { deps } = quarantineDepsFor(stage)
+    const { deps } = reingestDepsFor(stage)
 
-    await reprocessQuarantined(deps, quarantineRequest())
+    await reprocessQuarantined(deps, reingestRequest())
 
     expect(await stage.item(key, TRANSACTION_CREATED)).toMatchObject({
       status: 'resolved',
@@ -526,9 +583,9 @@ describe('re-processing quarantined payloads', () => {
     const body = JSON.stringify(data)
     await quarantineAsEarlierVersion(stage, body, BALANCE_ADDED, 'raw')
     const queue = await stage.subscribeAll()
-    const { deps } = quarantineDepsFor(stage)
+    const { deps } = reingestDepsFor(stage)
 
-    await reprocessQuarantined(deps, quarantineRequest())
+    await reprocessQuarantined(deps, reingestRequest())
     const messages = await queue.receiveAll(1_000)
 
     expect(messages).toHaveLength(1)
@@ -539,9 +596,9 @@ describe('re-processing quarantined payloads', () => {
     const stage = await isolatedStage()
     const invalid = await stillInvalidPayload(stage)
     const queue = await stage.subscribeAll()
-    const { deps } = quarantineDepsFor(stage)
+    const { deps } = reingestDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, quarantineRequest())
+    const result = await reprocessQuarantined(deps, reingestRequest())
 
     expect(result.counts).toMatchObject({ still_invalid: 1, accepted: 0 })
     expect(await stage.item(invalid.key, BALANCE_ADDED)).toMatchObject({
@@ -558,9 +615,9 @@ describe('re-processing quarantined payloads', () => {
     const valid = await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
     const invalid = await stillInvalidPayload(stage)
     const queue = await stage.subscribeAll()
-    const { deps, listed } = quarantineDepsFor(stage)
+    const { deps, listed } = reingestDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, quarantineRequest({ dryRun: true }))
+    const result = await reprocessQuarantined(deps, reingestRequest({ dryRun: true }))
 
     expect(result.counts).toMatchObject({ valid_now: 1, still_invalid: 1 })
     expect(listed.sort()).toEqual([
@@ -573,6 +630,90 @@ describe('re-processing quarantined payloads', () => {
   })
 })
 
+describe('publishing events stored but never published', () => {
+  it('publishes an event whose publish failed on every retry exactly once, as a first publication', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const queue = await stage.subscribeAll()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverWhileSnsFails(stage, sns, event)
+    const { deps } = reingestDepsFor(stage)
+
+    const result = await publishUnpublished(deps, reingestRequest())
+    const messages = await queue.receiveAll(1_000)
+
+    expect(result.counts).toMatchObject({ matched: 1, accepted: 1 })
+    expect(keysOf(messages)).toEqual([event.transactionId])
+    expect(messages[0]?.attributes.replay).toBeUndefined()
+  })
+
+  it('marks the event it publishes published, with the message id', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const queue = await stage.subscribeAll()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverWhileSnsFails(stage, sns, event)
+    const { deps } = reingestDepsFor(stage)
+
+    await publishUnpublished(deps, reingestRequest())
+    const [message] = await queue.receiveAll(1_000)
+
+    expect(await stage.item(event.transactionId, TRANSACTION_CREATED)).toMatchObject({
+      status: 'published',
+      message_id: message?.envelope.MessageId,
+    })
+  })
+
+  it('publishes nothing on a second run once the event is published', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverWhileSnsFails(stage, sns, event)
+    const { deps } = reingestDepsFor(stage)
+    await publishUnpublished(deps, reingestRequest())
+    const queue = await stage.subscribeAll()
+
+    const second = await publishUnpublished(deps, reingestRequest())
+
+    expect(second.counts).toMatchObject({ matched: 0, accepted: 0 })
+    expect(await queue.receiveAll(500)).toHaveLength(0)
+  })
+
+  it('leaves an event whose delivery holds a live lease alone and reports it in flight', async () => {
+    const stage = await isolatedStage()
+    const queue = await stage.subscribeAll()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await claimUnderWay(stage, event)
+    const { deps } = reingestDepsFor(stage)
+
+    const result = await publishUnpublished(deps, reingestRequest())
+
+    expect(result.counts).toMatchObject({ in_flight: 1, accepted: 0 })
+    expect(await queue.receiveAll(500)).toHaveLength(0)
+    expect(await stage.item(event.transactionId, TRANSACTION_CREATED)).toMatchObject({
+      status: 'claimed',
+      claim_token: 'under-way',
+    })
+  })
+
+  it('in a dry run lists each event with its lease, and writes and publishes nothing', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const queue = await stage.subscribeAll()
+    const stuck = giftEvent(TRANSACTION_CREATED)
+    const before = await deliverWhileSnsFails(stage, sns, stuck)
+    const underWay = giftEvent(TRANSACTION_CREATED)
+    const leaseEnds = await claimUnderWay(stage, underWay)
+    const { deps, listed } = reingestDepsFor(stage)
+
+    const result = await publishUnpublished(deps, reingestRequest({ dryRun: true }))
+
+    expect(result.counts).toMatchObject({ would_publish: 1, in_flight: 1 })
+    expect(listed.sort()).toEqual([
+      `in flight ${TRANSACTION_CREATED} ${underWay.transactionId} (lease live until ${leaseEnds})`,
+      `would publish ${TRANSACTION_CREATED} ${stuck.transactionId} (lease expired)`,
+    ])
+    expect(await queue.receiveAll(500)).toHaveLength(0)
+    expect(await stage.item(stuck.transactionId, TRANSACTION_CREATED)).toEqual(before)
+  })
+})
+
 describe('npm run replay', () => {
   /** What the CLI needs to reach the emulators: their ports, as for `npm start`. */
   const emulatorPorts = () => ({
@@ -581,11 +722,11 @@ describe('npm run replay', () => {
     FAUXQS_PORT: new URL(process.env.AWS_ENDPOINT_URL_SNS as string).port,
   })
 
-  async function runCli(args: string[]) {
+  async function runCli(args: string[], env = emulatorPorts()) {
     const stdout: string[] = []
     const stderr: string[] = []
     const code = await main(args, {
-      env: emulatorPorts(),
+      env,
       stdout: (line) => stdout.push(line),
       stderr: { write: (text: string) => stderr.push(text), isTTY: false },
     })
@@ -623,6 +764,44 @@ describe('npm run replay', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toEqual([expect.stringContaining(`${TRANSACTION_CREATED} ${id} `)])
     expect(await queue.receiveAll(500)).toHaveLength(0)
+  })
+
+  it('publishes an unpublished event against the local stage and ends with one summary line', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const queue = await stage.subscribeAll()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverWhileSnsFails(stage, sns, event)
+
+    const run = await runCli(['--unpublished', ...stageArgs(stage)])
+
+    expect(run.code).toBe(0)
+    expect(keysOf(await queue.receiveAll(1_000))).toEqual([event.transactionId])
+    expect(run.stderr).toEqual([
+      expect.stringMatching(/^publish unpublished complete .* accepted=1 /),
+    ])
+  })
+
+  it('exits 1 while SNS still fails, and --resume then publishes the event', async () => {
+    const { stage, sns } = await stageWithSnsProxy()
+    const queue = await stage.subscribeAll()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverWhileSnsFails(stage, sns, event)
+    const args = ['--unpublished', '--checkpoint', tmpCheckpoint(), ...stageArgs(stage)]
+    const throughProxy = { ...emulatorPorts(), AWS_ENDPOINT_URL_SNS: sns.url }
+
+    failEveryPublish(sns)
+    const failed = await runCli(args, throughProxy)
+    sns.clearRules()
+    const resumed = await runCli([...args, '--resume'], throughProxy)
+
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toEqual([
+      expect.stringMatching(
+        /^publish unpublished failed .*: publish failed .*carry on with --resume/,
+      ),
+    ])
+    expect(resumed.code).toBe(0)
+    expect(keysOf(await queue.receiveAll(1_000))).toEqual([event.transactionId])
   })
 
   it('resolves the local stage’s table and topics from serverless.yml as npm start does', async () => {

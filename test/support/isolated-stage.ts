@@ -42,8 +42,17 @@ function localResources(): ServerlessResources {
   return JSON.parse(json) as ServerlessResources
 }
 
-/** `fifo`: FIFO event topics, as `--param fifoTopics=true` deploys them. */
-export async function isolatedStage({ fifo = false } = {}): Promise<IsolatedStage> {
+export interface IsolatedStageOptions {
+  /** FIFO event topics, as `--param fifoTopics=true` deploys them. */
+  fifo?: boolean
+  /** More of the handler's environment, e.g. an SNS endpoint behind a fault proxy. */
+  handlerEnv?: Record<string, string>
+}
+
+export async function isolatedStage({
+  fifo = false,
+  handlerEnv = {},
+}: IsolatedStageOptions = {}): Promise<IsolatedStage> {
   const id = randomBytes(6).toString('hex')
   const { table } = localResources()
   const tableName = `${table.TableName}-${id}`
@@ -83,6 +92,7 @@ export async function isolatedStage({ fifo = false } = {}): Promise<IsolatedStag
     TABLE_NAME: tableName,
     TOPIC_ARN_PREFIX: topicArnPrefix,
     TOPIC_NAME_SUFFIX: topicNameSuffix,
+    ...handlerEnv,
   })
   return {
     tableName,

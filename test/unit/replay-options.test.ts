@@ -34,6 +34,18 @@ describe('parseReplayArgs', () => {
     expect(options).toMatchObject({ mode: 'quarantined', eventType: 'voucher.gift.balance_added' })
   })
 
+  it('reads the unpublished mode with its filters', () => {
+    const options = parseReplayArgs(['--unpublished', '--since', '2026-01-01'])
+
+    expect(options).toMatchObject({ mode: 'unpublished', since: '2026-01-01T00:00:00.000Z' })
+  })
+
+  it('takes --unpublished alone as a selection of every unpublished event', () => {
+    const options = parseReplayArgs(['--unpublished'])
+
+    expect(options).toMatchObject({ mode: 'unpublished', eventType: undefined, since: undefined })
+  })
+
   it('asks for the usage on --help', () => {
     expect(parseReplayArgs(['--help'])).toBeUndefined()
   })
@@ -44,6 +56,9 @@ describe('parseReplayArgs', () => {
     [['--all', '--since', '2026-01-01T10:00:00'], /--since must be an ISO 8601/],
     [['--since', '2026-01-02', '--until', '2026-01-01'], /--since must be before --until/],
     [['--quarantined', '--voucher', 'v_1'], /--quarantined takes/],
+    [['--unpublished', '--voucher', 'v_1'], /--unpublished takes/],
+    [['--unpublished', '--all'], /--unpublished takes/],
+    [['--unpublished', '--quarantined'], /separate runs: pass one/],
     [['--all', '--resume'], /--resume needs --checkpoint/],
     [['--all', '--rate', '0'], /--rate must be a number above 0/],
     [['--all', '--page-size', '2.5'], /--page-size must be a whole number/],

@@ -2,36 +2,13 @@ import { ingestPayload, quarantineKeyFor } from '../../lib/receive-webhook'
 import { createPacer } from '../../scripts/replay/pacer'
 import type { Progress } from '../../scripts/replay/progress'
 import { replayStoredEvents } from '../../scripts/replay/replay-events'
-import type { ItemKey, ReplayTable, StoredItem } from '../../scripts/replay/replay-table'
+import type { StoredItem } from '../../scripts/replay/replay-table'
 import { reprocessQuarantined } from '../../scripts/replay/reprocess-quarantined'
 import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 import { fakeDeps } from '../support/fake-deps'
+import { fakeReplayTable } from '../support/fake-replay-table'
 
 const EVENT_TYPE = 'voucher.gift.transaction.created'
-
-/** A table holding `items` on one page; remembers what it marked resolved. */
-function fakeTable(items: StoredItem[]) {
-  const resolved: ItemKey[] = []
-  const table: ReplayTable = {
-    tableName: 'fake',
-    scan: async () => ({
-      entries: items.map((item) => ({
-        value: item,
-        position: { transaction_id: item.transaction_id, event_type: item.event_type },
-      })),
-      next: undefined,
-      evaluated: items.length,
-    }),
-    queryVoucher: () => Promise.reject(new Error('not used')),
-    getItems: () => Promise.reject(new Error('not used')),
-    markResolved: async (key) => {
-      resolved.push(key)
-      return true
-    },
-    approximateItemCount: async () => undefined,
-  }
-  return { table, resolved }
-}
 
 /** Records the notes a run makes. */
 function notes() {
@@ -58,7 +35,7 @@ describe('reprocessQuarantined', () => {
   it('stops with the failing stage when the store is unavailable, resolving nothing', async () => {
     const { deps: ingest, store } = fakeDeps()
     store.failing.add('recordDelivery')
-    const { table, resolved } = fakeTable([quarantined(newEnvelope())])
+    const { table, resolved } = fakeReplayTable([quarantined(newEnvelope())])
     const { progress } = notes()
 
     const run = reprocessQuarantined(
@@ -85,7 +62,7 @@ describe('reprocessQuarantined', () => {
     store.failing.add('markPublished')
     await ingestPayload(ingest, { body: Buffer.from(body), pathEventType: undefined })
     store.failing.clear()
-    const { table, resolved } = fakeTable([quarantined(body)])
+    const { table, resolved } = fakeReplayTable([quarantined(body)])
     const { lines, progress } = notes()
 
     const result = await reprocessQuarantined(
@@ -122,7 +99,7 @@ describe('replayStoredEvents', () => {
       voucher_id: 'v_1',
       created_at: '2026-01-01T00:00:00.000Z',
     }
-    const { table } = fakeTable([item])
+    const { table } = fakeReplayTable([item])
     const { lines, progress } = notes()
 
     const result = await replayStoredEvents(
