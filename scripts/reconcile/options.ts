@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { LOCAL_STAGE } from '../deployed-stage'
 import { localParams } from '../local/local-params'
+import { parseInstant } from '../replay/time-range'
 import { defaultParameterNames } from './api-keys'
 import { MAX_PAGE_SIZE, VOUCHERIFY_API_URLS, type VoucherifyRegion } from './voucherify-api'
 
@@ -44,15 +45,6 @@ export interface ReconcileOptions {
   fifoTopics: boolean
   appIdParameter?: string
   secretKeyParameter?: string
-}
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/
-
-/** A date (midnight UTC) or a date and time with Z or an offset, as `toISOString()`. */
-export function parseInstant(text: string): string | undefined {
-  if (!ISO_INSTANT.test(text)) return undefined
-  const ms = Date.parse(text)
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined
 }
 
 function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
