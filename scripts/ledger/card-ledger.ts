@@ -81,6 +81,7 @@ export async function readCardItems(
   documents: DynamoDBDocumentClient,
   tableName: string,
   voucherId: string,
+  signal?: AbortSignal,
 ): Promise<StoredItem[]> {
   const names = Object.fromEntries(LEDGER_ATTRIBUTES.map((name) => [`#${name}`, name]))
   const items: StoredItem[] = []
@@ -97,6 +98,7 @@ export async function readCardItems(
         ProjectionExpression: Object.keys(names).join(', '),
         ExclusiveStartKey: startKey,
       }),
+      { abortSignal: signal },
     )
     items.push(...((page.Items ?? []) as StoredItem[]))
     startKey = page.LastEvaluatedKey
