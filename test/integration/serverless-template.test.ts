@@ -2,10 +2,12 @@
 // the routes, limits, data protection, least-privilege IAM, alarms and dashboard that
 // serverless.yml promises.
 
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { topicNameFor } from '../../lib/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
+import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/source-ip-allow-list'
 import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
 import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
 import {
@@ -15,7 +17,7 @@ import {
   LOCAL_WEBHOOK_SECRET,
 } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
-import { loadHandler } from '../support/load-handler'
+import { type Handler, loadHandler } from '../support/load-handler'
 import {
   type CloudFormationTemplate,
   type PackagedService,
@@ -750,4 +752,63 @@ describe('the prod package', () => {
     expect(map.version).toBe(3)
     expect(map.sources).toContainEqual(expect.stringMatching(/handlers\/webhook\.ts$/))
   })
+})
+
+describe('the prod package with --param allowedSourceIps=voucherify-eu1', () => {
+  let withPreset: PackagedService
+  let unpacked: string
+  let handler: Handler
+
+  beforeAll(async () => {
+    withPreset = await packageService('prod', { params: { allowedSourceIps: 'voucherify-eu1' } })
+    unpacked = mkdtempSync(join(tmpdir(), 'packaged-webhook-'))
+    const [zip] = readdirSync(withPreset.directory).filter((name) => name.endsWith('.zip'))
+    for (const [name, content] of readZip(join(withPreset.directory, String(zip)))) {
+      mkdirSync(dirname(join(unpacked, name)), { recursive: true })
+      writeFileSync(join(unpacked, name), content)
+    }
+    // The template's allow-list, run by the bundled code against the emulators' table and topics.
+    const lambda = resourcesOfType('AWS::Lambda::Function', withPreset.template)[0]
+    const { Variables } = lambda?.properties.Environment as { Variables: Record<string, string> }
+    handler = loadHandler(
+      { ALLOWED_SOURCE_IPS: String(Variables.ALLOWED_SOURCE_IPS) },
+      join(unpacked, 'handlers', 'webhook.js'),
+    )
+  }, 180_000)
+
+  afterAll(() => {
+    withPreset?.remove()
+    if (unpacked) rmSync(unpacked, { recursive: true, force: true })
+  })
+
+  const signedWebhookFrom = (sourceIp: string) => {
+    const body = JSON.stringify(
+      envelopeFor(
+        'voucher.gift.transaction.created',
+        giftEventData('voucher.gift.transaction.created'),
+      ),
+    )
+    const event = apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET })
+    event.requestContext.http.sourceIp = sourceIp
+    return event
+  }
+
+  it('refuses a signed webhook from an address outside the preset with 403', async () => {
+    const answer = await handler(
+      signedWebhookFrom(VOUCHERIFY_SENDER_ADDRESSES['voucherify-us1'][0]),
+    )
+
+    expect(answer.statusCode).toBe(403)
+    expect(JSON.parse(String(answer.body)).code).toBe('source_ip_not_allowed')
+  })
+
+  it.each(VOUCHERIFY_SENDER_ADDRESSES['voucherify-eu1'])(
+    "accepts a signed webhook from Voucherify's eu1 address %s",
+    async (address) => {
+      const answer = await handler(signedWebhookFrom(address))
+
+      expect(answer.statusCode).toBe(200)
+      expect(JSON.parse(String(answer.body)).status).toBe('accepted')
+    },
+  )
 })

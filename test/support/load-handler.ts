@@ -33,14 +33,18 @@ function envScope(env: Record<string, string>) {
 /**
  * A fresh copy of the handler module, as a new Lambda container would load it, whose calls run
  * with `env` applied (the SDK reads endpoint variables on a client's first call, not at load).
+ * `modulePath` may name a packaged bundle instead of the source.
  */
-export function loadHandler(env: Record<string, string> = {}): Handler {
+export function loadHandler(
+  env: Record<string, string> = {},
+  modulePath = '../../handlers/webhook',
+): Handler {
   let loaded: Handler | undefined
   const scope = envScope(env)
   scope.enter()
   try {
     jest.isolateModules(() => {
-      loaded = require('../../handlers/webhook').handler
+      loaded = require(modulePath).handler
     })
   } finally {
     scope.leave()

@@ -1,4 +1,4 @@
-import { parseSourceIpAllowList } from '../../lib/source-ip-allow-list'
+import { parseSourceIpAllowList, VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/source-ip-allow-list'
 
 describe('parseSourceIpAllowList', () => {
   it('is off when nothing is configured', () => {
@@ -32,4 +32,33 @@ describe('parseSourceIpAllowList', () => {
       expect(() => parseSourceIpAllowList(`198.51.100.1, ${entry}`)).toThrow(entry)
     },
   )
+
+  it.each(Object.entries(VOUCHERIFY_SENDER_ADDRESSES))(
+    'allows every address Voucherify publishes for %s by the preset name',
+    (preset, addresses) => {
+      const list = parseSourceIpAllowList(preset)
+
+      for (const address of addresses) expect(list?.allows(address)).toBe(true)
+    },
+  )
+
+  it('refuses an address of another region than the preset names', () => {
+    const list = parseSourceIpAllowList('voucherify-eu1')
+
+    expect(list?.allows(VOUCHERIFY_SENDER_ADDRESSES['voucherify-us1'][0])).toBe(false)
+  })
+
+  it('combines a preset with addresses and ranges', () => {
+    const list = parseSourceIpAllowList('voucherify-eu1,198.51.100.0/24')
+
+    expect(list?.allows('34.247.197.22')).toBe(true)
+    expect(list?.allows('198.51.100.9')).toBe(true)
+    expect(list?.allows('203.0.113.7')).toBe(false)
+  })
+
+  it('throws on an unknown preset, naming the ones there are', () => {
+    expect(() => parseSourceIpAllowList('voucherify-eu2')).toThrow(
+      /voucherify-eu2.*voucherify-eu1, voucherify-us1, voucherify-as1/,
+    )
+  })
 })
