@@ -10,7 +10,7 @@ export const SERVERLESS_ESBUILD_OPTIONS = {
   bundle: true,
   minify: true,
   sourcemap: true,
-  target: 'node20',
+  target: 'node24',
   platform: 'node',
   format: 'cjs',
   external: [] as string[],
@@ -82,7 +82,7 @@ export async function buildScript(entry: string, outfile: string): Promise<strin
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node24',
     absWorkingDir: projectRoot,
     logLevel: 'error',
   })

@@ -69,8 +69,6 @@ function childEnvironment(stubUrl: string): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_DYNAMODB: stubUrl,
     AWS_ENDPOINT_URL_SNS: stubUrl,
     AWS_ENDPOINT_URL_SSM: stubUrl,
-    // Node 20 here, Node 24 on Lambda: the SDK's Node 20 notice does not happen there.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   }
 }
 

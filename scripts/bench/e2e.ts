@@ -140,8 +140,6 @@ function runChild(options: {
         AWS_ENDPOINT_URL_DYNAMODB: proxies.dynamodb.url,
         AWS_ENDPOINT_URL_SNS: proxies.sns.url,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
-        // Node 20 here, Node 24 on Lambda: the SDK's Node 20 notice does not happen there.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     },
   )

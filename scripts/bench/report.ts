@@ -437,7 +437,7 @@ export function renderReport(results: BenchResults, derived: Derived): string {
     '## 2. Cold start',
     '',
     "Bundles built with esbuild's API and serverless.yml's `custom.esbuild` settings (bundle,",
-    'minify, sourcemap, target node20, platform node, format cjs, nothing external). The',
+    'minify, sourcemap, target node24, platform node, format cjs, nothing external). The',
     '**floor** (scripts/bench/floor-handler.ts) imports the same SDK clients (DynamoDB +',
     'lib-dynamodb, SNS, SSM) and Valibot, builds the clients as lib/deps.ts does, and returns.',
     '"floor + Logger" adds Powertools Logger, constructed and used as the handler does.',

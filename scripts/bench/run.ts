@@ -15,9 +15,6 @@ import type { PipelineOutput } from './pipeline-child'
 import { type ProfileSummary, profilePipeline } from './profile'
 import { type BenchResults, derive, renderReport, renderSvg, summaryText } from './report'
 
-// The emulators' clients in this process run on Node 20; the SDK's notice about that is noise.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-
 const quick = process.argv.includes('--quick')
 const started = Date.now()
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`

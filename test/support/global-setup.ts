@@ -43,10 +43,8 @@ function exportToWorkers({ resources, provisioned, endpoints }: LocalAws): void 
     VOUCHERIFY_WEBHOOK_SECRET: stageSetting(resources, 'VOUCHERIFY_WEBHOOK_SECRET'),
     CLAIM_LEASE_SECONDS: stageSetting(resources, 'CLAIM_LEASE_SECONDS'),
     LOCAL_RESOURCES_JSON: JSON.stringify(resources),
-    // The handler's JSON logs and metrics are not what most tests read; tests that do turn them
-    // on. The SDK's Node 22 notice is known.
+    // The handler's JSON logs and metrics are not what most tests read; tests that do turn them on.
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   })
 }
