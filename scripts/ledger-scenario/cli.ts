@@ -1,7 +1,14 @@
-import { parseArgs } from 'node:util'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/event-publisher'
 import { type CardTransaction, cardHistory } from '../card-history'
+import {
+  type Command,
+  type CommandContext,
+  defineCommand,
+  EXIT,
+  text,
+  UsageError,
+} from '../cli/command'
 import {
   buildLedger,
   type CardLedger,
@@ -9,26 +16,23 @@ import {
   money,
   readCardItems,
 } from '../ledger/card-ledger'
-import { createLocalClients, destroyLocalClients } from '../local/create-local-clients'
-import { localParams } from '../local/local-params'
-import { localEndpoints, localWebhookUrl } from '../local/local-ports'
+import { localWebhookUrl } from '../local/local-ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
 import { postWebhook } from '../post-webhook'
-import { main as reconcile } from '../reconcile/cli'
-import { findTopicArnPrefix, reconcileTarget } from '../reconcile/target'
+import { reconcileCommand } from '../reconcile/cli'
 import { RECONCILE_EVENT_TYPE } from '../reconcile/transaction-payload'
 import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
 import { ACCEPTED, ARRIVALS, checkScenario, LOST, type ReceivedStep } from './check-scenario'
 
-export const USAGE = `Usage: npm run ledger:scenario [-- --fifo] [--url URL]
+export const USAGE = `[--url URL]
 
 Against the local stack (npm start): a gift card's ten transactions sent as signed webhooks,
 #${LOST} lost and #7/#8 swapped; the ledger shows the gap and the swap; reconcile takes #${LOST} in
 from a Voucherify stand-in; the ledger is whole again. Exit code 0 when every claim holds.
+With FIFO_TOPICS=true (as for \`FIFO_TOPICS=true npm start\`) the subscriber also shows each
+card's order kept.
 
-  --fifo     the stack runs FIFO topics (FIFO_TOPICS=true npm start; FIFO_TOPICS=true here
-             says the same): the subscriber also shows each card's order kept
   --url URL  where to post the webhooks (default http://127.0.0.1:$HTTP_PORT/webhooks/voucherify)`
 
 /** The event type every webhook of the scenario comes as: the one reconcile compares. */
@@ -40,32 +44,6 @@ const QUIET_MS = 1_000
 
 /** Posts one webhook body, signed; resolves with the HTTP status. */
 export type Deliver = (body: string) => Promise<number>
-
-export interface ScenarioIo {
-  env: NodeJS.ProcessEnv
-  stdout: (line: string) => void
-  stderr: (line: string) => void
-  signal?: AbortSignal
-  /** In-process delivery for tests; by default HTTP to the local stack. */
-  deliver?: Deliver
-}
-
-interface ScenarioOptions {
-  fifo: boolean
-  url: string
-}
-
-function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ScenarioOptions | undefined {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      fifo: { type: 'boolean', default: localParams(env).fifoTopics === 'true' },
-      url: { type: 'string', default: localWebhookUrl(env) },
-      help: { type: 'boolean', default: false },
-    },
-  })
-  return values.help ? undefined : { fifo: values.fifo, url: values.url }
-}
 
 function httpDelivery(url: string, secret: string): Deliver {
   return async (body) => {
@@ -95,33 +73,39 @@ function numberedTable(ledger: CardLedger, transactions: readonly CardTransactio
     .join('\n')
 }
 
-/** `npm run ledger:scenario`: the exit code (0 every claim held, 1 one did not, 2 usage). */
-export async function main(argv: readonly string[], io: ScenarioIo): Promise<number> {
-  let options: ScenarioOptions | undefined
-  try {
-    options = readOptions(argv, io.env)
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${USAGE}`)
-    return 2
+/**
+ * `npm run ledger:scenario`, on the local stage only. `deliver` posts each webhook: by default
+ * over HTTP to the local stack; tests hand in the handler itself.
+ */
+export function ledgerScenarioCommand(deliver?: Deliver): Command {
+  return defineCommand({
+    name: 'ledger:scenario',
+    summary: 'a ledger broken by lost and swapped webhooks, shown, then mended by reconcile',
+    usage: USAGE,
+    options: { url: { type: 'string' } },
+    usesStage: true,
+    read: ({ values, env }) => ({ url: text(values, 'url') ?? localWebhookUrl(env) }),
+    run: ({ url }, context) => runScenario(context, url, deliver),
+  })
+}
+
+async function runScenario(
+  context: CommandContext,
+  url: string,
+  deliverTo?: Deliver,
+): Promise<number> {
+  const { target, clients, io, signal } = context
+  if (!target?.endpoints || !clients) {
+    throw new UsageError('The scenario runs against the local stack only (--stage local)')
   }
-  if (options === undefined) {
-    io.stdout(USAGE)
-    return 0
-  }
-  const { fifo } = options
+  const fifo = target.topicNameSuffix === '.fifo'
   const say = io.stdout
-  const target = reconcileTarget({ stage: 'local', fifoTopics: fifo }, io.env)
-  const clients = createLocalClients({ region: target.region, ...localEndpoints(io.env) })
   const documents = DynamoDBDocumentClient.from(clients.dynamodb)
   const deliver =
-    io.deliver ??
-    httpDelivery(options.url, io.env.VOUCHERIFY_WEBHOOK_SECRET || LOCAL_WEBHOOK_SECRET)
+    deliverTo ?? httpDelivery(url, io.env.VOUCHERIFY_WEBHOOK_SECRET || LOCAL_WEBHOOK_SECRET)
   const cleanups: Array<() => Promise<void>> = []
   try {
-    const prefix = await findTopicArnPrefix(clients.sns, target).catch((error: Error) => {
-      throw new Error(`${error.message} (is npm start running, with FIFO_TOPICS as here?)`)
-    })
-    const topicArn = `${prefix}${topicNameFor(EVENT_TYPE)}${target.topicNameSuffix}`
+    const topicArn = `${target.topicArnPrefix}${topicNameFor(EVENT_TYPE)}${target.topicNameSuffix}`
     const card = cardHistory()
     const ledgerNow = async () =>
       buildLedger(card.voucherId, await readCardItems(documents, target.tableName, card.voucherId))
@@ -142,7 +126,7 @@ export async function main(argv: readonly string[], io: ScenarioIo): Promise<num
     say(`1. Voucherify sends ${EVENT_TYPE} webhooks: #${LOST} is lost, #8 arrives before #7.`)
     const answers: number[] = []
     for (const transaction of card.arriving(ARRIVALS)) {
-      io.signal?.throwIfAborted()
+      signal.throwIfAborted()
       const body = JSON.stringify(envelopeFor(EVENT_TYPE, transaction.dataFor(EVENT_TYPE)))
       const status = await deliver(body)
       answers.push(status)
@@ -173,17 +157,24 @@ export async function main(argv: readonly string[], io: ScenarioIo): Promise<num
     })
     cleanups.push(() => standIn.close())
     say(`3. Reconcile against a Voucherify stand-in at ${standIn.url} that knows all ten:`)
-    const reconcileArgs = ['--voucher', code, '--api-url', standIn.url]
-    say(`   npm run reconcile -- ${reconcileArgs.join(' ')}${fifo ? ' --fifo' : ''}`)
-    const reconcileExitCode = await reconcile([...reconcileArgs, ...(fifo ? ['--fifo'] : [])], {
-      env: {
-        ...io.env,
-        VOUCHERIFY_APP_ID: STAND_IN_KEYS.appId,
-        VOUCHERIFY_SECRET_KEY: STAND_IN_KEYS.secretKey,
+    say(`   npm run reconcile -- --voucher ${code} --api-url ${standIn.url}`)
+    // The same stage and clients as this command: what the line above would resolve to.
+    const reconcileOptions = reconcileCommand.read({
+      values: { voucher: code, 'api-url': standIn.url },
+      positionals: [],
+      env: io.env,
+    })
+    const reconcileExitCode = await reconcileCommand.run(reconcileOptions, {
+      ...context,
+      io: {
+        env: {
+          ...io.env,
+          VOUCHERIFY_APP_ID: STAND_IN_KEYS.appId,
+          VOUCHERIFY_SECRET_KEY: STAND_IN_KEYS.secretKey,
+        },
+        stdout: (line) => say(indent(line)),
+        stderr: { write: (line) => io.stderr.write(indent(line)) },
       },
-      stdout: (line) => say(indent(line)),
-      stderr: (line) => io.stderr(indent(line)),
-      signal: io.signal,
     })
 
     say('')
@@ -226,9 +217,8 @@ export async function main(argv: readonly string[], io: ScenarioIo): Promise<num
         ? `Scenario held: ${checks.length} of ${checks.length} claims (taken in as ${ACCEPTED.map((n) => `#${n}`).join(' ')}).`
         : `Scenario failed: ${failed} of ${checks.length} claims did not hold.`,
     )
-    return failed === 0 ? 0 : 1
+    return failed === 0 ? EXIT.done : EXIT.failed
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
-    destroyLocalClients(clients)
   }
 }

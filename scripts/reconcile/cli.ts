@@ -1,47 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { SNSClient } from '@aws-sdk/client-sns'
-import { SSMClient } from '@aws-sdk/client-ssm'
-import { readConfig } from '../../lib/config'
-import { buildDeps } from '../../lib/deps'
+import { defineCommand, EXIT } from '../cli/command'
+import { receiverDeps } from '../replay/receiver-deps'
 import { resolveApiKeys, ssmParameterReader } from './api-keys'
 import { storedTransactions } from './ledger-transactions'
-import { parseReconcileArgs, type ReconcileOptions, USAGE, UsageError } from './options'
+import { RECONCILE_OPTIONS, type ReconcileOptions, readReconcileOptions, USAGE } from './options'
 import { type ReconcileSummary, reconcileVoucher } from './reconcile-voucher'
-import { findTopicArnPrefix, type ReconcileTarget, reconcileTarget, TargetError } from './target'
 import { RECONCILE_EVENT_TYPE } from './transaction-payload'
 import { listVoucherTransactions } from './voucherify-api'
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv
-  /** The missing transactions and the summary. */
-  stdout: (line: string) => void
-  /** Where it runs, and errors. */
-  stderr: (line: string) => void
-  /** Stops before the next transaction (Ctrl-C). */
-  signal?: AbortSignal
-}
-
-/** The emulators accept any credentials; fixed ones keep a developer's real AWS keys out of it. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
-
-function awsClients(target: ReconcileTarget) {
-  const local = target.endpoints
-    ? { credentials: LOCAL_CREDENTIALS, region: target.region }
-    : { region: target.region, maxAttempts: 6 }
-  const dynamodb = new DynamoDBClient({ ...local, endpoint: target.endpoints?.dynamodb })
-  const sns = new SNSClient({ ...local, endpoint: target.endpoints?.sns })
-  const ssm = target.endpoints ? undefined : new SSMClient(local)
-  return {
-    dynamodb,
-    sns,
-    ssm,
-    destroy() {
-      dynamodb.destroy()
-      sns.destroy()
-      ssm?.destroy()
-    },
-  }
-}
 
 const padded = (text: string) => text.padEnd(15)
 
@@ -67,10 +31,16 @@ export function formatSummary(summary: ReconcileSummary, dryRun: boolean): strin
   return [...lines, `reconcile ${vouchers}: ${counts.join(', ')}`]
 }
 
-async function run(options: ReconcileOptions, io: CliIo): Promise<number> {
-  const target = reconcileTarget(options, io.env)
-  const clients = awsClients(target)
-  try {
+/** `npm run reconcile`: takes in the transactions of one card that the ledger lacks. */
+export const reconcileCommand = defineCommand({
+  name: 'reconcile',
+  summary: "take in one gift card's transactions Voucherify has and the ledger lacks",
+  usage: USAGE,
+  options: RECONCILE_OPTIONS,
+  usesStage: true,
+  read: ({ values }) => readReconcileOptions(values),
+  async run(options: ReconcileOptions, { target, clients, io, signal }) {
+    if (!target || !clients) throw new Error('reconcile needs a stage')
     const keys = await resolveApiKeys(
       io.env,
       {
@@ -80,72 +50,28 @@ async function run(options: ReconcileOptions, io: CliIo): Promise<number> {
       },
       clients.ssm ? ssmParameterReader(clients.ssm) : undefined,
     )
-    const topicArnPrefix = await findTopicArnPrefix(clients.sns, target).catch((error: Error) => {
-      if (error instanceof TargetError || !target.endpoints) throw error
-      throw new TargetError(
-        `Could not reach the local stack at ${target.endpoints.sns} (is npm start running?): ` +
-          error.message,
-      )
-    })
-    const receiver = buildDeps(
-      readConfig({
-        TABLE_NAME: target.tableName,
-        TOPIC_ARN_PREFIX: topicArnPrefix,
-        TOPIC_NAME_SUFFIX: target.topicNameSuffix,
-      }),
-      { dynamodb: clients.dynamodb, sns: clients.sns },
-    )
-    io.stderr(
+    const receiver = receiverDeps(clients, target)
+    io.stderr.write(
       `reconcile: stage ${target.stage} (${target.region}), table ${target.tableName}, topics ` +
-        `${topicArnPrefix}*${target.topicNameSuffix}; Voucherify ${options.apiUrl} ` +
-        `(API keys from ${keys.from === 'ssm' ? 'SSM' : 'the environment'})`,
+        `${target.topicArnPrefix}*${target.topicNameSuffix}; Voucherify ${options.apiUrl} ` +
+        `(API keys from ${keys.from === 'ssm' ? 'SSM' : 'the environment'})\n`,
     )
     const api = { baseUrl: options.apiUrl, ...keys, pageSize: options.pageSize }
     const summary = await reconcileVoucher(
       {
-        listTransactions: (voucher, signal) => listVoucherTransactions(api, voucher, signal),
-        storedTransactions: (voucherId, signal) =>
+        listTransactions: (voucher, listSignal) =>
+          listVoucherTransactions(api, voucher, listSignal),
+        storedTransactions: (voucherId, readSignal) =>
           storedTransactions(
             clients.dynamodb,
             { tableName: target.tableName, voucherId, eventType: RECONCILE_EVENT_TYPE },
-            signal,
+            readSignal,
           ),
         receiver,
       },
-      { voucher: options.voucher, since: options.since, dryRun: options.dryRun, signal: io.signal },
+      { voucher: options.voucher, since: options.since, dryRun: options.dryRun, signal },
     )
     for (const line of formatSummary(summary, options.dryRun)) io.stdout(line)
-    return summary.failed === 0 ? 0 : 1
-  } finally {
-    clients.destroy()
-  }
-}
-
-/** `npm run reconcile`: the exit code (0 nothing failed, 1 failed, 2 usage, 130 interrupted). */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let options: ReconcileOptions | undefined
-  try {
-    options = parseReconcileArgs(argv, io.env)
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    io.stderr(`${error.message}\n\n${USAGE}`)
-    return 2
-  }
-  if (options === undefined) {
-    io.stdout(USAGE)
-    return 0
-  }
-  try {
-    return await run(options, io)
-  } catch (error) {
-    if (io.signal?.aborted) {
-      io.stderr('npm run reconcile: interrupted; what was taken in stays, run again for the rest')
-      return 130
-    }
-    const { name, message } = error as Error
-    // Expected failures say what to do; anything else is named for a bug report.
-    const expected = ['VoucherifyApiError', 'ApiKeyError', 'TargetError'].includes(name)
-    io.stderr(`npm run reconcile: ${expected ? message : `${name}: ${message}`}`)
-    return 1
-  }
-}
+    return summary.failed === 0 ? EXIT.done : EXIT.failed
+  },
+})

@@ -1,13 +1,12 @@
-import { parseArgs } from 'node:util'
-import { LOCAL_STAGE } from '../deployed-stage'
-import { localParams } from '../local/local-params'
+import type { ParseArgsOptionsConfig } from 'node:util'
+import { type CommandLine, flag, text, UsageError } from '../cli/command'
 import { parseInstant } from '../replay/time-range'
 import { defaultParameterNames } from './api-keys'
 import { MAX_PAGE_SIZE, VOUCHERIFY_API_URLS, type VoucherifyRegion } from './voucherify-api'
 
 const names = defaultParameterNames('<stage>')
 
-export const USAGE = `Usage: npm run reconcile -- --voucher <code|id> [options]
+export const USAGE = `--voucher <code|id> [options]
 
 Lists a gift card's transactions in Voucherify (GET /v1/vouchers/{code}/transactions), compares
 them with the ledger by transaction id, and takes each missing one in through the receiver's own
@@ -19,19 +18,23 @@ pipeline: validated, stored once, published once, marked origin=reconcile.
   --voucherify-region R     eu1 (default), us1 or as1: your Voucherify project's region
   --api-url URL             the API at another address (overrides --voucherify-region)
   --page-size N             transactions per request, 1 to ${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
-  --stage STAGE             default local (the emulators of npm start); a deployed stage uses
-                            the standard AWS credentials
-  --region R                AWS region (default AWS_REGION, else eu-central-1)
-  --table NAME              default voucherify-gift-webhooks-<stage>-transactions
-  --fifo                    the stage's event topics are FIFO (--param fifoTopics=true; for the
-                            local stage FIFO_TOPICS=true says the same)
   --app-id-parameter P      SSM parameter with the Application ID (default ${names.appIdParameter})
   --secret-key-parameter P  SSM parameter with the Secret Key (default ${names.secretKeyParameter})
 
 API keys: VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when set, else the two SSM parameters
-(deployed stages only). Exit code: 0 nothing failed, 1 something failed, 2 usage.`
+(deployed stages only).`
 
-export class UsageError extends Error {}
+/** The command's options as parseArgs reads them. */
+export const RECONCILE_OPTIONS = {
+  voucher: { type: 'string' },
+  since: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'voucherify-region': { type: 'string' },
+  'api-url': { type: 'string' },
+  'page-size': { type: 'string' },
+  'app-id-parameter': { type: 'string' },
+  'secret-key-parameter': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig
 
 export interface ReconcileOptions {
   voucher: string
@@ -39,10 +42,6 @@ export interface ReconcileOptions {
   dryRun: boolean
   apiUrl: string
   pageSize: number
-  stage: string
-  region?: string
-  table?: string
-  fifoTopics: boolean
   appIdParameter?: string
   secretKeyParameter?: string
 }
@@ -76,66 +75,24 @@ function pageSizeOf(text: string | undefined): number {
   return value
 }
 
-/** Reads the command line; throws UsageError saying what is wrong; undefined asks for the usage. */
-export function parseReconcileArgs(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-): ReconcileOptions | undefined {
-  let values: ReturnType<typeof parse>['values']
-  try {
-    ;({ values } = parse(argv))
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  if (values.help) return undefined
-  if (!values.voucher) throw new UsageError('--voucher <code|id> is required')
-  const since = values.since === undefined ? undefined : parseInstant(values.since)
-  if (values.since !== undefined && since === undefined) {
+/** Checks what was read; throws UsageError saying what is wrong. */
+export function readReconcileOptions(values: CommandLine['values']): ReconcileOptions {
+  const voucher = text(values, 'voucher')
+  if (!voucher) throw new UsageError('--voucher <code|id> is required')
+  const sinceText = text(values, 'since')
+  const since = sinceText === undefined ? undefined : parseInstant(sinceText)
+  if (sinceText !== undefined && since === undefined) {
     throw new UsageError(
-      `--since must be an ISO 8601 date, or a date and time with Z or an offset, got "${values.since}"`,
+      `--since must be an ISO 8601 date, or a date and time with Z or an offset, got "${sinceText}"`,
     )
   }
-  const stage = values.stage ?? LOCAL_STAGE
-  let fifoFromEnv = false
-  try {
-    fifoFromEnv = stage === LOCAL_STAGE && localParams(env).fifoTopics === 'true'
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
   return {
-    voucher: values.voucher,
+    voucher,
     ...(since === undefined ? {} : { since }),
-    dryRun: values['dry-run'] ?? false,
-    apiUrl: apiUrlOf(values['voucherify-region'], values['api-url']),
-    pageSize: pageSizeOf(values['page-size']),
-    stage,
-    region: values.region,
-    table: values.table,
-    fifoTopics: (values.fifo ?? false) || fifoFromEnv,
-    appIdParameter: values['app-id-parameter'],
-    secretKeyParameter: values['secret-key-parameter'],
+    dryRun: flag(values, 'dry-run'),
+    apiUrl: apiUrlOf(text(values, 'voucherify-region'), text(values, 'api-url')),
+    pageSize: pageSizeOf(text(values, 'page-size')),
+    appIdParameter: text(values, 'app-id-parameter'),
+    secretKeyParameter: text(values, 'secret-key-parameter'),
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      voucher: { type: 'string' },
-      since: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'voucherify-region': { type: 'string' },
-      'api-url': { type: 'string' },
-      'page-size': { type: 'string' },
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      table: { type: 'string' },
-      fifo: { type: 'boolean' },
-      'app-id-parameter': { type: 'string' },
-      'secret-key-parameter': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
 }

@@ -1,11 +1,12 @@
-import { parseArgs } from 'node:util'
+import type { ParseArgsOptionsConfig } from 'node:util'
 import { isSupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
+import { type CommandLine, flag, text, UsageError } from '../cli/command'
 import { parseInstant } from './time-range'
 
 export const DEFAULT_RATE = 25
 export const DEFAULT_PAGE_SIZE = 100
 
-export const USAGE = `Usage: npm run replay -- [selection] [options]
+export const USAGE = `[selection] [options]
 
 Re-publishes stored events to their topics with the attribute replay=true (only published ones):
   --voucher ID          one gift card's events, through the voucher-ledger index
@@ -26,22 +27,12 @@ Options:
   --rate N              at most N messages per second (default ${DEFAULT_RATE})
   --checkpoint FILE     record progress in FILE after every page
   --resume              carry on from --checkpoint FILE where the last run stopped
-  --page-size N         items read per page and per checkpoint (default ${DEFAULT_PAGE_SIZE})
-  --stage STAGE         default local (the emulators of npm start); a deployed stage uses the
-                        standard AWS credentials and region resolution
-  --region R            override the region
-  --table NAME          override the table (default <service>-<stage>-transactions)
-  --topic-arn-prefix P  override the topic ARN prefix (default arn:aws:sns:<region>:<account>:<service>-<stage>-)
-  --fifo                the stage's event topics are FIFO ones (deployed with --param fifoTopics=true;
-                        the local stage reads it from serverless.yml)`
-
-export class UsageError extends Error {}
+  --page-size N         items read per page and per checkpoint (default ${DEFAULT_PAGE_SIZE})`
 
 /** Replay published events, reprocess quarantined payloads, or publish claimed events. */
 export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
 
 export interface ReplayOptions {
-  stage: string
   mode: ReplayMode
   voucherId?: string
   eventType?: string
@@ -52,10 +43,6 @@ export interface ReplayOptions {
   pageSize: number
   checkpoint?: string
   resume: boolean
-  region?: string
-  table?: string
-  topicArnPrefix?: string
-  fifo: boolean
 }
 
 function instant(flag: string, text: string | undefined): string | undefined {
@@ -89,85 +76,67 @@ function modeOf(values: { quarantined: boolean; unpublished: boolean }): ReplayM
   return values.unpublished ? 'unpublished' : 'replay'
 }
 
-/** Reads the command line; throws UsageError with what is wrong. Undefined asks for the usage. */
-export function parseReplayArgs(argv: readonly string[]): ReplayOptions | undefined {
-  let values: ReturnType<typeof parse>['values']
-  try {
-    ;({ values } = parse(argv))
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  if (values.help) return undefined
+/** The command's options as parseArgs reads them. */
+export const REPLAY_OPTIONS = {
+  voucher: { type: 'string' },
+  'event-type': { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  quarantined: { type: 'boolean', default: false },
+  unpublished: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  rate: { type: 'string', default: String(DEFAULT_RATE) },
+  'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
+  checkpoint: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+} as const satisfies ParseArgsOptionsConfig
 
-  const eventType = values['event-type']
+/** Checks what was read; throws UsageError with what is wrong. */
+export function readReplayOptions(values: CommandLine['values']): ReplayOptions {
+  const voucher = text(values, 'voucher')
+  const eventType = text(values, 'event-type')
   if (eventType !== undefined && !isSupportedEventType(eventType)) {
     throw new UsageError(`Unknown --event-type ${eventType}`)
   }
-  const since = instant('--since', values.since)
-  const until = instant('--until', values.until)
+  const since = instant('--since', text(values, 'since'))
+  const until = instant('--until', text(values, 'until'))
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UsageError('--since must be before --until')
   }
-  if (values.quarantined && values.unpublished) {
+  const quarantined = flag(values, 'quarantined')
+  const unpublished = flag(values, 'unpublished')
+  if (quarantined && unpublished) {
     throw new UsageError('--quarantined and --unpublished are separate runs: pass one')
   }
-  const mode = modeOf(values)
-  if (mode !== 'replay' && (values.voucher !== undefined || values.all)) {
+  const mode = modeOf({ quarantined, unpublished })
+  const all = flag(values, 'all')
+  if (mode !== 'replay' && (voucher !== undefined || all)) {
     throw new UsageError(`--${mode} takes --event-type, --since and --until only`)
   }
-  const selected = [values.voucher, eventType, since, until].some((value) => value !== undefined)
-  if (mode === 'replay' && !selected && !values.all) {
+  const selected = [voucher, eventType, since, until].some((value) => value !== undefined)
+  if (mode === 'replay' && !selected && !all) {
     throw new UsageError(
       'Select what to replay: --voucher, --event-type, --since, --until or --all',
     )
   }
-  if (values.resume && values.checkpoint === undefined) {
+  const checkpoint = text(values, 'checkpoint')
+  const resume = flag(values, 'resume')
+  if (resume && checkpoint === undefined) {
     throw new UsageError('--resume needs --checkpoint FILE')
   }
-  if (values.voucher === '') throw new UsageError('--voucher needs an id')
+  if (voucher === '') throw new UsageError('--voucher needs an id')
 
   return {
-    stage: values.stage,
     mode,
-    voucherId: values.voucher,
+    voucherId: voucher,
     eventType,
     since,
     until,
-    dryRun: values['dry-run'],
-    rate: positive('--rate', values.rate, false),
-    pageSize: positive('--page-size', values['page-size'], true),
-    checkpoint: values.checkpoint,
-    resume: values.resume,
-    region: values.region,
-    table: values.table,
-    topicArnPrefix: values['topic-arn-prefix'],
-    fifo: values.fifo,
+    dryRun: flag(values, 'dry-run'),
+    rate: positive('--rate', text(values, 'rate') ?? String(DEFAULT_RATE), false),
+    pageSize: positive('--page-size', text(values, 'page-size') ?? String(DEFAULT_PAGE_SIZE), true),
+    checkpoint,
+    resume,
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: false,
-    options: {
-      stage: { type: 'string', default: 'local' },
-      voucher: { type: 'string' },
-      'event-type': { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      quarantined: { type: 'boolean', default: false },
-      unpublished: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
-      rate: { type: 'string', default: String(DEFAULT_RATE) },
-      'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
-      checkpoint: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      region: { type: 'string' },
-      table: { type: 'string' },
-      'topic-arn-prefix': { type: 'string' },
-      fifo: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  })
 }

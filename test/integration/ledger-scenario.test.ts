@@ -3,7 +3,8 @@
 // runs the command itself against `npm start`. Voucherify's API is a local stand-in: the real one
 // is not reachable from where these tests run.
 
-import { main } from '../../scripts/ledger-scenario/cli'
+import { runOperatorCli } from '../../scripts/cli/main'
+import { ledgerScenarioCommand } from '../../scripts/ledger-scenario/cli'
 import { provisionLocalResources } from '../../scripts/local/provision'
 import { loadServerlessResources, stageSetting } from '../../scripts/local/serverless-resources'
 import { apiGatewayEventFor, LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
@@ -11,16 +12,22 @@ import { type Handler, loadHandler } from '../support/load-handler'
 import { localClients } from '../support/local-aws'
 
 /** Runs the scenario in this process, delivering each webhook to `handler`. */
-async function runScenario(handler: Handler, args: string[] = []) {
+async function runScenario(handler: Handler, env: NodeJS.ProcessEnv = {}) {
   const stdout: string[] = []
   const stderr: string[] = []
-  const code = await main(args, {
-    env: process.env,
-    stdout: (line) => stdout.push(...line.split('\n')),
-    stderr: (line) => stderr.push(line),
-    deliver: async (body) =>
+  const inProcess = ledgerScenarioCommand(
+    async (body) =>
       (await handler(apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }))).statusCode ?? 0,
-  })
+  )
+  const code = await runOperatorCli(
+    ['ledger:scenario'],
+    {
+      env: { ...process.env, ...env },
+      stdout: (line) => stdout.push(...line.split('\n')),
+      stderr: { write: (text: string) => stderr.push(text) },
+    },
+    { commands: [inProcess] },
+  )
   /** The lines of step `n` ("n. …") up to the next step or the claims. */
   const step = (n: number) => {
     const start = stdout.findIndex((line) => line.startsWith(`${n}. `))
@@ -96,7 +103,7 @@ describe('npm run ledger:scenario on FIFO topics', () => {
     const fifo = await loadServerlessResources('local', process.env, { fifoTopics: 'true' })
     await provisionLocalResources(fifo, localClients())
     const handler = loadHandler({ TOPIC_NAME_SUFFIX: stageSetting(fifo, 'TOPIC_NAME_SUFFIX') })
-    run = await runScenario(handler, ['--fifo'])
+    run = await runScenario(handler, { FIFO_TOPICS: 'true' })
   }, 120_000)
 
   it('exits 0 with every claim held, the order kept among them', () => {

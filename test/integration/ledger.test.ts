@@ -66,7 +66,7 @@ function runLedger(args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'scripts/ledger.ts', ...args],
+      ['--import', 'tsx', 'scripts/cli.ts', 'ledger', ...args],
       { cwd: projectRoot, env: { ...process.env, DYNAMODB_PORT: port } },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),

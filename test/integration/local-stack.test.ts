@@ -80,12 +80,12 @@ async function exitWithin(timeoutMs: number): Promise<number | null | 'still run
   }
 }
 
-/** Runs a TypeScript script of the project against this test's stack; resolves with stdout. */
-function runScript(script: string, args: string[]): Promise<string> {
+/** Runs `npm run <command> -- <args>` against this test's stack; resolves with stdout. */
+function runOperatorCommand(args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--import', 'tsx', script, ...args],
+      ['--import', 'tsx', 'scripts/cli.ts', ...args],
       { cwd: projectRoot, env: stackEnvironment() },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
@@ -175,7 +175,8 @@ describe('npm start', () => {
   }, 60_000)
 
   it('delivers what npm run send generates, and npm run tap shows it on the topic', async () => {
-    const sent = await runScript('scripts/send.ts', [
+    const sent = await runOperatorCommand([
+      'send',
       'voucher.gift.transaction.created',
       '--raw',
       '--transaction-type',
@@ -183,7 +184,7 @@ describe('npm start', () => {
       '--repeat',
       '2',
     ])
-    const tapped = await runScript('scripts/local/tap.ts', ['--once'])
+    const tapped = await runOperatorCommand(['tap', '--once'])
 
     const answers = sent.trim().split('\n')
     const ids = answers.map((line) => JSON.parse(line.slice(line.indexOf('{'))).transaction_id)
@@ -200,7 +201,7 @@ describe('npm start', () => {
   }, 60_000)
 
   it('runs npm run ledger:scenario over HTTP: the broken chain shown, then mended by reconcile', async () => {
-    const printed = await runScript('scripts/ledger-scenario.ts', [])
+    const printed = await runOperatorCommand(['ledger:scenario'])
 
     const lines = printed.trimEnd().split('\n')
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([])

@@ -6,11 +6,11 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/event-publisher'
+import { runOperatorCli } from '../../scripts/cli/main'
 import {
   startVoucherifyStandIn,
   type VoucherifyStandIn,
 } from '../../scripts/local/voucherify-stand-in'
-import { main } from '../../scripts/reconcile/cli'
 import { RECONCILE_EVENT_TYPE } from '../../scripts/reconcile/transaction-payload'
 import {
   apiGatewayEventFor,
@@ -63,7 +63,7 @@ async function cardWithMissing(leftOut: number[], options: { startAt?: Date } = 
 async function reconcile(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout: string[] = []
   const stderr: string[] = []
-  const code = await main([...args, '--api-url', standIn.url], {
+  const code = await runOperatorCli(['reconcile', ...args, '--api-url', standIn.url], {
     env: {
       ...process.env,
       VOUCHERIFY_APP_ID: KEYS.appId,
@@ -71,7 +71,7 @@ async function reconcile(args: string[], env: NodeJS.ProcessEnv = {}) {
       ...env,
     },
     stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
+    stderr: { write: (text: string) => stderr.push(...text.split('\n').filter(Boolean)) },
   })
   return { code, stdout, stderr, summary: stdout.at(-1) ?? '' }
 }
@@ -246,7 +246,7 @@ describe('npm run reconcile', () => {
     }
   })
 
-  it("publishes to the stage's FIFO topic with --fifo, grouped by the card", async () => {
+  it("publishes to the stage's FIFO topic when the stage has FIFO topics, grouped by the card", async () => {
     const { TopicArn } = await clients.sns.send(
       new CreateTopicCommand({
         Name: `${topicArn.split(':').at(-1)}.fifo`,
@@ -256,7 +256,7 @@ describe('npm run reconcile', () => {
     const card = await cardWithMissing([2])
     const queue = await subscribeFifoQueue(String(TopicArn), { voucher_id: [card.voucherId] })
 
-    await reconcile(['--voucher', card.code, '--fifo'])
+    await reconcile(['--voucher', card.code], { FIFO_TOPICS: 'true' })
     const messages = await queue.receiveAll(1_000)
 
     expect(messages).toEqual([

@@ -12,8 +12,9 @@ import { realEventPublisher } from '../../lib/event-publisher'
 import { quarantineKeyFor, readPayload } from '../../lib/receive-webhook'
 import type { SupportedEventType } from '../../lib/schemas/registry'
 import { toTransactionRecord } from '../../lib/transaction-store'
+import { runOperatorCli } from '../../scripts/cli/main'
+import { realTargetLookups, resolveStageTarget } from '../../scripts/cli/stage-target'
 import { type CheckpointStore, fileCheckpoint } from '../../scripts/replay/checkpoint'
-import { main, realTargetLookups } from '../../scripts/replay/cli'
 import { createPacer } from '../../scripts/replay/pacer'
 import type { Progress } from '../../scripts/replay/progress'
 import { publishUnpublished } from '../../scripts/replay/publish-unpublished'
@@ -26,7 +27,6 @@ import {
 } from '../../scripts/replay/replay-events'
 import { realReplayTable } from '../../scripts/replay/replay-table'
 import { reprocessQuarantined } from '../../scripts/replay/reprocess-quarantined'
-import { resolveTarget } from '../../scripts/replay/target'
 import { envelopeFor, giftEventData, randomId } from '../../scripts/sample-events'
 import {
   dynamoDbKind,
@@ -725,7 +725,7 @@ describe('npm run replay', () => {
   async function runCli(args: string[], env = emulatorPorts()) {
     const stdout: string[] = []
     const stderr: string[] = []
-    const code = await main(args, {
+    const code = await runOperatorCli(['replay', ...args], {
       env,
       stdout: (line) => stdout.push(line),
       stderr: { write: (text: string) => stderr.push(text), isTTY: false },
@@ -805,7 +805,7 @@ describe('npm run replay', () => {
   })
 
   it('resolves the local stage’s table and topics from serverless.yml as npm start does', async () => {
-    const target = await resolveTarget({ stage: 'local' }, emulatorPorts(), realTargetLookups)
+    const target = await resolveStageTarget({ stage: 'local' }, emulatorPorts(), realTargetLookups)
 
     expect(target).toEqual({
       stage: 'local',
@@ -816,6 +816,7 @@ describe('npm run replay', () => {
       endpoints: {
         dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB,
         sns: process.env.AWS_ENDPOINT_URL_SNS,
+        sqs: process.env.AWS_ENDPOINT_URL_SQS,
       },
     })
   })

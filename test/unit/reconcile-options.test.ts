@@ -1,11 +1,13 @@
+import { parseArgs } from 'node:util'
+import { UsageError } from '../../scripts/cli/command'
 import { ApiKeyError, resolveApiKeys } from '../../scripts/reconcile/api-keys'
-import { parseReconcileArgs, UsageError } from '../../scripts/reconcile/options'
-import { reconcileTarget } from '../../scripts/reconcile/target'
+import { RECONCILE_OPTIONS, readReconcileOptions } from '../../scripts/reconcile/options'
 
-const parse = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  parseReconcileArgs(['--voucher', 'GIFT-CODE', ...args], env)
+const read = (args: string[]) =>
+  readReconcileOptions(parseArgs({ args, options: RECONCILE_OPTIONS }).values)
+const parse = (args: string[]) => read(['--voucher', 'GIFT-CODE', ...args])
 
-describe('parseReconcileArgs', () => {
+describe('readReconcileOptions', () => {
   it('asks Voucherify in eu1 (api.voucherify.io) unless told otherwise', () => {
     expect(parse([])?.apiUrl).toBe('https://api.voucherify.io')
   })
@@ -26,7 +28,7 @@ describe('parseReconcileArgs', () => {
   })
 
   it('requires --voucher', () => {
-    expect(() => parseReconcileArgs([], {})).toThrow('--voucher <code|id> is required')
+    expect(() => read([])).toThrow('--voucher <code|id> is required')
   })
 
   it('reads --since as an instant, a bare date meaning midnight UTC', () => {
@@ -39,36 +41,6 @@ describe('parseReconcileArgs', () => {
 
   it('refuses a page size over the 100 the API allows', () => {
     expect(() => parse(['--page-size', '101'])).toThrow(UsageError)
-  })
-
-  it('targets FIFO topics on the local stage when FIFO_TOPICS=true, as npm start does', () => {
-    expect(parse([], { FIFO_TOPICS: 'true' })?.fifoTopics).toBe(true)
-  })
-
-  it('targets standard topics unless told otherwise', () => {
-    expect(parse([])?.fifoTopics).toBe(false)
-  })
-})
-
-describe('reconcileTarget', () => {
-  it('names the table of a deployed stage as serverless.yml does, with no emulator', () => {
-    const target = reconcileTarget({ stage: 'prod', fifoTopics: false }, {})
-
-    expect(target).toEqual({
-      stage: 'prod',
-      region: 'eu-central-1',
-      tableName: 'voucherify-gift-webhooks-prod-transactions',
-      topicNameSuffix: '',
-    })
-  })
-
-  it('points the local stage at the emulators of npm start', () => {
-    const target = reconcileTarget({ stage: 'local', fifoTopics: true }, {})
-
-    expect(target).toMatchObject({
-      topicNameSuffix: '.fifo',
-      endpoints: { dynamodb: 'http://127.0.0.1:8000', sns: 'http://127.0.0.1:4566' },
-    })
   })
 })
 

@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util'
+import { type AwsClients, awsClientsFor } from './aws-clients'
+import { type CliIo, type Command, EXIT, UsageError } from './command'
+import { COMMANDS } from './commands'
+import { EXIT_USAGE, GLOBAL_OPTIONS, STAGE_USAGE } from './global-options'
+import {
+  realTargetLookups,
+  resolveStageTarget,
+  type StageTarget,
+  type TargetLookups,
+} from './stage-target'
+
+export interface CliSetup {
+  signal?: AbortSignal
+  lookups?: TargetLookups
+  /** Every command's clients come from here; tests may hand in clients of their own. */
+  clientsFor?: (target: StageTarget) => AwsClients
+  commands?: readonly Command[]
+}
+
+export function commandUsage(command: Command): string {
+  const common = command.usesStage ? STAGE_USAGE : '  --help, -h            this text'
+  return `Usage: npm run ${command.name} -- ${command.usage}\n\n${common}\n${EXIT_USAGE}`
+}
+
+function overview(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map(({ name }) => name.length))
+  const lines = commands.map(({ name, summary }) => `  npm run ${name.padEnd(width)}  ${summary}`)
+  return `The operator commands (\`npm run <command> -- --help\` for one):\n${lines.join('\n')}\n\n${STAGE_USAGE}\n${EXIT_USAGE}`
+}
+
+/** Expected failures say what to do; anything else is named for a bug report. */
+function failureText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const expected = ['TargetError', 'VoucherifyApiError', 'ApiKeyError'].includes(error.name)
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
+  return `${expected ? error.message : `${error.name}: ${error.message}`}${cause}`
+}
+
+/**
+ * Runs `<command> [options]`: reads the global options and the command's own in one pass,
+ * resolves the stage once, makes the SDK clients once, and returns the exit code.
+ */
+export async function runOperatorCli(
+  argv: readonly string[],
+  io: CliIo,
+  setup: CliSetup = {},
+): Promise<number> {
+  const commands = setup.commands ?? COMMANDS
+  const [name, ...rest] = argv
+  const command = commands.find((candidate) => candidate.name === name)
+  if (command === undefined) {
+    if (name === undefined || name === '--help' || name === '-h') {
+      io.stdout(overview(commands))
+      return EXIT.done
+    }
+    io.stderr.write(`Unknown command "${name}"\n\n${overview(commands)}\n`)
+    return EXIT.usage
+  }
+  const say = (line: string) => io.stderr.write(`${line}\n`)
+  const signal = setup.signal ?? new AbortController().signal
+  let clients: AwsClients | undefined
+  try {
+    const { values, positionals } = readCommandLine(command, rest)
+    if (values.help) {
+      io.stdout(commandUsage(command))
+      return EXIT.done
+    }
+    const { stage, region, table, 'topic-arn-prefix': topicArnPrefix, help, ...own } = values
+    const targetOptions = {
+      stage: String(stage),
+      region: region as string | undefined,
+      table: table as string | undefined,
+      topicArnPrefix: topicArnPrefix as string | undefined,
+    }
+    if (
+      !command.usesStage &&
+      (stage !== GLOBAL_OPTIONS.stage.default || region || table || topicArnPrefix)
+    ) {
+      throw new UsageError(
+        `npm run ${command.name} works without a stage: drop --stage, --region, --table and --topic-arn-prefix`,
+      )
+    }
+    // Wrong options are found before any stage is looked up.
+    const options = command.read({ values: own, positionals, env: io.env })
+    let target: StageTarget | undefined
+    if (command.usesStage) {
+      target = await resolveStageTarget(targetOptions, io.env, setup.lookups ?? realTargetLookups)
+      clients = (setup.clientsFor ?? awsClientsFor)(target)
+    }
+    return await command.run(options, { io, signal, target, clients })
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${error.message}\n\n${commandUsage(command)}\n`)
+      return EXIT.usage
+    }
+    if (signal.aborted) {
+      say(
+        `npm run ${command.name}: interrupted; what is done stays done, run it again for the rest`,
+      )
+      return EXIT.interrupted
+    }
+    say(`npm run ${command.name}: ${failureText(error)}`)
+    return EXIT.failed
+  } finally {
+    clients?.destroy()
+  }
+}
+
+function readCommandLine(command: Command, argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: command.positionals ?? false,
+      strict: true,
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}

@@ -1,0 +1,67 @@
+// Writes events/: API Gateway v2 events wrapping the seed payloads, signed with the local
+// default secret, for `serverless invoke local -f webhook -p events/<file>.json`.
+import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { supportedEventTypes } from '../lib/schemas/registry'
+import { defineCommand, EXIT } from './cli/command'
+import { apiGatewayEventFor, envelopeFor, LOCAL_WEBHOOK_SECRET, seedData } from './sample-events'
+
+const EVENTS_DIR = join(__dirname, '..', 'events')
+
+/** Ids derived from the event type, so that the files only change when the seeds do. */
+function stableId(prefix: string, eventType: string): string {
+  return `${prefix}_${createHash('sha256').update(eventType).digest('hex').slice(0, 20)}`
+}
+
+function writeEvent(name: string, event: unknown, print: (line: string) => void) {
+  writeFileSync(join(EVENTS_DIR, `${name}.json`), `${JSON.stringify(event, null, 2)}\n`)
+  print(`events/${name}.json`)
+}
+
+/** `npm run events`: writes the sample events of events/ again from the seed payloads. */
+export const eventsCommand = defineCommand({
+  name: 'events',
+  summary: 'write events/ again: signed API Gateway events of the seed payloads',
+  usage: `
+
+Writes events/<type>.json and events/<type>.raw.json for \`serverless invoke local -p\`.`,
+  options: {},
+  usesStage: false,
+  read: () => undefined,
+  async run(_options, { io }) {
+    mkdirSync(EVENTS_DIR, { recursive: true })
+    for (const eventType of supportedEventTypes) {
+      const data = seedData[eventType]
+      const envelope = envelopeFor(eventType, data)
+      const createdAt = String((data.transaction as { created_at: string }).created_at)
+      Object.assign(envelope, { id: stableId('whs', eventType), created_at: createdAt })
+      Object.assign(envelope.source as object, { id: stableId('src', eventType) })
+      Object.assign(envelope.event as object, {
+        id: stableId('evgt', eventType),
+        created_at: createdAt,
+        group_id: stableId('v', eventType),
+      })
+
+      const envelopeEvent = apiGatewayEventFor({
+        body: JSON.stringify(envelope),
+        secret: LOCAL_WEBHOOK_SECRET,
+      })
+      const rawEvent = apiGatewayEventFor({
+        body: JSON.stringify(data),
+        secret: LOCAL_WEBHOOK_SECRET,
+        pathEventType: eventType,
+      })
+      for (const event of [envelopeEvent, rawEvent]) {
+        Object.assign(event.requestContext, {
+          requestId: stableId('req', event.body ?? ''),
+          time: 'local',
+          timeEpoch: 0,
+        })
+      }
+      writeEvent(eventType, envelopeEvent, io.stdout)
+      writeEvent(`${eventType}.raw`, rawEvent, io.stdout)
+    }
+    return EXIT.done
+  },
+})
