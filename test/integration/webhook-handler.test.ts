@@ -277,7 +277,7 @@ describe('webhook handler against the local emulators', () => {
     expect(answer).toMatchObject({ status: 400, body: { status: 'rejected', code } })
   })
 
-  it('answers 422 with the failing paths and keeps the payload in quarantine', async () => {
+  it('answers 202 quarantined with the failing paths and keeps the payload in quarantine', async () => {
     const data = giftEventData('customer.voucher.gift.balance_added')
     ;(data.balance as Record<string, unknown>).balance = '15900'
     const body = JSON.stringify(envelopeFor('customer.voucher.gift.balance_added', data))
@@ -290,9 +290,11 @@ describe('webhook handler against the local emulators', () => {
     const quarantineKey = `quarantine:sha256:${createHash('sha256').update(body).digest('hex')}`
 
     expect(answer).toMatchObject({
-      status: 422,
+      status: 202,
       body: {
+        status: 'quarantined',
         code: 'schema_validation_failed',
+        event_type: 'customer.voucher.gift.balance_added',
         issues: [{ path: 'data.balance.balance', message: 'expected number' }],
       },
     })
