@@ -150,8 +150,9 @@ function toHttpAnswer(outcome: WebhookOutcome) {
         message: `The body must not exceed ${outcome.limitBytes} bytes`,
       })
     case 'invalid':
-      return answer(422, {
-        status: 'invalid',
+      // 2xx: it is kept, and Voucherify disables a webhook after 12 refused retries.
+      return answer(202, {
+        status: 'quarantined',
         code: 'schema_validation_failed',
         message: 'The event failed validation; it is kept in quarantine for replay after a fix',
         event_type: outcome.eventType,
@@ -222,7 +223,7 @@ function logOutcome(outcome: WebhookOutcome, statusCode: number) {
     const { cause } = outcome
     const error = cause instanceof Error ? { name: cause.name, message: cause.message } : {}
     logger.error('webhook not processed', { ...details, error })
-  } else if (statusCode >= 400) {
+  } else if (statusCode >= 400 || outcome.status === 'invalid') {
     logger.warn('webhook rejected', details)
   } else {
     logger.info('webhook processed', details)

@@ -1,41 +1,46 @@
-import type { GiftEvent, GiftTransactionType } from './schemas/gift-event-parts'
+import { cardIdOf, type GiftEvent, type GiftTransactionType } from './schemas/gift-event-parts'
 
-/** One gift-card balance change, in the same shape whichever event type reported it. */
+/**
+ * One gift-card balance change, in the same shape whichever event type reported it. A field the
+ * event did not carry usably is absent (the payload keeps whatever was sent).
+ */
 export interface LedgerEntry {
   transaction_id: string | null
-  transaction_type: GiftTransactionType | null
+  transaction_type?: GiftTransactionType
   /** Signed change in cents: negative for removals and redemptions. */
   amount: number
   balance_after: number
   total: number
   voucher_id: string
-  voucher_code: string | null
-  campaign_id: string | null
-  campaign_name: string | null
-  holder_id: string | null
-  source: string | null
-  reason: string | null
-  related_transaction_id: string | null
+  voucher_code?: string
+  campaign_id?: string
+  campaign_name?: string
+  holder_id?: string
+  source?: string
+  reason?: string
+  related_transaction_id?: string
   created_at: string
 }
 
 /** `fallbackCreatedAt` dates the rare event that carries no transaction. */
 export function toLedgerEntry(data: GiftEvent, fallbackCreatedAt: string): LedgerEntry {
   const { transaction, voucher, campaign, balance } = data
+  const voucherId = cardIdOf(data)
+  if (voucherId === undefined) throw new Error('A validated gift event always names its card')
   return {
     transaction_id: transaction?.id ?? null,
-    transaction_type: transaction?.type ?? null,
+    transaction_type: transaction?.type,
     amount: balance.amount,
     balance_after: balance.balance,
     total: balance.total,
-    voucher_id: balance.related_object.id,
-    voucher_code: voucher?.code ?? null,
-    campaign_id: transaction?.campaign_id ?? campaign?.id ?? voucher?.campaign_id ?? null,
-    campaign_name: campaign?.name ?? voucher?.campaign ?? null,
-    holder_id: data.customer?.id ?? data.holder?.id ?? voucher?.holder_id ?? null,
-    source: transaction?.source ?? null,
-    reason: transaction?.reason ?? null,
-    related_transaction_id: transaction?.related_transaction_id ?? null,
+    voucher_id: voucherId,
+    voucher_code: voucher?.code,
+    campaign_id: transaction?.campaign_id ?? campaign?.id ?? voucher?.campaign_id,
+    campaign_name: campaign?.name ?? voucher?.campaign,
+    holder_id: data.customer?.id ?? data.holder?.id ?? voucher?.holder_id,
+    source: transaction?.source,
+    reason: transaction?.reason,
+    related_transaction_id: transaction?.related_transaction_id,
     created_at: transaction?.created_at ?? fallbackCreatedAt,
   }
 }

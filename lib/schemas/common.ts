@@ -14,6 +14,20 @@ export function looseRecord<const TEntries extends v.ObjectEntries>(entries: TEn
   return v.pipe(v.unknown(), v.check(isPlainObject, 'expected an object'), v.object(entries))
 }
 
+/**
+ * An object the service reads only if it is one: absent, null or of another type, it stays in
+ * the payload as sent and reads as undefined. Its entries decide what is strict inside it.
+ */
+export function optionalRecord<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  return v.optional(
+    v.pipe(
+      v.unknown(),
+      v.transform((input) => (isPlainObject(input) ? input : undefined)),
+      v.optional(v.object(entries)),
+    ),
+  )
+}
+
 const wellFormed = v.check<string, string>(
   (text) => text.isWellFormed(),
   'must be well-formed Unicode',
@@ -34,8 +48,20 @@ export const IdSchema = v.pipe(
   wellFormed,
 )
 
-/** A reference to another object that may be absent, and becomes an SNS attribute when set. */
-export const ReferenceSchema = v.nullish(v.pipe(v.string(), fitsKey, wellFormed))
+/**
+ * The id of another object, read only when it can be a key and an SNS attribute; anything else
+ * (absent, null, empty, another type) stays in the payload as sent and reads as undefined.
+ */
+export const ReferenceSchema = v.fallback(
+  v.optional(v.pipe(v.string(), v.nonEmpty(), fitsKey, wellFormed)),
+  undefined,
+)
+
+/** Display text, read only when it is a non-empty string; anything else reads as undefined. */
+export const OptionalTextSchema = v.fallback(
+  v.optional(v.pipe(v.string(), v.nonEmpty(), wellFormed)),
+  undefined,
+)
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 const digitsAt = (text: string, start: number, end: number) => Number(text.slice(start, end))

@@ -1,11 +1,6 @@
-import * as v from 'valibot'
-import { looseRecord } from './common'
-import { GiftTransactionSchema, GiftVoucherSchema, giftEventEntries } from './gift-event-parts'
+import type * as v from 'valibot'
+import { GiftEventSchema } from './gift-event-parts'
 
 /** `voucher.gift.balance_added`: the project-settings event; its transaction is a short form. */
-export const VoucherGiftBalanceAddedSchema = looseRecord({
-  ...giftEventEntries,
-  voucher: v.nullable(GiftVoucherSchema),
-  transaction: v.nullable(GiftTransactionSchema),
-})
+export const VoucherGiftBalanceAddedSchema = GiftEventSchema
 export type VoucherGiftBalanceAdded = v.InferOutput<typeof VoucherGiftBalanceAddedSchema>

@@ -1,12 +1,8 @@
-import * as v from 'valibot'
-import { looseRecord } from './common'
-import { GiftTransactionSchema, giftEventEntries } from './gift-event-parts'
+import type * as v from 'valibot'
+import { GiftEventSchema } from './gift-event-parts'
 
 /** `voucher.gift.transaction.created`: any credit addition, removal, refund or redemption. */
-export const VoucherGiftTransactionCreatedSchema = looseRecord({
-  ...giftEventEntries,
-  transaction: v.nullable(GiftTransactionSchema),
-})
+export const VoucherGiftTransactionCreatedSchema = GiftEventSchema
 export type VoucherGiftTransactionCreated = v.InferOutput<
   typeof VoucherGiftTransactionCreatedSchema
 >

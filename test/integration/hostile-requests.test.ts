@@ -1,10 +1,12 @@
 // Every request of the hostile corpus (test/fixtures/hostile-requests.ts) through the real
 // handler against DynamoDB Local and fauxqs: each gets the answer the README documents, no
-// answer is a 5xx or echoes the body or the secret, and only 422s leave anything behind.
+// answer is a 5xx or echoes the body or the secret, and only a quarantined request leaves a
+// quarantine item and only an accepted one (an event Voucherify may send) a stored event.
 
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { handler } from '../../handlers/webhook'
+import { STEP_SORT_KEY } from '../../lib/dynamodb-ledger-store'
 import { topicNameFor } from '../../lib/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
@@ -78,25 +80,41 @@ async function storedByThisRun(): Promise<StoredItem[]> {
   return items
 }
 
+/** The ledger's step of an accepted transaction: part of storing it, not an item of its own. */
+const isLedgerStep = (item: StoredItem) => item.event_type === STEP_SORT_KEY
+
+/** The answer's text, less the ids an accepted answer carries by design (tags are part of them). */
+function answerText({ status, text, body }: Answer): string {
+  if (status !== 200) return text
+  const { transaction_id: _transaction, idempotency_key: _key, ...rest } = body
+  return JSON.stringify(rest)
+}
+
 const itemTags = (item: StoredItem) => tagsIn(`${item.transaction_id} ${item.payload ?? ''}`)
 const messageTags = (message: ReceivedMessage) => tagsIn(JSON.stringify(message.envelope))
 
-/** What the README promises for a client fault; `observe` describes an answer the same way. */
+const QUARANTINED = 'schema_validation_failed'
+
+/** What the README promises for a request; `observe` describes an answer the same way. */
 function promised(request: HostileRequest) {
   const { status, code } = request.expect
+  const accepted = status === 200
   return {
     thrown: null,
     status,
     code,
-    ignored: status === 202,
+    ignored: status === 202 && code === undefined,
     serverError: false,
     echoesBody: false,
     echoesTag: false,
     echoesSecret: false,
-    stored: status === 422 ? ['quarantined'] : [],
-    published: 0,
+    stored: accepted ? ['published'] : code === QUARANTINED ? ['quarantined'] : [],
+    published: accepted ? 1 : 0,
   }
 }
+
+const outcomeName = ({ status, code }: HostileRequest['expect']) =>
+  code ?? (status === 200 ? 'accepted' : 'ignored')
 
 function observe({ answer, bodyText, tags, stored, published }: Observation) {
   return {
@@ -107,7 +125,7 @@ function observe({ answer, bodyText, tags, stored, published }: Observation) {
     serverError: answer.status === undefined || answer.status >= 500,
     // Bodies of a few bytes ("null", "{}") could appear in any answer by chance.
     echoesBody: bodyText.length >= 8 && answer.text.includes(bodyText),
-    echoesTag: tags.some((tag) => answer.text.includes(tag)),
+    echoesTag: tags.some((tag) => answerText(answer).includes(tag)),
     echoesSecret: secrets.some((secret) => answer.text.includes(secret)),
     stored: stored.map((item) => item.status),
     published: published.length,
@@ -115,7 +133,7 @@ function observe({ answer, bodyText, tags, stored, published }: Observation) {
 }
 
 const titled = hostileRequests.map((request): [string, HostileRequest] => [
-  `${request.expect.status} ${request.expect.code ?? 'ignored'} to ${request.name}`,
+  `${request.expect.status} ${outcomeName(request.expect)} to ${request.name}`,
   request,
 ])
 
@@ -146,7 +164,7 @@ describe('hostile requests against the webhook handler and the local emulators',
     const items = await storedByThisRun()
     const owner = (tags: string[]) =>
       tags.map((tag) => byTag.get(tag)).find((found) => found !== undefined)
-    for (const item of items) {
+    for (const item of items.filter((stored) => !isLedgerStep(stored))) {
       const observation = owner(itemTags(item))
       if (observation) observation.stored.push(item)
       else unclaimedItems.push(item)
@@ -158,13 +176,11 @@ describe('hostile requests against the webhook handler and the local emulators',
     }
   }, 180_000)
 
-  it('holds at least 60 requests, each documented as a client fault or as ignored', () => {
+  it('holds at least 60 requests, each documented as accepted, ignored, quarantined or a client fault', () => {
     const statuses = hostileRequests.map((request) => request.expect.status)
 
     expect(statuses.length).toBeGreaterThanOrEqual(60)
-    expect(statuses.filter((status) => status !== 202 && (status < 400 || status > 499))).toEqual(
-      [],
-    )
+    expect(statuses.filter((status) => status > 202 && (status < 400 || status > 499))).toEqual([])
   })
 
   it.each(titled)('answers %s', (_title, request) => {

@@ -2,11 +2,19 @@
 // through serverless offline, and goes away completely on Ctrl-C.
 
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
 import { findFreePorts } from '../../scripts/local/ports'
 import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
 import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-command'
-import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
+import {
+  envelopeFor,
+  giftEventData,
+  LOCAL_WEBHOOK_SECRET,
+  randomId,
+} from '../../scripts/sample-events'
 
 const READY_LINE = 'local stack ready'
 const READY_TIMEOUT_MS = 90_000
@@ -89,6 +97,18 @@ function runOperatorCommand(args: string[]): Promise<string> {
       { cwd: projectRoot, env: stackEnvironment() },
       (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  )
+}
+
+/** `npm run <command> -- <args>`: its exit code and output, whatever the code. */
+function runOperatorCommandToExit(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/cli.ts', ...args],
+      { cwd: projectRoot, env: stackEnvironment() },
+      (error, stdout) => resolve({ code: Number(error?.code ?? 0), stdout }),
     ),
   )
 }
@@ -198,6 +218,18 @@ describe('npm start', () => {
         ),
       )
     }
+  }, 60_000)
+
+  it('exits 1 from npm run send when the event it posts is quarantined', async () => {
+    const data = giftEventData('voucher.gift.transaction.created')
+    ;(data.balance as Record<string, unknown>).amount = '700'
+    const file = join(tmpdir(), `${randomId('quarantined')}.json`)
+    writeFileSync(file, JSON.stringify(envelopeFor('voucher.gift.transaction.created', data)))
+
+    const run = await runOperatorCommandToExit(['send', file])
+    rmSync(file)
+
+    expect(run).toEqual({ code: 1, stdout: expect.stringContaining('202 {"status":"quarantined"') })
   }, 60_000)
 
   it('runs npm run ledger:scenario over HTTP: the broken chain shown, then mended by reconcile', async () => {

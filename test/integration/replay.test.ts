@@ -363,7 +363,7 @@ describe('replaying stored events', () => {
 
     await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
 
-    expect(quarantined.status).toBe(422)
+    expect(quarantined.body.status).toBe('quarantined')
     expect(keysOf(await queue.receiveAll(1_000))).toEqual([published])
   })
 
@@ -535,7 +535,9 @@ describe('re-processing quarantined payloads', () => {
     ;(data.balance as Record<string, unknown>).balance = '15900'
     const body = JSON.stringify(envelopeFor(BALANCE_ADDED, data))
     const answer = await stage.deliver(body)
-    if (answer.status !== 422) throw new Error(`Expected 422, got ${answer.status}`)
+    if (answer.body.status !== 'quarantined') {
+      throw new Error(`Expected it quarantined, got ${answer.status} ${answer.body.status}`)
+    }
     return {
       key: quarantineKeyFor(Buffer.from(body)),
       transactionId: (data.transaction as { id: string }).id,

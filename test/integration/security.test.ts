@@ -113,7 +113,7 @@ describe('logs', () => {
     const records = lines.map((line) => JSON.parse(line))
     expect(records).toHaveLength(events.length)
     expect(records.map((record) => record.http_status).sort()).toEqual(
-      expect.arrayContaining([200, 401, 422]),
+      expect.arrayContaining([200, 202, 401]),
     )
     expect(records.find((record) => record.http_status === 200)).toMatchObject({
       level: 'INFO',
@@ -143,7 +143,9 @@ describe('logs', () => {
     const [line] = await captureOutput(() => handler(event))
 
     expect(JSON.parse(line as string)).toMatchObject({
-      http_status: 422,
+      level: 'WARN',
+      outcome: 'invalid',
+      http_status: 202,
       quarantine_key: expect.stringMatching(/^quarantine:sha256:[0-9a-f]{64}$/),
       issue_paths: ['balance.amount'],
     })

@@ -155,6 +155,29 @@ describe('webhook handler against the local emulators', () => {
     })
   })
 
+  it('accepts an event without customer, code or voucher, storing no attribute for them', async () => {
+    const data = giftEventData('customer.voucher.gift.balance_added')
+    delete data.customer
+    delete data.voucher
+    data.campaign = { id: '', name: null }
+    const body = JSON.stringify(envelopeFor('customer.voucher.gift.balance_added', data))
+    const transactionId = (data.transaction as { id: string }).id
+    const queue = await watch('customer.voucher.gift.balance_added', transactionId)
+
+    const answer = await deliver(body)
+    const [message] = await queue.receiveAll(1_000)
+
+    expect(answer.body.status).toBe('accepted')
+    // The data as sent, byte for byte.
+    expect(message?.envelope.Message).toContain(`"data":${JSON.stringify(data)}`)
+    const item = await storedItem(transactionId, 'customer.voucher.gift.balance_added')
+    const derived = ['voucher_code', 'holder_id', 'campaign_name', 'voucher_id', 'amount']
+    expect(derived.filter((name) => item !== undefined && name in item)).toEqual([
+      'voucher_id',
+      'amount',
+    ])
+  })
+
   it('fans the same transaction out once per event type', async () => {
     const transactionId = randomId('vtx')
     const queues = await Promise.all(supportedEventTypes.map((type) => watch(type, transactionId)))
@@ -254,7 +277,7 @@ describe('webhook handler against the local emulators', () => {
     expect(answer).toMatchObject({ status: 400, body: { status: 'rejected', code } })
   })
 
-  it('answers 422 with the failing paths and keeps the payload in quarantine', async () => {
+  it('answers 202 quarantined with the failing paths and keeps the payload in quarantine', async () => {
     const data = giftEventData('customer.voucher.gift.balance_added')
     ;(data.balance as Record<string, unknown>).balance = '15900'
     const body = JSON.stringify(envelopeFor('customer.voucher.gift.balance_added', data))
@@ -267,9 +290,11 @@ describe('webhook handler against the local emulators', () => {
     const quarantineKey = `quarantine:sha256:${createHash('sha256').update(body).digest('hex')}`
 
     expect(answer).toMatchObject({
-      status: 422,
+      status: 202,
       body: {
+        status: 'quarantined',
         code: 'schema_validation_failed',
+        event_type: 'customer.voucher.gift.balance_added',
         issues: [{ path: 'data.balance.balance', message: 'expected number' }],
       },
     })

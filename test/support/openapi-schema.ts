@@ -1,21 +1,26 @@
-// Checks a value against a schema of an OpenAPI 3.0 document: the parts Voucherify's schemas use
-// ($ref, allOf, oneOf, anyOf, nullable, type, enum, required, properties, items, minimum,
-// maximum, format date-time). Extra properties are allowed, as OpenAPI allows them by default.
+// Checks a value against a schema of an OpenAPI 3.0 document, and generates values that fit one:
+// the parts Voucherify's schemas use ($ref, allOf, oneOf, anyOf, nullable, type, enum, required,
+// properties, items, minimum, maximum, format date-time). Extra properties are allowed, as
+// OpenAPI allows them by default. Voucherify's documents say 3.1.0 but use 3.0's `nullable`,
+// sometimes beside a `$ref`, so a `$ref`'s siblings apply too.
+
+import fc from 'fast-check'
 
 type Schema = Record<string, unknown>
 
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, unknown>>
+  paths?: Record<string, Record<string, unknown>>
+  webhooks?: Record<string, Record<string, unknown>>
   components: { schemas: Record<string, Schema> }
 }
 
 function resolve(document: OpenApiDocument, schema: Schema): Schema {
-  const ref = schema.$ref
+  const { $ref: ref, ...siblings } = schema
   if (typeof ref !== 'string') return schema
   const name = ref.replace('#/components/schemas/', '')
   const target = document.components.schemas[name]
   if (!target) throw new Error(`The document has no schema ${ref}`)
-  return resolve(document, target)
+  return { ...resolve(document, target), ...siblings }
 }
 
 /** The schema of `method path`'s answer with `status` as JSON. */
@@ -25,7 +30,7 @@ export function responseSchema(
   method: string,
   status: number,
 ): Schema {
-  const operation = document.paths[path]?.[method] as
+  const operation = document.paths?.[path]?.[method] as
     | { responses: Record<string, { content: Record<string, { schema: Schema }> }> }
     | undefined
   const schema = operation?.responses[String(status)]?.content['application/json']?.schema
@@ -100,4 +105,63 @@ export function schemaErrors(
     })
   }
   return errors
+}
+
+/** Below this depth an object gets its required properties only, so generation stays small. */
+const MAX_OPTIONAL_DEPTH = 4
+
+const dateTimeArb = fc
+  .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+  .map((date) => date.toISOString())
+
+/** Values that fit `schemaOrRef`: every required property, some optional ones, null where allowed. */
+export function schemaArbitrary(
+  document: OpenApiDocument,
+  schemaOrRef: Schema,
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  const { allOf, ...schema } = resolve(document, schemaOrRef)
+  // allOf here only ever adds a description to one $ref: merged, it is one schema.
+  const parts = ((allOf as Schema[] | undefined) ?? []).map((part) => resolve(document, part))
+  const merged: Schema = Object.assign({}, ...parts, schema)
+  const value = valueArbitrary(document, merged, depth)
+  return merged.nullable === true ? fc.oneof(value, fc.constant(null)) : value
+}
+
+function valueArbitrary(document: OpenApiDocument, schema: Schema, depth: number) {
+  const options = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined
+  if (options) return fc.oneof(...options.map((option) => schemaArbitrary(document, option, depth)))
+  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]))
+  switch (schema.type) {
+    case 'string':
+      return schema.format === 'date-time' ? dateTimeArb : fc.string({ maxLength: 12 })
+    case 'integer':
+      return fc.integer({
+        min: typeof schema.minimum === 'number' ? schema.minimum : -1_000_000,
+        max: typeof schema.maximum === 'number' ? schema.maximum : 1_000_000,
+      })
+    case 'number':
+      return fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })
+    case 'boolean':
+      return fc.boolean()
+    case 'array':
+      return fc.array(schemaArbitrary(document, (schema.items ?? {}) as Schema, depth + 1), {
+        maxLength: 2,
+      })
+    case 'object':
+      return objectArbitrary(document, schema, depth)
+    default:
+      return fc.jsonValue({ maxDepth: 1 })
+  }
+}
+
+function objectArbitrary(document: OpenApiDocument, schema: Schema, depth: number) {
+  const required = (schema.required as string[] | undefined) ?? []
+  const properties = Object.entries((schema.properties ?? {}) as Record<string, Schema>).filter(
+    ([name]) => depth < MAX_OPTIONAL_DEPTH || required.includes(name),
+  )
+  const arbitraries = Object.fromEntries(
+    properties.map(([name, property]) => [name, schemaArbitrary(document, property, depth + 1)]),
+  )
+  return fc.record(arbitraries, { requiredKeys: required.filter((name) => name in arbitraries) })
 }

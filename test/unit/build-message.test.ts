@@ -14,9 +14,6 @@ const entry: LedgerEntry = {
   campaign_id: 'camp_1',
   campaign_name: 'Gifts',
   holder_id: 'cust_1',
-  source: null,
-  reason: null,
-  related_transaction_id: null,
   created_at: '2026-01-01T00:00:00.000Z',
 }
 
@@ -51,7 +48,12 @@ describe('buildMessage', () => {
 
   it('leaves out attributes that have no value', () => {
     const event = receivedEvent({
-      entry: { ...entry, transaction_id: null, transaction_type: null, campaign_id: null },
+      entry: {
+        ...entry,
+        transaction_id: null,
+        transaction_type: undefined,
+        campaign_id: undefined,
+      },
       idempotency: { key: 'event:evgt_1', source: 'event' },
     })
 

@@ -50,13 +50,7 @@ const entry: LedgerEntry = {
   balance_after: 1000,
   total: 1000,
   voucher_id: 'v_card',
-  voucher_code: null,
-  campaign_id: null,
-  campaign_name: null,
-  holder_id: null,
   source: 'API',
-  reason: null,
-  related_transaction_id: null,
   created_at: '2026-01-01T00:00:00.000Z',
 }
 

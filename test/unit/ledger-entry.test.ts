@@ -24,8 +24,6 @@ describe('toLedgerEntry', () => {
       campaign_name: 'test gift 1807',
       holder_id: 'cust_PL4iqfS8K5Ej2LuBNV1RqlfJ',
       source: 'voucherify-web-ui',
-      reason: null,
-      related_transaction_id: null,
       created_at: '2024-07-25T13:48:34.908Z',
     })
   })
@@ -56,9 +54,47 @@ describe('toLedgerEntry', () => {
       voucher_id: 'v_oNia4nTFDqYZOWYJiMpX8ocB6p6ZaEBm',
       campaign_id: 'camp_bfrwAVsP6Q1EM1ZjgHwheKYr',
       holder_id: 'cust_IdgAFZxYwwHctOk9pPuMu308',
-      source: null,
       created_at: '2024-02-09T13:27:46.844Z',
     })
+  })
+
+  it('leaves out what the event sends as null', () => {
+    const data = v.parse(
+      eventSchemas['voucher.gift.balance_added'],
+      seedData['voucher.gift.balance_added'],
+    )
+
+    const entry = toLedgerEntry(data, FALLBACK)
+
+    expect(entry.source).toBeUndefined()
+  })
+
+  it('leaves out the code, holder and campaign name of an event that carries none usable', () => {
+    const data = v.parse(eventSchemas['customer.voucher.gift.balance_added'], {
+      ...seedData['customer.voucher.gift.balance_added'],
+      customer: { id: '' },
+      voucher: { id: 'v_1', code: '', holder_id: null, campaign: 42 },
+      campaign: [],
+    })
+
+    const entry = toLedgerEntry(data, FALLBACK)
+
+    expect([entry.voucher_code, entry.holder_id, entry.campaign_name]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ])
+  })
+
+  it("names the card by the transaction's voucher id when the balance does not", () => {
+    const seed = seedData['voucher.gift.transaction.created']
+    const data = v.parse(eventSchemas['voucher.gift.transaction.created'], {
+      ...seed,
+      balance: { ...(seed.balance as object), related_object: null },
+      voucher: null,
+    })
+
+    expect(toLedgerEntry(data, FALLBACK).voucher_id).toBe('v_Wi8kP8EW4f1L2yT2N7tfFXxMzZOp7EsS')
   })
 
   it('dates an event without a transaction by the fallback', () => {
@@ -69,7 +105,6 @@ describe('toLedgerEntry', () => {
 
     expect(toLedgerEntry(data, FALLBACK)).toMatchObject({
       transaction_id: null,
-      transaction_type: null,
       created_at: FALLBACK,
     })
   })
