@@ -3,9 +3,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import type { GiftTransactionType } from '../lib/schemas/gift-event-parts'
 import type { SupportedEventType } from '../lib/schemas/registry'
 import { SIGNATURE_HEADER, signPayload } from '../lib/signature'
-import customerBalanceAdded from '../test/fixtures/customer.voucher.gift.balance_added.data.json'
-import voucherBalanceAdded from '../test/fixtures/voucher.gift.balance_added.data.json'
-import transactionCreated from '../test/fixtures/voucher.gift.transaction.created.data.json'
+import customerBalanceAdded from './samples/customer.voucher.gift.balance_added.data.json'
+import voucherBalanceAdded from './samples/voucher.gift.balance_added.data.json'
+import transactionCreated from './samples/voucher.gift.transaction.created.data.json'
 
 /** The secret `npm start` uses when VOUCHERIFY_WEBHOOK_SECRET is not set. */
 export const LOCAL_WEBHOOK_SECRET = 'local-webhook-secret'
