@@ -768,8 +768,9 @@ describe('the prod package with --param allowedSourceIps=voucherify-eu1', () => 
       writeFileSync(join(unpacked, name), content)
     }
     // The template's allow-list, run by the bundled code against the emulators' table and topics.
-    const lambda = resourcesOfType('AWS::Lambda::Function', withPreset.template)[0]
-    const { Variables } = lambda?.properties.Environment as { Variables: Record<string, string> }
+    const [lambda] = resourcesOfType('AWS::Lambda::Function', withPreset.template)
+    if (!lambda) throw new Error('The packaged template has no AWS::Lambda::Function')
+    const { Variables } = lambda.properties.Environment as { Variables: Record<string, string> }
     handler = loadHandler(
       { ALLOWED_SOURCE_IPS: String(Variables.ALLOWED_SOURCE_IPS) },
       join(unpacked, 'handlers', 'webhook.js'),
