@@ -1,5 +1,7 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
 import { MAX_BODY_BYTES } from '../../lib/limits'
+import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
+import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LEDGER_INDEX } from '../ledger/card-ledger'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
@@ -521,7 +523,8 @@ export function renderReport(results: BenchResults, derived: Derived): string {
     `\`startLocalAws\` (up in ${fixed(e2e.startSeconds)} s) and stopped at the end. A fresh`,
     '`node --enable-source-maps` loads the deployed bundle from section 2 with the local',
     "stage's environment (POWERTOOLS_LOG_LEVEL=SILENT) and invokes `handler` directly: unique",
-    'events cycling through the three event types and four transaction types, then the same',
+    `events cycling through the ${supportedEventTypes.length} event types and ` +
+      `${GiftTransactionTypeSchema.options.length} transaction types, then the same`,
     'events again as duplicates. A counting HTTP proxy in front of each emulator counts every',
     'request by `X-Amz-Target` / `Action` (the clients are built inside lib/deps.ts, so the',
     'wire is where they can be counted); latencies include that loopback hop. The proxy also',
@@ -543,7 +546,7 @@ export function renderReport(results: BenchResults, derived: Derived): string {
       phaseRows(e2e),
     ),
     '',
-    'The emulators share the 2 cores with the function, so these latencies say how the code',
+    `The emulators share the ${machine.cores} cores with the function, so these latencies say how the code`,
     'behaves, not what AWS will show.',
     '',
     `**Where the function's CPU goes end to end.** A second child replays ` +
@@ -561,7 +564,7 @@ export function renderReport(results: BenchResults, derived: Derived): string {
     ),
     '',
     'V8 samples by the wall clock. Writing a request wakes the proxy and the emulator on the',
-    'same 2 cores, so samples in `writev` are mostly this process waiting for a core, not',
+    `same ${machine.cores} cores, so samples in \`writev\` are mostly this process waiting for a core, not`,
     "working: the system CPU time above is small. Of the rest, the function's CPU is mostly",
     "the AWS SDK and Node's HTTP client (building, signing and sending",
     `${callsText(c1('seed', false).callsPerEvent)} requests per event and parsing their`,
