@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import * as v from 'valibot'
-import { buildMessage, messageSize } from '../../lib/build-message'
+import { buildMessage, messageFits, messageSize } from '../../lib/build-message'
 import { claimTransaction } from '../../lib/claim-transaction'
 import { idempotencyKeyFor } from '../../lib/idempotency-key'
 import { jsonMemberText } from '../../lib/json-member-text'
 import { toLedgerEntry } from '../../lib/ledger-entry'
+import { SNS_MAX_MESSAGE_BYTES } from '../../lib/limits'
 import { readPayload, receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
 import { eventSchemas, type SupportedEventType } from '../../lib/schemas/registry'
 import { SIGNATURE_HEADER, verifySignature } from '../../lib/signature'
@@ -228,7 +229,7 @@ export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Pr
     ],
     ['data text (jsonMemberText)', () => jsonMemberText(text, 'data'), false],
     ['buildMessage', () => buildMessage(received), false],
-    ['messageSize (Buffer.byteLength)', () => messageSize(message), false],
+    ['size check (messageFits)', () => messageFits(message, SNS_MAX_MESSAGE_BYTES), false],
     ['toTransactionRecord', () => toTransactionRecord(received), false],
     ['claimTransaction (no-op store)', () => claimTransaction(deps, record), false],
   ]
