@@ -53,8 +53,23 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
 
 /** Bytes SNS counts against its limit: the body plus every attribute's name, type and value. */
 export function messageSize(message: Pick<OutgoingMessage, 'body' | 'attributes'>): number {
-  let size = Buffer.byteLength(message.body)
-  for (const [name, value] of Object.entries(message.attributes)) {
+  return Buffer.byteLength(message.body) + attributesSize(message.attributes)
+}
+
+/** True when `messageSize(message)` is at most `limitBytes`. */
+export function messageFits(
+  message: Pick<OutgoingMessage, 'body' | 'attributes'>,
+  limitBytes: number,
+): boolean {
+  const attributes = attributesSize(message.attributes)
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most bodies need no byte count (a full scan).
+  if (3 * message.body.length + attributes <= limitBytes) return true
+  return Buffer.byteLength(message.body) + attributes <= limitBytes
+}
+
+function attributesSize(attributes: Record<string, string>): number {
+  let size = 0
+  for (const [name, value] of Object.entries(attributes)) {
     size += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value)
   }
   return size

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { applyToLedger, type LedgerOutcome } from './apply-to-ledger'
-import { buildMessage, messageSize, type OutgoingMessage } from './build-message'
+import { buildMessage, messageFits, type OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import type { Deps } from './deps'
 import { bodyDigest, idempotencyKeyFor } from './idempotency-key'
@@ -184,7 +184,7 @@ export function readPayload(
   const message = buildMessage(event)
   // Attribute values count too, and ids may be escaped longer than they were sent; the ledger
   // attribute is added after the chain step.
-  if (messageSize(message) + LEDGER_ATTRIBUTE_MAX_BYTES > SNS_MAX_MESSAGE_BYTES) {
+  if (!messageFits(message, SNS_MAX_MESSAGE_BYTES - LEDGER_ATTRIBUTE_MAX_BYTES)) {
     return { ok: false, outcome: { status: 'too_large', limitBytes: MAX_BODY_BYTES } }
   }
   return { ok: true, event, message }

@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  type Projection,
+} from '@aws-sdk/client-dynamodb'
+import { LEDGER_INDEX } from '../ledger/card-ledger'
 import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
-import { stageSetting } from '../local/serverless-resources'
+import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
 import { type CountingProxy, startCountingProxy } from './counting-proxy'
 import type { ChildMessage, PhasePlan, PhaseReport } from './e2e-child'
@@ -36,6 +42,14 @@ export interface EndToEndResult {
   startSeconds: number
   /** Where the function's own CPU goes end to end (a separate, profiled run). */
   profile: ProfileSummary
+  /** What serverless.yml declares, as `serverless print` gave it to the local provisioning. */
+  template: {
+    /** The voucher-ledger index's projection; undefined when the table has no such index. */
+    ledgerIndexProjection: Projection | undefined
+    /** serverless.yml's `custom.esbuild`. */
+    esbuild: Record<string, unknown> | undefined
+    lambda: ServerlessResources['lambda']
+  }
 }
 
 interface Counters {
@@ -226,7 +240,21 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       { fromUs: window.startUs, toUs: window.endUs },
       options.readableBundle,
     )
-    return { phases: measured.phases, memory: measured.memory, writeUnits, startSeconds, profile }
+    const ledgerIndex = aws.resources.table.GlobalSecondaryIndexes?.find(
+      (index) => index.IndexName === LEDGER_INDEX,
+    )
+    return {
+      phases: measured.phases,
+      memory: measured.memory,
+      writeUnits,
+      startSeconds,
+      profile,
+      template: {
+        ledgerIndexProjection: ledgerIndex?.Projection,
+        esbuild: aws.resources.esbuild,
+        lambda: aws.resources.lambda,
+      },
+    }
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)
     await aws.stop()

@@ -164,7 +164,8 @@ export function benchCases(): BenchCase[] {
 export function uniqueSeedEvent(index: number): APIGatewayProxyEventV2 {
   const eventType = supportedEventTypes[index % supportedEventTypes.length] as SupportedEventType
   const transactionTypes = GiftTransactionTypeSchema.options
-  const transactionType = transactionTypes[Math.floor(index / 3) % transactionTypes.length]
+  const round = Math.floor(index / supportedEventTypes.length)
+  const transactionType = transactionTypes[round % transactionTypes.length]
   return eventFor(eventType, giftEventData(eventType, { transactionType }))
 }
 

@@ -31,7 +31,8 @@ async function measure(budgetMs: number, warmupMs: number, breakdownMs: number) 
     const last = results.at(-1) as PipelineResult
     process.stderr.write(
       `  ${last.name}: service ${last.service.median.toFixed(1)} µs, ` +
-        `floor ${last.floor.median.toFixed(1)} µs, ${last.ratio.toFixed(2)}×\n`,
+        `floor ${last.floor.median.toFixed(1)} µs, ${last.ratio.toFixed(2)}× ` +
+        `(HMAC + JSON.parse ${last.hmacJsonFloor.median.toFixed(1)} µs, ${last.hmacJsonRatio.toFixed(2)}×)\n`,
     )
   }
   const breakdowns = []

@@ -1,13 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import * as v from 'valibot'
-import { buildMessage, messageSize } from '../../lib/build-message'
+import { buildMessage, messageFits, messageSize } from '../../lib/build-message'
 import { claimTransaction } from '../../lib/claim-transaction'
 import { idempotencyKeyFor } from '../../lib/idempotency-key'
 import { jsonMemberText } from '../../lib/json-member-text'
 import { toLedgerEntry } from '../../lib/ledger-entry'
+import { SNS_MAX_MESSAGE_BYTES } from '../../lib/limits'
 import { readPayload, receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
-import { eventSchemas } from '../../lib/schemas/registry'
+import { eventSchemas, type SupportedEventType } from '../../lib/schemas/registry'
 import { SIGNATURE_HEADER, verifySignature } from '../../lib/signature'
 import { toTransactionRecord } from '../../lib/transaction-store'
 import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/webhook-envelope'
@@ -25,17 +26,37 @@ function deliveryOf(event: APIGatewayProxyEventV2): WebhookDelivery {
   }
 }
 
-/**
- * The least work any receiver must do with the same input: get at the bytes (decoding base64
- * when API Gateway encoded them), one HMAC-SHA256 over them, one JSON.parse.
- */
-function floorOnce(event: APIGatewayProxyEventV2, expected: Buffer): void {
+/** Gets at the bytes the way the floors do: decodes base64 when API Gateway encoded them. */
+function floorBytes(event: APIGatewayProxyEventV2): string | Buffer {
   const raw = event.body ?? ''
-  const bytes: string | Buffer = event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw
+  return event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw
+}
+
+function floorHmacAndParse(bytes: string | Buffer, expected: Buffer): Record<string, unknown> {
   const digest = createHmac('sha256', LOCAL_WEBHOOK_SECRET).update(bytes).digest()
   if (!timingSafeEqual(digest, expected)) throw new Error('floor: signature mismatch')
   const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8')
-  if (typeof JSON.parse(text) !== 'object') throw new Error('floor: not an object')
+  const parsed: unknown = JSON.parse(text)
+  if (typeof parsed !== 'object' || parsed === null) throw new Error('floor: not an object')
+  return parsed as Record<string, unknown>
+}
+
+/**
+ * The least work any receiver that validates with Valibot must do with the same input (the
+ * floor of issue 12): get at the bytes, one HMAC-SHA256 over them, one JSON.parse, and
+ * `safeParse` of the envelope schema and of the event's schema.
+ */
+function floorOnce(event: APIGatewayProxyEventV2, expected: Buffer): void {
+  const parsed = floorHmacAndParse(floorBytes(event), expected)
+  const envelope = v.safeParse(WebhookEnvelopeSchema, parsed)
+  if (!envelope.success) throw new Error('floor: not an envelope')
+  const schema = eventSchemas[eventTypeOf(envelope.output) as SupportedEventType]
+  if (!v.safeParse(schema, parsed.data).success) throw new Error('floor: invalid event')
+}
+
+/** The floor before issue 12, kept for comparison: the bytes, one HMAC, one JSON.parse. */
+function hmacJsonFloorOnce(event: APIGatewayProxyEventV2, expected: Buffer): void {
+  floorHmacAndParse(floorBytes(event), expected)
 }
 
 export interface PipelineResult {
@@ -44,22 +65,38 @@ export interface PipelineResult {
   messageBytes: number
   iterations: number
   service: Summary
+  /** Bytes, HMAC, JSON.parse and both Valibot schemas: the floor the target is set against. */
   floor: Summary
   /** Median service time over median floor time. */
   ratio: number
+  /** Bytes, HMAC and JSON.parse only: the floor before issue 12, for comparison. */
+  hmacJsonFloor: Summary
+  /** Median service time over the median of `hmacJsonFloor`. */
+  hmacJsonRatio: number
 }
 
 const nowUs = () => Number(process.hrtime.bigint()) / 1_000
 
 export interface PipelineOptions {
-  /** Time spent measuring each case, service and floor together. */
+  /** Time spent measuring each case, service and floors together. */
   budgetMs: number
   warmupMs: number
 }
 
+/** Calls `fn` `count` times, pushing each call's µs onto `times`. */
+async function timeBatch(fn: () => unknown, count: number, times: number[]): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    const start = process.hrtime.bigint()
+    const result = fn()
+    // The floors are synchronous: an await would add a tick the floor does not need.
+    if (result instanceof Promise) await result
+    times.push(Number(process.hrtime.bigint() - start) / 1_000)
+  }
+}
+
 /**
- * Times receiveWebhook (with no-op I/O) and the floor on one case, in alternating batches so
- * that drift (frequency scaling, a neighbour's load) hits both alike.
+ * Times receiveWebhook (with no-op I/O) and both floors on one case, in rotating batches so
+ * that drift (frequency scaling, a neighbour's load) hits all three alike.
  */
 export async function measurePipeline(
   benchCase: BenchCase,
@@ -68,69 +105,55 @@ export async function measurePipeline(
   const { deps, published } = noopDeps()
   const { event } = benchCase
   const expected = Buffer.from(event.headers[SIGNATURE_HEADER] ?? '', 'hex')
-  const service = async () => {
-    const outcome = await receiveWebhook(deps, deliveryOf(event))
-    if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
-  }
-  const floor = () => floorOnce(event, expected)
+  const contenders: Array<{ run: () => unknown; times: number[] }> = [
+    {
+      run: async () => {
+        const outcome = await receiveWebhook(deps, deliveryOf(event))
+        if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
+      },
+      times: [],
+    },
+    { run: () => floorOnce(event, expected), times: [] },
+    { run: () => hmacJsonFloorOnce(event, expected), times: [] },
+  ]
 
   // Warm-up doubles as calibration: how long is one call of each?
-  let serviceCalls = 0
-  let floorCalls = 0
   const warmupEnd = nowUs() + options.warmupMs * 1_000
-  let serviceUs = 0
-  let floorUs = 0
+  const warmup = contenders.map(() => ({ calls: 0, us: 0 }))
   while (nowUs() < warmupEnd) {
-    let start = nowUs()
-    await service()
-    serviceUs += nowUs() - start
-    serviceCalls++
-    start = nowUs()
-    floor()
-    floorUs += nowUs() - start
-    floorCalls++
+    for (const [index, contender] of contenders.entries()) {
+      const start = nowUs()
+      const result = contender.run()
+      if (result instanceof Promise) await result
+      const spent = warmup[index] as { calls: number; us: number }
+      spent.us += nowUs() - start
+      spent.calls++
+    }
   }
-  const perPairUs = serviceUs / serviceCalls + floorUs / floorCalls
+  const perRoundUs = warmup.reduce((sum, spent) => sum + spent.us / spent.calls, 0)
   // Batches of about 2 ms keep the alternation fine-grained without timing the loop itself.
-  const batch = Math.max(5, Math.round(2_000 / perPairUs))
-  const rounds = Math.max(10, Math.round((options.budgetMs * 1_000) / (batch * perPairUs)))
-
-  const serviceTimes: number[] = []
-  const floorTimes: number[] = []
-  const runService = async () => {
-    for (let index = 0; index < batch; index++) {
-      const start = process.hrtime.bigint()
-      await service()
-      serviceTimes.push(Number(process.hrtime.bigint() - start) / 1_000)
-    }
-  }
-  const runFloor = () => {
-    for (let index = 0; index < batch; index++) {
-      const start = process.hrtime.bigint()
-      floor()
-      floorTimes.push(Number(process.hrtime.bigint() - start) / 1_000)
-    }
-  }
+  const batch = Math.max(5, Math.round(2_000 / perRoundUs))
+  const rounds = Math.max(10, Math.round((options.budgetMs * 1_000) / (batch * perRoundUs)))
   for (let round = 0; round < rounds; round++) {
-    // Alternate which goes first, so neither always runs right after the other's garbage.
-    if (round % 2 === 0) {
-      await runService()
-      runFloor()
-    } else {
-      runFloor()
-      await runService()
+    // Rotate which goes first, so none always runs right after another's garbage.
+    for (let offset = 0; offset < contenders.length; offset++) {
+      const contender = contenders[(round + offset) % contenders.length] as (typeof contenders)[0]
+      await timeBatch(contender.run, batch, contender.times)
     }
   }
-  const serviceSummary = summarise(serviceTimes)
-  const floorSummary = summarise(floorTimes)
+  const [service, floor, hmacJsonFloor] = contenders.map((contender) =>
+    summarise(contender.times),
+  ) as [Summary, Summary, Summary]
   return {
     name: benchCase.name,
     bodyBytes: benchCase.bodyBytes,
     messageBytes: published.last ? messageSize(published.last) : 0,
-    iterations: serviceTimes.length,
-    service: serviceSummary,
-    floor: floorSummary,
-    ratio: serviceSummary.median / floorSummary.median,
+    iterations: service.n,
+    service,
+    floor,
+    ratio: service.median / floor.median,
+    hmacJsonFloor,
+    hmacJsonRatio: service.median / hmacJsonFloor.median,
   }
 }
 
@@ -194,8 +217,8 @@ export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Pr
     ['verifySignature (all of it)', () => verifySignature(body, signature, secrets), false],
     ['UTF-8 decode (TextDecoder) + trim', () => utf8.decode(body).trim(), false],
     ['JSON.parse', () => JSON.parse(text), true],
-    ['envelope schema (Valibot)', () => v.safeParse(WebhookEnvelopeSchema, parsed), false],
-    ['event schema (Valibot)', () => v.safeParse(schema, data), false],
+    ['envelope schema (Valibot)', () => v.safeParse(WebhookEnvelopeSchema, parsed), true],
+    ['event schema (Valibot)', () => v.safeParse(schema, data), true],
     [
       'ledger entry + idempotency key',
       () => [
@@ -206,7 +229,7 @@ export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Pr
     ],
     ['data text (jsonMemberText)', () => jsonMemberText(text, 'data'), false],
     ['buildMessage', () => buildMessage(received), false],
-    ['messageSize (Buffer.byteLength)', () => messageSize(message), false],
+    ['size check (messageFits)', () => messageFits(message, SNS_MAX_MESSAGE_BYTES), false],
     ['toTransactionRecord', () => toTransactionRecord(received), false],
     ['claimTransaction (no-op store)', () => claimTransaction(deps, record), false],
   ]

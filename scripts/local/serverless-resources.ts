@@ -34,6 +34,10 @@ export interface ServerlessResources {
    */
   topics: Array<{ logicalId: string; topicName: string; eventType: string; fifo: boolean }>
   environment: Record<string, unknown>
+  /** serverless.yml's `custom.esbuild`, the settings serverless-esbuild bundles with. */
+  esbuild?: Record<string, unknown>
+  /** The function's memory (MB), timeout (s) and architecture, from `provider`. */
+  lambda?: { memorySize?: number; timeout?: number; architecture?: string }
 }
 
 interface CloudFormationResource {
@@ -43,8 +47,15 @@ interface CloudFormationResource {
 
 interface PrintedConfiguration {
   service?: string | { name?: string }
-  provider?: { region?: string; environment?: Record<string, unknown> }
+  provider?: {
+    region?: string
+    environment?: Record<string, unknown>
+    memorySize?: number
+    timeout?: number
+    architecture?: string
+  }
   resources?: { Resources?: Record<string, CloudFormationResource> }
+  custom?: { esbuild?: Record<string, unknown> }
 }
 
 const PRINT_TIMEOUT_MS = 120_000
@@ -160,6 +171,12 @@ export async function loadServerlessResources(
     table: tableProperties,
     topics,
     environment: printed.provider?.environment ?? {},
+    esbuild: printed.custom?.esbuild,
+    lambda: {
+      memorySize: printed.provider?.memorySize,
+      timeout: printed.provider?.timeout,
+      architecture: printed.provider?.architecture,
+    },
   }
 }
 

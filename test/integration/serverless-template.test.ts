@@ -769,7 +769,7 @@ describe('the prod package with --param allowedSourceIps=voucherify-eu1', () => 
     }
     // The template's allow-list, run by the bundled code against the emulators' table and topics.
     const [lambda] = resourcesOfType('AWS::Lambda::Function', withPreset.template)
-    if (!lambda) throw new Error('The package has no function')
+    if (!lambda) throw new Error('The packaged template has no AWS::Lambda::Function')
     const { Variables } = lambda.properties.Environment as { Variables: Record<string, string> }
     handler = loadHandler(
       { ALLOWED_SOURCE_IPS: String(Variables.ALLOWED_SOURCE_IPS) },

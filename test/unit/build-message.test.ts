@@ -1,4 +1,4 @@
-import { buildMessage, messageSize } from '../../lib/build-message'
+import { buildMessage, messageFits, messageSize } from '../../lib/build-message'
 import { topicNameFor } from '../../lib/event-publisher'
 import type { LedgerEntry } from '../../lib/ledger-entry'
 import type { ReceivedEvent } from '../../lib/received-event'
@@ -111,6 +111,18 @@ describe('messageSize', () => {
     }
 
     expect(messageSize(message)).toBe(2 + 1 + 'String'.length + 2)
+  })
+})
+
+describe('messageFits', () => {
+  it('agrees with messageSize at the limit, for one-, two- and three-byte characters', () => {
+    for (const character of ['a', 'é', '€']) {
+      const message = { body: character.repeat(1_000), attributes: { a: 'bc' } }
+      const size = messageSize(message)
+
+      expect(messageFits(message, size)).toBe(true)
+      expect(messageFits(message, size - 1)).toBe(false)
+    }
   })
 })
 
