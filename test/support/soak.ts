@@ -370,7 +370,7 @@ function reconcile(
   }
 }
 
-/** The summary block the README quotes. */
+/** The summary block docs/design.md quotes. */
 export function formatSoakReport(report: SoakReport): string {
   const { options, answers } = report
   const faultTotal = Object.values(report.faults).reduce((total, count) => total + count, 0)
