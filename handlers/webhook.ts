@@ -4,8 +4,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { readConfig } from '../lib/config'
 import { buildDeps } from '../lib/deps'
 import { type EarlyRejection, METRICS_NAMESPACE, recordOutcome } from '../lib/outcome-metrics'
-import { receiveWebhook, type WebhookOutcome } from '../lib/receive-webhook'
-import { SIGNATURE_HEADER } from '../lib/signature'
+import { receiveWebhook, type WebhookOutcome } from '../lib/receive/receive-webhook'
+import { SIGNATURE_HEADER } from '../lib/receive/signature'
 
 /** serverless.yml names it per stage; the fallback serves tests and scripts. */
 const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'voucherify-gift-webhooks'

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
-import { MAX_BODY_BYTES } from './limits'
-import { parseSourceIpAllowList, type SourceIpAllowList } from './source-ip-allow-list'
+import { MAX_BODY_BYTES } from './receive/limits'
+import { parseSourceIpAllowList, type SourceIpAllowList } from './receive/source-ip-allow-list'
 
 const Required = v.pipe(v.string(), v.nonEmpty())
 const Seconds = v.pipe(v.string(), v.digits(), v.transform(Number), v.minValue(1))

@@ -1,13 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { SSMClient } from '@aws-sdk/client-ssm'
+import { realLedgerStore } from './aws/dynamodb-ledger-store'
+import { realTransactionStore } from './aws/dynamodb-transaction-store'
+import { realEventPublisher } from './aws/sns-event-publisher'
+import { realWebhookSecrets } from './aws/ssm-webhook-secrets'
 import type { Config } from './config'
-import { realLedgerStore } from './dynamodb-ledger-store'
-import { realTransactionStore } from './dynamodb-transaction-store'
-import { type EventPublisher, realEventPublisher } from './event-publisher'
-import type { LedgerStore } from './ledger-store'
-import type { TransactionStore } from './transaction-store'
-import { realWebhookSecrets, staticWebhookSecrets, type WebhookSecrets } from './webhook-secrets'
+import type { LedgerStore } from './ledger/ledger-store'
+import type { EventPublisher } from './receive/event-publisher'
+import type { TransactionStore } from './receive/transaction-store'
+import { staticWebhookSecrets, type WebhookSecrets } from './receive/webhook-secrets'
 
 /** Everything the domain needs from the outside world; functions take the part they use. */
 export interface Deps {

@@ -1,5 +1,5 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
-import type { WebhookOutcome } from './receive-webhook'
+import type { WebhookOutcome } from './receive/receive-webhook'
 
 /** Namespace of the service's own CloudWatch metrics; alarms in serverless.yml read it. */
 export const METRICS_NAMESPACE = 'VoucherifyGiftWebhooks'

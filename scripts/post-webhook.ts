@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, signPayload } from '../lib/signature'
+import { SIGNATURE_HEADER, signPayload } from '../lib/receive/signature'
 
 /** Voucherify gives up on a delivery after 10 s. */
 const DELIVERY_TIMEOUT_MS = 10_000

@@ -1,9 +1,9 @@
-import type { OutgoingMessage } from '../../lib/build-message'
 import type { Deps } from '../../lib/deps'
-import type { LedgerStore } from '../../lib/ledger-store'
-import { MAX_BODY_BYTES } from '../../lib/limits'
-import type { TransactionStore } from '../../lib/transaction-store'
-import { staticWebhookSecrets } from '../../lib/webhook-secrets'
+import type { LedgerStore } from '../../lib/ledger/ledger-store'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import { MAX_BODY_BYTES } from '../../lib/receive/limits'
+import type { TransactionStore } from '../../lib/receive/transaction-store'
+import { staticWebhookSecrets } from '../../lib/receive/webhook-secrets'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 
 /**

@@ -1,5 +1,5 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
-import { MAX_BODY_BYTES } from '../../lib/limits'
+import { MAX_BODY_BYTES } from '../../lib/receive/limits'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LEDGER_INDEX } from '../ledger/card-ledger'

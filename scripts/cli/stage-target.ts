@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { DEFAULT_REGION, LOCAL_STAGE, SERVICE } from '../deployed-stage'
 import { localParams } from '../local/local-params'
 import { localEndpoints } from '../local/local-ports'

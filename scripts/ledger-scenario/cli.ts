@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { type CardTransaction, cardHistory } from '../card-history'
 import {
   type Command,

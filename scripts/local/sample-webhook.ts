@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
+import { SIGNATURE_HEADER, signPayload } from '../../lib/receive/signature'
 
 export interface SampleWebhook {
   /** The file the sample comes from, relative to the project root. */

@@ -1,5 +1,6 @@
 import type { Deps } from '../../lib/deps'
-import { ingestPayload, readPayload, type WebhookOutcome } from '../../lib/receive-webhook'
+import { readPayload } from '../../lib/receive/read-payload'
+import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
 import {
   type ApiTransaction,
   RECONCILE_EVENT_TYPE,

@@ -1,4 +1,4 @@
-import { realEventPublisher } from '../../lib/event-publisher'
+import { realEventPublisher } from '../../lib/aws/sns-event-publisher'
 import { type CommandContext, defineCommand, EXIT } from '../cli/command'
 import { fileCheckpoint } from './checkpoint'
 import {

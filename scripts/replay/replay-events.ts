@@ -1,4 +1,4 @@
-import type { EventPublisher } from '../../lib/event-publisher'
+import type { EventPublisher } from '../../lib/receive/event-publisher'
 import type { Counts } from './checkpoint'
 import type { Pacer } from './pacer'
 import { MESSAGE_ATTRIBUTES, replayMessageFor } from './replay-message'

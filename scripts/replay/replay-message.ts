@@ -1,7 +1,7 @@
-import type { OutgoingMessage } from '../../lib/build-message'
-import { LEDGER_ATTRIBUTE } from '../../lib/ledger-chain'
-import { readPayload, type TrustedPayload } from '../../lib/receive-webhook'
-import type { EventOrigin } from '../../lib/received-event'
+import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import { readPayload, type TrustedPayload } from '../../lib/receive/read-payload'
+import type { EventOrigin } from '../../lib/receive/received-event'
 import type { StoredItem } from './replay-table'
 
 /** The attribute every replayed message carries, so that subscribers can tell or filter. */

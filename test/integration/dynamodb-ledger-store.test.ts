@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { HEAD_SORT_KEY, realLedgerStore, STEP_SORT_KEY } from '../../lib/dynamodb-ledger-store'
+import { HEAD_SORT_KEY, realLedgerStore, STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
 import { describeLedgerStoreContract } from '../support/ledger-store-contract'
 import { localClients } from '../support/local-aws'
 

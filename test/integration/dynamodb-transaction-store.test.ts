@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { realTransactionStore } from '../../lib/dynamodb-transaction-store'
+import { realTransactionStore } from '../../lib/aws/dynamodb-transaction-store'
 import { localClients } from '../support/local-aws'
 import { describeTransactionStoreContract } from '../support/transaction-store-contract'
 

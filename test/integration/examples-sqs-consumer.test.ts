@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SQSEvent, SQSRecord } from 'aws-lambda'
 import { handler as consumer } from '../../examples/sqs-consumer/handler'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import type { GiftTransactionType } from '../../lib/schemas/gift-event-parts'
 import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
 import {

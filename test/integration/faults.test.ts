@@ -8,12 +8,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
 import * as v from 'valibot'
-import { realTransactionStore } from '../../lib/dynamodb-transaction-store'
-import { topicNameFor } from '../../lib/event-publisher'
-import { idempotencyKeyFor } from '../../lib/idempotency-key'
-import { toLedgerEntry } from '../../lib/ledger-entry'
+import { realTransactionStore } from '../../lib/aws/dynamodb-transaction-store'
+import { toLedgerEntry } from '../../lib/ledger/ledger-entry'
+import { topicNameFor } from '../../lib/receive/event-publisher'
+import { idempotencyKeyFor } from '../../lib/receive/idempotency-key'
+import { type TransactionRecord, toTransactionRecord } from '../../lib/receive/transaction-store'
 import { eventSchemas, type SupportedEventType } from '../../lib/schemas/registry'
-import { type TransactionRecord, toTransactionRecord } from '../../lib/transaction-store'
 import {
   apiGatewayEventFor,
   envelopeFor,

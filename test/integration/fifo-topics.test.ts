@@ -5,9 +5,10 @@
 
 import { createHash } from 'node:crypto'
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns'
-import type { OutgoingMessage } from '../../lib/build-message'
-import { realEventPublisher, topicNameFor } from '../../lib/event-publisher'
-import { readPayload } from '../../lib/receive-webhook'
+import { realEventPublisher } from '../../lib/aws/sns-event-publisher'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import { topicNameFor } from '../../lib/receive/event-publisher'
+import { readPayload } from '../../lib/receive/read-payload'
 import type { SupportedEventType } from '../../lib/schemas/registry'
 import { provisionLocalResources } from '../../scripts/local/provision'
 import {

@@ -6,8 +6,8 @@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { handler } from '../../handlers/webhook'
-import { STEP_SORT_KEY } from '../../lib/dynamodb-ledger-store'
-import { topicNameFor } from '../../lib/event-publisher'
+import { STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 import {

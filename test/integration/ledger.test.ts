@@ -3,8 +3,8 @@
 // deliveries for one card, and `npm run ledger` reading the card back.
 import { execFile } from 'node:child_process'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { HEAD_SORT_KEY, STEP_SORT_KEY } from '../../lib/dynamodb-ledger-store'
-import { topicNameFor } from '../../lib/event-publisher'
+import { HEAD_SORT_KEY, STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import { type CardTransaction, cardHistory } from '../../scripts/card-history'
 import { projectRoot } from '../../scripts/local/serverless-command'

@@ -5,7 +5,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SIGNATURE_HEADER, signPayload } from '../../lib/signature'
+import { SIGNATURE_HEADER, signPayload } from '../../lib/receive/signature'
 import { findFreePorts } from '../../scripts/local/ports'
 import { loadSampleWebhook } from '../../scripts/local/sample-webhook'
 import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-command'

@@ -5,7 +5,7 @@
 
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { runOperatorCli } from '../../scripts/cli/main'
 import {
   startVoucherifyStandIn,

@@ -1,8 +1,8 @@
 // What must not get in, and what must not get out: the source-IP allow-list, secret rotation,
 // and logs that carry ids but never secrets, signatures or personal data.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { SIGNATURE_HEADER } from '../../lib/receive/signature'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { SIGNATURE_HEADER } from '../../lib/signature'
 import {
   apiGatewayEventFor,
   envelopeFor,

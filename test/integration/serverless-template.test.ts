@@ -5,9 +5,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
+import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/receive/source-ip-allow-list'
 import { supportedEventTypes } from '../../lib/schemas/registry'
-import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/source-ip-allow-list'
 import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
 import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
 import {
@@ -122,7 +122,8 @@ const DOCUMENT_OPERATIONS: Record<string, string> = {
 function actionsTheCodeCalls(): string[] {
   const libDir = join(__dirname, '..', '..', 'lib')
   const actions = new Set<string>()
-  for (const file of readdirSync(libDir).filter((name) => name.endsWith('.ts'))) {
+  const files = readdirSync(libDir, { recursive: true, encoding: 'utf8' })
+  for (const file of files.filter((name) => name.endsWith('.ts'))) {
     const source = readFileSync(join(libDir, file), 'utf8')
     for (const [, names = '', pkg = ''] of source.matchAll(
       /import\s*{([^}]*)}\s*from\s*'@aws-sdk\/([\w-]+)'/g,

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto'
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { topicNameFor } from '../../lib/event-publisher'
-import { MAX_BODY_BYTES } from '../../lib/limits'
+import { topicNameFor } from '../../lib/receive/event-publisher'
+import { MAX_BODY_BYTES } from '../../lib/receive/limits'
+import { signPayload } from '../../lib/receive/signature'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { signPayload } from '../../lib/signature'
 import {
   apiGatewayEventFor,
   envelopeFor,

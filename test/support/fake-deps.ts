@@ -1,8 +1,8 @@
-import type { OutgoingMessage } from '../../lib/build-message'
 import type { Deps } from '../../lib/deps'
-import type { EventPublisher } from '../../lib/event-publisher'
-import { MAX_BODY_BYTES } from '../../lib/limits'
-import { staticWebhookSecrets } from '../../lib/webhook-secrets'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import type { EventPublisher } from '../../lib/receive/event-publisher'
+import { MAX_BODY_BYTES } from '../../lib/receive/limits'
+import { staticWebhookSecrets } from '../../lib/receive/webhook-secrets'
 import { InMemoryLedgerStore } from './in-memory-ledger-store'
 import { InMemoryTransactionStore } from './in-memory-transaction-store'
 

@@ -1,5 +1,5 @@
-import { headMeets, type LedgerHead, type LedgerVerdict } from '../../lib/ledger-chain'
-import type { LedgerStore, StepResult } from '../../lib/ledger-store'
+import { headMeets, type LedgerHead, type LedgerVerdict } from '../../lib/ledger/ledger-chain'
+import type { LedgerStore, StepResult } from '../../lib/ledger/ledger-store'
 
 export interface StoredHead extends LedgerHead {
   appliedCount: number

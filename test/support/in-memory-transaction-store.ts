@@ -4,7 +4,7 @@ import type {
   QuarantineRecord,
   TransactionKey,
   TransactionStore,
-} from '../../lib/transaction-store'
+} from '../../lib/receive/transaction-store'
 
 export type StoredItem = Record<string, unknown> & TransactionKey
 

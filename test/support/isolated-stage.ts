@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import type { ServerlessResources } from '../../scripts/local/serverless-resources'
 import { apiGatewayEventFor, LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'

@@ -4,8 +4,8 @@ import {
   decideStep,
   type LedgerHead,
   type LedgerStep,
-} from '../../lib/ledger-chain'
-import type { LedgerStore } from '../../lib/ledger-store'
+} from '../../lib/ledger/ledger-chain'
+import type { LedgerStore } from '../../lib/ledger/ledger-store'
 import { randomId } from '../../scripts/sample-events'
 
 /** A card's head as stored, with its counts. */

@@ -8,7 +8,7 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb'
-import { topicNameFor } from '../../lib/event-publisher'
+import { topicNameFor } from '../../lib/receive/event-publisher'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import {

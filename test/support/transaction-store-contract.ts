@@ -1,4 +1,4 @@
-import type { TransactionRecord, TransactionStore } from '../../lib/transaction-store'
+import type { TransactionRecord, TransactionStore } from '../../lib/receive/transaction-store'
 import { randomId } from '../../scripts/sample-events'
 
 export interface ContractSubject {

@@ -2,9 +2,9 @@ import {
   applyToLedger,
   LedgerContentionError,
   MAX_LEDGER_ATTEMPTS,
-} from '../../lib/apply-to-ledger'
-import type { ChainEntry } from '../../lib/ledger-chain'
-import type { LedgerStore } from '../../lib/ledger-store'
+} from '../../lib/ledger/apply-to-ledger'
+import type { ChainEntry } from '../../lib/ledger/ledger-chain'
+import type { LedgerStore } from '../../lib/ledger/ledger-store'
 import { ManualClock } from '../support/fake-deps'
 import { InMemoryLedgerStore } from '../support/in-memory-ledger-store'
 

@@ -1,7 +1,7 @@
-import { buildMessage, messageFits, messageSize } from '../../lib/build-message'
-import { topicNameFor } from '../../lib/event-publisher'
-import type { LedgerEntry } from '../../lib/ledger-entry'
-import type { ReceivedEvent } from '../../lib/received-event'
+import type { LedgerEntry } from '../../lib/ledger/ledger-entry'
+import { buildMessage, messageFits, messageSize } from '../../lib/receive/build-message'
+import { topicNameFor } from '../../lib/receive/event-publisher'
+import type { ReceivedEvent } from '../../lib/receive/received-event'
 
 const entry: LedgerEntry = {
   transaction_id: 'vtx_1',

@@ -1,5 +1,5 @@
-import { claimTransaction } from '../../lib/claim-transaction'
-import type { TransactionRecord } from '../../lib/transaction-store'
+import { claimTransaction } from '../../lib/receive/claim-transaction'
+import type { TransactionRecord } from '../../lib/receive/transaction-store'
 import { fakeDeps } from '../support/fake-deps'
 
 const record = {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { buildMessage } from '../../lib/build-message'
+import { fifoMessageId } from '../../lib/aws/fifo-ids'
 import { readConfig } from '../../lib/config'
-import { fifoMessageId } from '../../lib/fifo-ids'
-import type { LedgerEntry } from '../../lib/ledger-entry'
-import type { ReceivedEvent } from '../../lib/received-event'
+import type { LedgerEntry } from '../../lib/ledger/ledger-entry'
+import { buildMessage } from '../../lib/receive/build-message'
+import type { ReceivedEvent } from '../../lib/receive/received-event'
 
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 

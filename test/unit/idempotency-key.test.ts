@@ -1,4 +1,4 @@
-import { bodyDigest, idempotencyKeyFor } from '../../lib/idempotency-key'
+import { bodyDigest, idempotencyKeyFor } from '../../lib/receive/idempotency-key'
 
 const body = Buffer.from('{"a":1}')
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { jsonMemberText } from '../../lib/json-member-text'
+import { jsonMemberText } from '../../lib/receive/json-member-text'
 
 describe('jsonMemberText', () => {
   it('returns the member exactly as written, whitespace inside it included', () => {

@@ -9,8 +9,8 @@ import {
   headMeets,
   type LedgerHead,
   type LedgerStatus,
-} from '../../lib/ledger-chain'
-import type { TransactionRecord } from '../../lib/transaction-store'
+} from '../../lib/ledger/ledger-chain'
+import type { TransactionRecord } from '../../lib/receive/transaction-store'
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z')
 

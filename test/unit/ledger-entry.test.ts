@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { toLedgerEntry } from '../../lib/ledger-entry'
+import { toLedgerEntry } from '../../lib/ledger/ledger-entry'
 import { eventSchemas } from '../../lib/schemas/registry'
 import { seedData } from '../../scripts/sample-events'
 

@@ -1,9 +1,9 @@
 // The balance chain through receiveWebhook, with the in-memory fakes: one realistic card life
 // (additions, redemptions, refunds, removals) delivered in order, with one transaction lost,
 // with two swapped, under all three event types, and all at once.
-import { receiveWebhook, type WebhookOutcome } from '../../lib/receive-webhook'
+import { receiveWebhook, type WebhookOutcome } from '../../lib/receive/receive-webhook'
+import { signPayload } from '../../lib/receive/signature'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { signPayload } from '../../lib/signature'
 import { type CardTransaction, cardHistory } from '../../scripts/card-history'
 import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 import { fakeDeps, TEST_SECRET } from '../support/fake-deps'

@@ -4,7 +4,8 @@
 
 import fc from 'fast-check'
 import * as v from 'valibot'
-import { receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
+import { receiveWebhook, type WebhookDelivery } from '../../lib/receive/receive-webhook'
+import { signPayload } from '../../lib/receive/signature'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import {
   eventSchemas,
@@ -12,8 +13,7 @@ import {
   type SupportedEventType,
   supportedEventTypes,
 } from '../../lib/schemas/registry'
-import { signPayload } from '../../lib/signature'
-import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/webhook-envelope'
+import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/schemas/webhook-envelope'
 import { seedData } from '../../scripts/sample-events'
 import { fakeDeps, TEST_SECRET } from '../support/fake-deps'
 

@@ -1,6 +1,6 @@
-import { receiveWebhook, type WebhookDelivery } from '../../lib/receive-webhook'
-import { signPayload } from '../../lib/signature'
-import type { TransactionRecord } from '../../lib/transaction-store'
+import { receiveWebhook, type WebhookDelivery } from '../../lib/receive/receive-webhook'
+import { signPayload } from '../../lib/receive/signature'
+import type { TransactionRecord } from '../../lib/receive/transaction-store'
 import { envelopeFor, giftEventData, seedData } from '../../scripts/sample-events'
 import { fakeDeps, TEST_SECRET } from '../support/fake-deps'
 

@@ -1,4 +1,4 @@
-import { readPayload } from '../../lib/receive-webhook'
+import { readPayload } from '../../lib/receive/read-payload'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import {
   RECONCILE_EVENT_TYPE,

@@ -1,4 +1,4 @@
-import { ingestPayload } from '../../lib/receive-webhook'
+import { ingestPayload } from '../../lib/receive/receive-webhook'
 import { replayMessageFor } from '../../scripts/replay/replay-message'
 import type { StoredItem } from '../../scripts/replay/replay-table'
 import { envelopeFor, giftEventData } from '../../scripts/sample-events'

@@ -1,4 +1,4 @@
-import { ingestPayload, quarantineKeyFor } from '../../lib/receive-webhook'
+import { ingestPayload, quarantineKeyFor } from '../../lib/receive/receive-webhook'
 import { createPacer } from '../../scripts/replay/pacer'
 import type { Progress } from '../../scripts/replay/progress'
 import { replayStoredEvents } from '../../scripts/replay/replay-events'

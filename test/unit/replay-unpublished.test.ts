@@ -1,4 +1,4 @@
-import { ingestPayload } from '../../lib/receive-webhook'
+import { ingestPayload } from '../../lib/receive/receive-webhook'
 import type { CheckpointState, CheckpointStore } from '../../scripts/replay/checkpoint'
 import { createPacer } from '../../scripts/replay/pacer'
 import type { Progress } from '../../scripts/replay/progress'

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { verifySignature } from '../../lib/receive/signature'
 import { isSupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { verifySignature } from '../../lib/signature'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 
 const eventsDir = join(__dirname, '..', '..', 'events')

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
-import { compactJson, signPayload, verifySignature } from '../../lib/signature'
+import { compactJson, signPayload, verifySignature } from '../../lib/receive/signature'
 
 const secret = 'whsec-test'
 const bytes = (text: string) => Buffer.from(text, 'utf8')

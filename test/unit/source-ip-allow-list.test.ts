@@ -1,4 +1,7 @@
-import { parseSourceIpAllowList, VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/source-ip-allow-list'
+import {
+  parseSourceIpAllowList,
+  VOUCHERIFY_SENDER_ADDRESSES,
+} from '../../lib/receive/source-ip-allow-list'
 
 describe('parseSourceIpAllowList', () => {
   it('is off when nothing is configured', () => {

@@ -4,10 +4,10 @@
 // it lacks. The examples of the document are accepted as they are.
 
 import fc from 'fast-check'
-import { receiveWebhook } from '../../lib/receive-webhook'
+import { receiveWebhook } from '../../lib/receive/receive-webhook'
+import { signPayload } from '../../lib/receive/signature'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { signPayload } from '../../lib/signature'
 import { envelopeFor } from '../../scripts/sample-events'
 import document from '../fixtures/voucherify-gift-webhooks.openapi.json'
 import { fakeDeps, TEST_SECRET } from '../support/fake-deps'

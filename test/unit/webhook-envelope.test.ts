@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/webhook-envelope'
+import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/schemas/webhook-envelope'
 import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 
 const data = giftEventData('customer.voucher.gift.balance_added')

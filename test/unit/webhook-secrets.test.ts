@@ -1,5 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm'
-import { parseSecrets, realWebhookSecrets, staticWebhookSecrets } from '../../lib/webhook-secrets'
+import { realWebhookSecrets } from '../../lib/aws/ssm-webhook-secrets'
+import { parseSecrets, staticWebhookSecrets } from '../../lib/receive/webhook-secrets'
 import { ManualClock } from '../support/fake-deps'
 
 /** There is no local SSM emulator, so these tests stub the client's `send`. */

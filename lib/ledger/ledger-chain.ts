@@ -1,4 +1,4 @@
-import type { TransactionRecord } from './transaction-store'
+import type { TransactionRecord } from '../receive/transaction-store'
 
 // The balance chain of one gift card, as pure decisions: no I/O. A card's head is the latest
 // transaction applied to it (by created_at) and the balance after it; every transaction is

@@ -4,8 +4,8 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
-import type { HeadExpectation, LedgerHead, LedgerStatus, LedgerStep } from './ledger-chain'
-import type { LedgerStore, StepResult } from './ledger-store'
+import type { HeadExpectation, LedgerHead, LedgerStatus, LedgerStep } from '../ledger/ledger-chain'
+import type { LedgerStore, StepResult } from '../ledger/ledger-store'
 
 export interface DynamoDbLedgerConfig {
   tableName: string

@@ -1,4 +1,4 @@
-import type { Deps } from './deps'
+import type { Deps } from '../deps'
 import {
   assumeChainHolds,
   type ChainEntry,

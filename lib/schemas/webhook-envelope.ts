@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { IdSchema, looseRecord, TimestampSchema } from './schemas/common'
+import { IdSchema, looseRecord, TimestampSchema } from './common'
 
 /** The v2024-01-01 envelope around every non-raw Voucherify webhook. */
 export const WebhookEnvelopeSchema = v.pipe(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Deps } from './deps'
+import type { Deps } from '../deps'
 import type { TransactionRecord } from './transaction-store'
 
 export type ClaimOutcome =

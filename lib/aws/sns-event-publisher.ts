@@ -1,18 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns'
-import type { OutgoingMessage } from './build-message'
+import { type EventPublisher, topicNameFor } from '../receive/event-publisher'
 import { fifoMessageId } from './fifo-ids'
-
-export interface EventPublisher {
-  publish(message: OutgoingMessage, signal?: AbortSignal): Promise<{ messageId: string }>
-}
-
-/**
- * The event type's part of its topic name: every `.` becomes `-`. The deployment puts
- * `${service}-${stage}-` in front.
- */
-export function topicNameFor(eventType: string): string {
-  return eventType.replaceAll('.', '-')
-}
 
 export interface SnsPublisherConfig {
   /** `arn:aws:sns:<region>:<account>:<service>-<stage>-` */

@@ -1,4 +1,4 @@
-import { cardIdOf, type GiftEvent, type GiftTransactionType } from './schemas/gift-event-parts'
+import { cardIdOf, type GiftEvent, type GiftTransactionType } from '../schemas/gift-event-parts'
 
 /**
  * One gift-card balance change, in the same shape whichever event type reported it. A field the

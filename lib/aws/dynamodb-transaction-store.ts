@@ -5,7 +5,7 @@ import type {
   QuarantineRecord,
   TransactionKey,
   TransactionStore,
-} from './transaction-store'
+} from '../receive/transaction-store'
 
 export interface DynamoDbStoreConfig {
   tableName: string

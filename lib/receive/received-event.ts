@@ -1,6 +1,6 @@
+import type { LedgerEntry } from '../ledger/ledger-entry'
+import type { SupportedEventType } from '../schemas/registry'
 import type { IdempotencyKey } from './idempotency-key'
-import type { LedgerEntry } from './ledger-entry'
-import type { SupportedEventType } from './schemas/registry'
 
 /** Who took an event in when it did not come as a webhook: `reconcile` (npm run reconcile). */
 export type EventOrigin = 'reconcile'

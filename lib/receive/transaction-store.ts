@@ -1,6 +1,6 @@
+import type { LedgerVerdict } from '../ledger/ledger-chain'
+import type { LedgerEntry } from '../ledger/ledger-entry'
 import type { KeySource } from './idempotency-key'
-import type { LedgerVerdict } from './ledger-chain'
-import type { LedgerEntry } from './ledger-entry'
 import type { EventOrigin, ReceivedEvent } from './received-event'
 
 export interface TransactionKey {
