@@ -6,18 +6,11 @@ import {
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import type { HeadExpectation, LedgerHead, LedgerStatus, LedgerStep } from '../ledger/ledger-chain'
 import type { LedgerStore, StepResult } from '../ledger/ledger-store'
+import { itemKeys } from './transactions-table'
 
 export interface DynamoDbLedgerConfig {
   tableName: string
 }
-
-// Both live in the transactions table. Event types are a fixed set of dotted names, so neither
-// sort key can ever be a transaction item's; neither item has `voucher_id`, so neither is in
-// the voucher-ledger index.
-/** One per card: (voucher id, HEAD_SORT_KEY). */
-export const HEAD_SORT_KEY = '#ledger-head'
-/** One per transaction, written with the head in one transaction: what makes a step once only. */
-export const STEP_SORT_KEY = '#ledger-step'
 
 /** The head's condition for each expectation, and the values it names. */
 function headCondition(expects: HeadExpectation): {
@@ -116,7 +109,8 @@ export function realLedgerStore(client: DynamoDBClient, config: DynamoDbLedgerCo
               {
                 Update: {
                   TableName: tableName,
-                  Key: { transaction_id: entry.transactionId, event_type: STEP_SORT_KEY },
+                  // Written with the head in one transaction: what makes a step once only.
+                  Key: itemKeys.ledgerStep(entry.transactionId),
                   UpdateExpression: `SET ${stepSets.join(', ')}`,
                   ConditionExpression: 'attribute_not_exists(transaction_id)',
                   ExpressionAttributeValues: stepValues,
@@ -126,7 +120,7 @@ export function realLedgerStore(client: DynamoDBClient, config: DynamoDbLedgerCo
               {
                 Update: {
                   TableName: tableName,
-                  Key: { transaction_id: entry.voucherId, event_type: HEAD_SORT_KEY },
+                  Key: itemKeys.ledgerHead(entry.voucherId),
                   UpdateExpression: headWrite.update,
                   ConditionExpression: head.condition,
                   ExpressionAttributeValues: { ...headWrite.values, ...head.values },

@@ -6,56 +6,15 @@ import type {
   TransactionKey,
   TransactionStore,
 } from '../receive/transaction-store'
+import { ITEM_STATUS, keyOf, upsertCommand } from './transactions-table'
 
 export interface DynamoDbStoreConfig {
   tableName: string
 }
 
-const keyOf = ({ transaction_id, event_type }: TransactionKey) => ({ transaction_id, event_type })
-
-/**
- * One UpdateItem that writes `firstWrite` only where the item has no such attribute yet, sets
- * `always`, and adds 1 to `received_count`: the first delivery creates the item, every later
- * one just counts, and all of them learn the item's state in the same call.
- */
-function upsert(
-  tableName: string,
-  key: TransactionKey,
-  firstWrite: Record<string, unknown>,
-  always: Record<string, unknown>,
-) {
-  const names: Record<string, string> = {}
-  const values: Record<string, unknown> = { ':one': 1 }
-  const sets: string[] = []
-  const add = (prefix: string, entries: Record<string, unknown>, keepExisting: boolean) => {
-    for (const [index, [name, value]] of Object.entries(entries).entries()) {
-      if (value === undefined || name === 'transaction_id' || name === 'event_type') continue
-      const nameRef = `#${prefix}${index}`
-      const valueRef = `:${prefix}${index}`
-      names[nameRef] = name
-      values[valueRef] = value
-      sets.push(
-        keepExisting
-          ? `${nameRef} = if_not_exists(${nameRef}, ${valueRef})`
-          : `${nameRef} = ${valueRef}`,
-      )
-    }
-  }
-  add('f', firstWrite, true)
-  add('a', always, false)
-  return new UpdateCommand({
-    TableName: tableName,
-    Key: keyOf(key),
-    UpdateExpression: `SET ${sets.join(', ')} ADD received_count :one`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
-  })
-}
-
 function toDeliveryState(item: Record<string, unknown>): DeliveryState {
   const receivedCount = Number(item.received_count)
-  if (item.status === 'published') {
+  if (item.status === ITEM_STATUS.published) {
     return { status: 'published', messageId: String(item.message_id), receivedCount }
   }
   return {
@@ -104,12 +63,12 @@ export function realTransactionStore(
     async recordDelivery(record, claim, now, signal) {
       const firstWrite = {
         ...record,
-        status: 'claimed',
+        status: ITEM_STATUS.claimed,
         claim_token: claim.token,
         lease_expires_at: claim.expiresAt,
       }
       const result = await documents.send(
-        upsert(tableName, record, firstWrite, { last_received_at: now }),
+        upsertCommand(tableName, record, firstWrite, { last_received_at: now }),
         { abortSignal: signal },
       )
       return toDeliveryState(result.Attributes ?? {})
@@ -125,7 +84,7 @@ export function realTransactionStore(
           ':token': claim.token,
           ':expires': claim.expiresAt,
           ':one': 1,
-          ':claimed': 'claimed',
+          ':claimed': ITEM_STATUS.claimed,
           ':stale': staleToken,
         },
         signal,
@@ -135,7 +94,7 @@ export function realTransactionStore(
     markPublished(key, claimToken, publication, signal) {
       const sets = ['#status = :published, message_id = :messageId, published_at = :publishedAt']
       const values: Record<string, unknown> = {
-        ':published': 'published',
+        ':published': ITEM_STATUS.published,
         ':messageId': publication.messageId,
         ':publishedAt': publication.publishedAt,
         ':token': claimToken,
@@ -168,7 +127,7 @@ export function realTransactionStore(
         key,
         'SET lease_expires_at = :now',
         '#status = :claimed AND claim_token = :token',
-        { ':now': now, ':claimed': 'claimed', ':token': claimToken },
+        { ':now': now, ':claimed': ITEM_STATUS.claimed, ':token': claimToken },
         signal,
       )
     },
@@ -176,10 +135,10 @@ export function realTransactionStore(
     async quarantine(record: QuarantineRecord, signal?: AbortSignal) {
       const { received_at, ...rest } = record
       await documents.send(
-        upsert(
+        upsertCommand(
           tableName,
           record,
-          { ...rest, status: 'quarantined', received_at },
+          { ...rest, status: ITEM_STATUS.quarantined, received_at },
           { last_received_at: received_at },
         ),
         { abortSignal: signal },

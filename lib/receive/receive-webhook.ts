@@ -1,3 +1,4 @@
+import { quarantineId } from '../aws/transactions-table'
 import type { Deps } from '../deps'
 import { applyToLedger, type LedgerOutcome } from '../ledger/apply-to-ledger'
 import { chainEntryOf, LEDGER_ATTRIBUTE } from '../ledger/ledger-chain'
@@ -98,7 +99,7 @@ export async function ingestPayload(
 
 /** Where a payload that failed its schema is kept: one item per distinct body. */
 export function quarantineKeyFor(body: Uint8Array): string {
-  return `quarantine:sha256:${bodyDigest(body)}`
+  return quarantineId(bodyDigest(body))
 }
 
 /** Size and signature: nothing in a body is read before it is known to come from Voucherify. */

@@ -7,7 +7,7 @@ import {
   GetItemCommand,
   type Projection,
 } from '@aws-sdk/client-dynamodb'
-import { LEDGER_INDEX } from '../ledger/card-ledger'
+import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
 import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
@@ -241,7 +241,7 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
       options.readableBundle,
     )
     const ledgerIndex = aws.resources.table.GlobalSecondaryIndexes?.find(
-      (index) => index.IndexName === LEDGER_INDEX,
+      (index) => index.IndexName === LEDGER_INDEX.name,
     )
     return {
       phases: measured.phases,

@@ -1,8 +1,8 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
+import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
 import { MAX_BODY_BYTES } from '../../lib/receive/limits'
 import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
 import { supportedEventTypes } from '../../lib/schemas/registry'
-import { LEDGER_INDEX } from '../ledger/card-ledger'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
 import type { ColdStartResult, Variant } from './cold-start'
@@ -754,8 +754,8 @@ function dynamodbWhatIf(derived: Derived, projection: Projection | undefined): s
     `**What drives the cost.** DynamoDB is ${fixed(100 * share, 0)} % of the total for a new`,
     'seed event. Every write bills the whole item, and the item holds the payload' +
       (indexHoldsPayload
-        ? `; the \`${LEDGER_INDEX}\` index copies all of it again.`
-        : `; the \`${LEDGER_INDEX}\` index does not hold it (see the write units above).`),
+        ? `; the \`${LEDGER_INDEX.name}\` index copies all of it again.`
+        : `; the \`${LEDGER_INDEX.name}\` index does not hold it (see the write units above).`),
     'Write units per new event / duplicate (and DynamoDB per million new events) if the item',
     'were laid out differently, from the sizes measured above:',
     '',
@@ -763,7 +763,7 @@ function dynamodbWhatIf(derived: Derived, projection: Projection | undefined): s
       [
         'payload',
         'as deployed',
-        ...(indexHoldsPayload ? [`${LEDGER_INDEX} projecting the ledger fields only`] : []),
+        ...(indexHoldsPayload ? [`${LEDGER_INDEX.name} projecting the ledger fields only`] : []),
         `${indexHoldsPayload ? '… and the payload' : 'the payload'} in a write-once item of its own`,
       ],
       rows,
@@ -774,11 +774,11 @@ function dynamodbWhatIf(derived: Derived, projection: Projection | undefined): s
 
 /** What the template says the voucher-ledger index holds, and what that means for writes. */
 function indexSentence(projection: Projection | undefined): string {
-  if (!projection) return `serverless.yml declares no \`${LEDGER_INDEX}\` index.`
+  if (!projection) return `serverless.yml declares no \`${LEDGER_INDEX.name}\` index.`
   const attributes = projection.NonKeyAttributes ?? []
   if (projection.ProjectionType === 'ALL') {
     return (
-      `The \`${LEDGER_INDEX}\` GSI projects ALL attributes (serverless.yml), so each write is ` +
+      `The \`${LEDGER_INDEX.name}\` GSI projects ALL attributes (serverless.yml), so each write is ` +
       'written to the index too, payload included.'
     )
   }
@@ -787,7 +787,7 @@ function indexSentence(projection: Projection | undefined): string {
       ? `its keys and ${attributes.length} attributes (${attributes.join(', ')})`
       : 'its keys only'
   return (
-    `The \`${LEDGER_INDEX}\` GSI projects ${projection.ProjectionType} (serverless.yml): ${holds}, ` +
+    `The \`${LEDGER_INDEX.name}\` GSI projects ${projection.ProjectionType} (serverless.yml): ${holds}, ` +
     'not the payload, so its copy of an item is small.'
   )
 }

@@ -1,28 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
-
-/** The table's index of one gift card's transactions in time order (serverless.yml). */
-export const LEDGER_INDEX = 'voucher-ledger'
-
-/**
- * Everything the ledger reads: the table's and the index's keys, then the attributes the index
- * must project. Ids, types and amounts only: nothing personal, no voucher code.
- */
-export const LEDGER_ATTRIBUTES = [
-  'transaction_id',
-  'event_type',
-  'voucher_id',
-  'created_at',
-  'transaction_type',
-  'amount',
-  'balance_after',
-  'related_transaction_id',
-  'ledger_status',
-  'expected_balance',
-  'previous_transaction_id',
-  'origin',
-  // Not shown: reconcile reads it through the same index to tell stored from published.
-  'status',
-] as const
+import { LEDGER_ATTRIBUTES, LEDGER_INDEX } from '../../lib/aws/transactions-table'
 
 type StoredItem = Partial<Record<(typeof LEDGER_ATTRIBUTES)[number], unknown>>
 
@@ -90,8 +67,8 @@ export async function readCardItems(
     const page = await documents.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: LEDGER_INDEX,
-        KeyConditionExpression: '#voucher_id = :voucher',
+        IndexName: LEDGER_INDEX.name,
+        KeyConditionExpression: `#${LEDGER_INDEX.partitionKey} = :voucher`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':voucher': voucherId },
         // Only what the index is sure to project, whatever else it holds.

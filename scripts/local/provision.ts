@@ -74,7 +74,11 @@ function createTableInput(table: CloudFormationTable): CreateTableCommandInput {
   }
 }
 
-async function createTable(dynamodb: DynamoDBClient, table: CloudFormationTable): Promise<void> {
+/** Creates the table as serverless.yml declares it (another name for a test's own copy). */
+export async function createTable(
+  dynamodb: DynamoDBClient,
+  table: CloudFormationTable,
+): Promise<void> {
   try {
     await dynamodb.send(new CreateTableCommand(createTableInput(table)))
   } catch (error) {
@@ -86,9 +90,10 @@ async function createTable(dynamodb: DynamoDBClient, table: CloudFormationTable)
   )
 }
 
-async function createTopics(
+/** Creates each topic, FIFO ones as serverless.yml declares them; topic ARN by name. */
+export async function createTopics(
   sns: SNSClient,
-  topics: ServerlessResources['topics'],
+  topics: ReadonlyArray<Pick<ServerlessResources['topics'][number], 'topicName' | 'fifo'>>,
 ): Promise<Record<string, string>> {
   const topicArns: Record<string, string> = {}
   for (const { topicName, fifo } of topics) {

@@ -1,3 +1,4 @@
+import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import type { Deps } from '../../lib/deps'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
@@ -177,7 +178,7 @@ export async function reconcileVoucher(
     signal?.throwIfAborted()
     const transactionId = text(transaction.id)
     const status = stored.get(voucherIdOf(transaction))?.get(transactionId)
-    if (status === 'published') {
+    if (status === ITEM_STATUS.published) {
       summary.found++
       continue
     }

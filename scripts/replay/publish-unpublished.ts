@@ -1,3 +1,4 @@
+import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import {
   increment,
   itemName,
@@ -16,7 +17,7 @@ function isLeaseLive(item: StoredItem, now: Date): boolean {
 
 const unpublishedMode: ReingestMode = {
   name: 'unpublished',
-  status: 'claimed',
+  status: ITEM_STATUS.claimed,
   // `origin` too: a transaction reconcile took in is published with the origin it was stored with.
   attributes: ['status', 'lease_expires_at', 'delivery', 'payload', 'received_at', 'origin'],
   invalidCount: 'invalid',

@@ -1,3 +1,4 @@
+import type { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import type { Deps } from '../../lib/deps'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
@@ -38,7 +39,7 @@ export interface ReingestMode {
   /** The checkpoint's `mode`. */
   name: 'quarantined' | 'unpublished'
   /** The stored status the mode selects, and that an item it leaves alone keeps. */
-  status: 'quarantined' | 'claimed'
+  status: typeof ITEM_STATUS.quarantined | typeof ITEM_STATUS.claimed
   /** What the mode reads of an item besides its key. */
   attributes: readonly string[]
   /** Where a payload that fails today's schema is counted (its issue paths are noted). */

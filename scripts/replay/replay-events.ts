@@ -1,3 +1,4 @@
+import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import type { EventPublisher } from '../../lib/receive/event-publisher'
 import type { Counts } from './checkpoint'
 import type { Pacer } from './pacer'
@@ -33,7 +34,7 @@ export interface ReplayDeps extends RunDeps {
 const REPLAY_ATTRIBUTES = ['status', 'created_at', 'voucher_id', ...MESSAGE_ATTRIBUTES]
 
 /** Only published items: the others are in flight (their delivery publishes them) or quarantined. */
-const PUBLISHED = 'published'
+const PUBLISHED = ITEM_STATUS.published
 
 function initialCounts(dryRun: boolean): Counts {
   return dryRun

@@ -10,16 +10,18 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { LEDGER_INDEX } from '../ledger/card-ledger'
+import {
+  Expression,
+  ITEM_STATUS,
+  type ItemKey,
+  keyOf,
+  LEDGER_INDEX,
+} from '../../lib/aws/transactions-table'
+
+export type { ItemKey }
 
 /** An `ExclusiveStartKey`: where a scan or query carries on. Plain JSON, kept in checkpoints. */
 export type Position = Record<string, unknown>
-
-// A type, not an interface: it is also a Position (an index signature).
-export type ItemKey = {
-  transaction_id: string
-  event_type: string
-}
 
 /** A stored item with the attributes asked for (every one may be missing). */
 export type StoredItem = ItemKey & Record<string, unknown>
@@ -90,41 +92,12 @@ export interface ReplayTableConfig {
 const BATCH_GET_MAX_KEYS = 100
 const BATCH_GET_MAX_ATTEMPTS = 8
 
-/** `#n0`-style references for every attribute name, so reserved words (`status`) need no care. */
-class Expression {
-  readonly names: Record<string, string> = {}
-  readonly values: Record<string, unknown> = {}
-  private byName = new Map<string, string>()
-
-  name(attribute: string): string {
-    let ref = this.byName.get(attribute)
-    if (ref === undefined) {
-      ref = `#n${this.byName.size}`
-      this.byName.set(attribute, ref)
-      this.names[ref] = attribute
-    }
-    return ref
-  }
-
-  value(value: unknown): string {
-    const ref = `:v${Object.keys(this.values).length}`
-    this.values[ref] = value
-    return ref
-  }
-
-  projection(attributes: readonly string[]): string {
-    return [...new Set(attributes)].map((attribute) => this.name(attribute)).join(', ')
-  }
-}
-
-const keyOf = ({ transaction_id, event_type }: ItemKey): ItemKey => ({ transaction_id, event_type })
-
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfig): ReplayTable {
   const documents = DynamoDBDocumentClient.from(client)
   const { tableName } = config
-  const indexName = config.indexName ?? LEDGER_INDEX
+  const indexName = config.indexName ?? LEDGER_INDEX.name
   const sleep = config.sleep ?? defaultSleep
 
   const getBatch = async (keys: readonly ItemKey[], attributes: readonly string[]) => {
@@ -194,8 +167,10 @@ export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfi
 
     async queryVoucher(query, page) {
       const expression = new Expression()
-      const createdAt = expression.name('created_at')
-      const conditions = [`${expression.name('voucher_id')} = ${expression.value(query.voucherId)}`]
+      const createdAt = expression.name(LEDGER_INDEX.sortKey)
+      const conditions = [
+        `${expression.name(LEDGER_INDEX.partitionKey)} = ${expression.value(query.voucherId)}`,
+      ]
       if (query.from !== undefined && query.to !== undefined) {
         conditions.push(
           `${createdAt} BETWEEN ${expression.value(query.from)} AND ${expression.value(query.to)}`,
@@ -267,11 +242,11 @@ export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfi
             ConditionExpression: '#status = :quarantined',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
-              ':resolved': 'resolved',
+              ':resolved': ITEM_STATUS.resolved,
               ':at': resolution.resolvedAt,
               ':key': resolution.idempotencyKey,
               ':outcome': resolution.outcome,
-              ':quarantined': 'quarantined',
+              ':quarantined': ITEM_STATUS.quarantined,
             },
           }),
         )

@@ -1,3 +1,4 @@
+import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import {
   increment,
   itemName,
@@ -15,7 +16,7 @@ export type QuarantineDeps = ReingestDeps
 
 const quarantineMode: ReingestMode = {
   name: 'quarantined',
-  status: 'quarantined',
+  status: ITEM_STATUS.quarantined,
   attributes: ['status', 'delivery', 'payload', 'received_at'],
   invalidCount: 'still_invalid',
   outcomes: {

@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { HEAD_SORT_KEY, realLedgerStore, STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
+import { realLedgerStore } from '../../lib/aws/dynamodb-ledger-store'
+import { type ItemKey, itemKeys } from '../../lib/aws/transactions-table'
 import { describeLedgerStoreContract } from '../support/ledger-store-contract'
 import { localClients } from '../support/local-aws'
 
@@ -7,17 +8,13 @@ const { dynamodb } = localClients()
 const documents = DynamoDBDocumentClient.from(dynamodb)
 const tableName = process.env.TABLE_NAME as string
 
-const read = async (transaction_id: string, event_type: string) =>
-  (
-    await documents.send(
-      new GetCommand({ TableName: tableName, Key: { transaction_id, event_type } }),
-    )
-  ).Item
+const read = async (key: ItemKey) =>
+  (await documents.send(new GetCommand({ TableName: tableName, Key: key }))).Item
 
 describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
   store: realLedgerStore(dynamodb, { tableName }),
   readHead: async (voucherId) => {
-    const item = await read(voucherId, HEAD_SORT_KEY)
+    const item = await read(itemKeys.ledgerHead(voucherId))
     return (
       item && {
         transactionId: item.head_transaction_id,
@@ -31,7 +28,7 @@ describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
     )
   },
   readStep: async (transactionId) => {
-    const item = await read(transactionId, STEP_SORT_KEY)
+    const item = await read(itemKeys.ledgerStep(transactionId))
     return (
       item && {
         status: item.ledger_status,

@@ -6,7 +6,7 @@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { handler } from '../../handlers/webhook'
-import { STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
+import { isLedgerItem } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
@@ -81,7 +81,8 @@ async function storedByThisRun(): Promise<StoredItem[]> {
 }
 
 /** The ledger's step of an accepted transaction: part of storing it, not an item of its own. */
-const isLedgerStep = (item: StoredItem) => item.event_type === STEP_SORT_KEY
+const isLedgerStep = (item: StoredItem) =>
+  isLedgerItem({ transaction_id: String(item.transaction_id), event_type: String(item.event_type) })
 
 /** The answer's text, less the ids an accepted answer carries by design (tags are part of them). */
 function answerText({ status, text, body }: Answer): string {

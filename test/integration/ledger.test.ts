@@ -3,7 +3,7 @@
 // deliveries for one card, and `npm run ledger` reading the card back.
 import { execFile } from 'node:child_process'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { HEAD_SORT_KEY, STEP_SORT_KEY } from '../../lib/aws/dynamodb-ledger-store'
+import { type ItemKey, itemKeys } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import { type CardTransaction, cardHistory } from '../../scripts/card-history'
@@ -35,12 +35,10 @@ async function deliver(
   return { status: result.statusCode ?? 0, body: JSON.parse(String(result.body)) }
 }
 
-const read = async (transaction_id: string, event_type: string) =>
-  (
-    await documents.send(
-      new GetCommand({ TableName: tableName, Key: { transaction_id, event_type } }),
-    )
-  ).Item
+const readItem = async (key: ItemKey) =>
+  (await documents.send(new GetCommand({ TableName: tableName, Key: key }))).Item
+const read = (transaction_id: string, event_type: string) =>
+  readItem({ transaction_id, event_type })
 
 /** Each CloudWatch metric in the handler's EMF lines, as `Name{dimension=value}`. */
 function ledgerMetricsIn(lines: string[]): string[] {
@@ -155,7 +153,7 @@ describe('a card’s ten transactions, one lost and two swapped, through the han
   })
 
   it('keeps the card’s head at its latest transaction, with the counts', async () => {
-    const head = await read(card.voucherId, HEAD_SORT_KEY)
+    const head = await readItem(itemKeys.ledgerHead(card.voucherId))
 
     expect(head).toMatchObject({
       head_transaction_id: card.at(10).id,
@@ -293,8 +291,10 @@ describe('concurrent deliveries for one card', () => {
         }),
       ),
     )
-    const head = await read(card.voucherId, HEAD_SORT_KEY)
-    const steps = await Promise.all(card.transactions.map((t) => read(t.id, STEP_SORT_KEY)))
+    const head = await readItem(itemKeys.ledgerHead(card.voucherId))
+    const steps = await Promise.all(
+      card.transactions.map((t) => readItem(itemKeys.ledgerStep(t.id))),
+    )
 
     expect(answers).toEqual(Array(30).fill(200))
     expect(head).toMatchObject({
@@ -315,7 +315,7 @@ describe('concurrent deliveries for one card', () => {
     )
     const mismatches = []
     for (const transaction of card.transactions) {
-      const step = await read(transaction.id, STEP_SORT_KEY)
+      const step = await readItem(itemKeys.ledgerStep(transaction.id))
       for (const type of supportedEventTypes) {
         const item = await read(transaction.id, type)
         if (item?.status === 'published' && item.ledger_status !== step?.ledger_status) {
@@ -357,7 +357,7 @@ describe('when DynamoDB fails the ledger step', () => {
 
     expect([failed.status, redelivered.body.status]).toEqual([503, 'accepted'])
     expect(messages.map((message) => message.attributes.ledger)).toEqual(['ok'])
-    expect(await read(card.voucherId, HEAD_SORT_KEY)).toMatchObject({ applied_count: 1 })
+    expect(await readItem(itemKeys.ledgerHead(card.voucherId))).toMatchObject({ applied_count: 1 })
   })
 
   it('counts a gap once when the answer of the call that applied it is lost', async () => {

@@ -9,7 +9,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs'
-import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
+import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
 import { destroyLocalClients } from '../../scripts/local/create-local-clients'
 import type { ServerlessResources } from '../../scripts/local/serverless-resources'
 import { localClients } from '../support/local-aws'
@@ -82,17 +82,15 @@ describe('the local table', () => {
     expect(indexes).toEqual(resources.table.GlobalSecondaryIndexes)
     expect(indexes).toEqual([
       {
-        IndexName: 'voucher-ledger',
+        IndexName: LEDGER_INDEX.name,
         KeySchema: [
-          { AttributeName: 'voucher_id', KeyType: 'HASH' },
-          { AttributeName: 'created_at', KeyType: 'RANGE' },
+          { AttributeName: LEDGER_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: LEDGER_INDEX.sortKey, KeyType: 'RANGE' },
         ],
         // Exactly what `npm run ledger` reads, besides the keys every index projects.
         Projection: {
           ProjectionType: 'INCLUDE',
-          NonKeyAttributes: LEDGER_ATTRIBUTES.filter(
-            (name) => !['transaction_id', 'event_type', 'voucher_id', 'created_at'].includes(name),
-          ),
+          NonKeyAttributes: [...LEDGER_INDEX.projected],
         },
       },
     ])

@@ -5,10 +5,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/receive/source-ip-allow-list'
 import { supportedEventTypes } from '../../lib/schemas/registry'
-import { LEDGER_ATTRIBUTES } from '../../scripts/ledger/card-ledger'
 import { eventTypeOfTopic } from '../../scripts/local/serverless-resources'
 import {
   apiGatewayEventFor,
@@ -185,17 +185,15 @@ describe('the prod template', () => {
 
     expect(properties.GlobalSecondaryIndexes).toEqual([
       {
-        IndexName: 'voucher-ledger',
+        IndexName: LEDGER_INDEX.name,
         KeySchema: [
-          { AttributeName: 'voucher_id', KeyType: 'HASH' },
-          { AttributeName: 'created_at', KeyType: 'RANGE' },
+          { AttributeName: LEDGER_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: LEDGER_INDEX.sortKey, KeyType: 'RANGE' },
         ],
         // Exactly what `npm run ledger` reads, besides the keys every index projects.
         Projection: {
           ProjectionType: 'INCLUDE',
-          NonKeyAttributes: LEDGER_ATTRIBUTES.filter(
-            (name) => !['transaction_id', 'event_type', 'voucher_id', 'created_at'].includes(name),
-          ),
+          NonKeyAttributes: [...LEDGER_INDEX.projected],
         },
       },
     ])

@@ -2,15 +2,10 @@
 // a scan sees only what that test stored, and a replay reaches only that test's queues.
 
 import { randomBytes } from 'node:crypto'
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb'
-import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
+import { createTable, createTopics } from '../../scripts/local/provision'
 import type { ServerlessResources } from '../../scripts/local/serverless-resources'
 import { apiGatewayEventFor, LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 import { loadHandler } from './load-handler'
@@ -56,37 +51,17 @@ export async function isolatedStage({
   const id = randomBytes(6).toString('hex')
   const { table } = localResources()
   const tableName = `${table.TableName}-${id}`
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: table.AttributeDefinitions,
-      KeySchema: table.KeySchema,
-      BillingMode: table.BillingMode,
-      GlobalSecondaryIndexes:
-        table.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
-    }),
-  )
-  await waitUntilTableExists(
-    { client: clients.dynamodb, maxWaitTime: 30, minDelay: 1 },
-    { TableName: tableName },
-  )
+  await createTable(clients.dynamodb, { ...table, TableName: tableName })
 
   const topicArnPrefix = `${process.env.TOPIC_ARN_PREFIX}${id}-`
   const topicNameSuffix = fifo ? '.fifo' : ''
   const topicArnFor = (eventType: string) =>
     `${topicArnPrefix}${topicNameFor(eventType)}${topicNameSuffix}`
-  const topicArns: string[] = []
-  for (const eventType of supportedEventTypes) {
-    const name = topicArnFor(eventType).split(':').at(-1)
-    const { TopicArn } = await clients.sns.send(
-      new CreateTopicCommand({
-        Name: name,
-        Attributes: fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : {},
-      }),
-    )
-    if (!TopicArn) throw new Error(`CreateTopic ${name} returned no TopicArn`)
-    topicArns.push(TopicArn)
-  }
+  const topics = supportedEventTypes.map((eventType) => ({
+    topicName: String(topicArnFor(eventType).split(':').at(-1)),
+    fifo,
+  }))
+  const topicArns = Object.values(await createTopics(clients.sns, topics))
 
   const handler = loadHandler({
     TABLE_NAME: tableName,
