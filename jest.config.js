@@ -15,8 +15,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform,
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/support/emulators/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/emulators/global-teardown.ts',
     },
   ],
 }

@@ -7,7 +7,7 @@ import {
   GetItemCommand,
   type Projection,
 } from '@aws-sdk/client-dynamodb'
-import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
+import { LEDGER_INDEX } from '../../lib'
 import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
@@ -141,7 +141,8 @@ function runChild(options: {
     [...options.nodeFlags, options.childScript, options.bundle, JSON.stringify(plans)],
     {
       cwd: projectRoot,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Its stdout is the function's EMF metric lines: work measured, not output to show.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: {
         PATH: process.env.PATH,
         TABLE_NAME: stageSetting(aws.resources, 'TABLE_NAME'),

@@ -1,9 +1,11 @@
-import type { Deps } from '../../lib/deps'
-import type { LedgerStore } from '../../lib/ledger/ledger-store'
-import type { OutgoingMessage } from '../../lib/receive/build-message'
-import { MAX_BODY_BYTES } from '../../lib/receive/limits'
-import type { TransactionStore } from '../../lib/receive/transaction-store'
-import { staticWebhookSecrets } from '../../lib/receive/webhook-secrets'
+import {
+  type Deps,
+  type LedgerStore,
+  MAX_BODY_BYTES,
+  type OutgoingMessage,
+  staticWebhookSecrets,
+  type TransactionStore,
+} from '../../lib'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 
 /**

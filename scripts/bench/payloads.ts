@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
-import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
+import { GiftTransactionTypeSchema, type SupportedEventType, supportedEventTypes } from '../../lib'
 import {
   apiGatewayEventFor,
   envelopeFor,

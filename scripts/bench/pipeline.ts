@@ -1,18 +1,26 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import * as v from 'valibot'
-import { toLedgerEntry } from '../../lib/ledger/ledger-entry'
-import { buildMessage, messageFits, messageSize } from '../../lib/receive/build-message'
-import { claimTransaction } from '../../lib/receive/claim-transaction'
-import { idempotencyKeyFor } from '../../lib/receive/idempotency-key'
-import { jsonMemberText } from '../../lib/receive/json-member-text'
-import { SNS_MAX_MESSAGE_BYTES } from '../../lib/receive/limits'
-import { readPayload } from '../../lib/receive/read-payload'
-import { receiveWebhook, type WebhookDelivery } from '../../lib/receive/receive-webhook'
-import { SIGNATURE_HEADER, verifySignature } from '../../lib/receive/signature'
-import { toTransactionRecord } from '../../lib/receive/transaction-store'
-import { eventSchemas, type SupportedEventType } from '../../lib/schemas/registry'
-import { eventTypeOf, WebhookEnvelopeSchema } from '../../lib/schemas/webhook-envelope'
+import {
+  buildMessage,
+  claimTransaction,
+  eventSchemas,
+  eventTypeOf,
+  idempotencyKeyFor,
+  jsonMemberText,
+  messageFits,
+  messageSize,
+  readPayload,
+  receiveWebhook,
+  SIGNATURE_HEADER,
+  SNS_MAX_MESSAGE_BYTES,
+  type SupportedEventType,
+  toLedgerEntry,
+  toTransactionRecord,
+  verifySignature,
+  type WebhookDelivery,
+  WebhookEnvelopeSchema,
+} from '../../lib'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 import { noopDeps } from './noop-deps'
 import type { BenchCase } from './payloads'

@@ -1,8 +1,10 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
-import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
-import { MAX_BODY_BYTES } from '../../lib/receive/limits'
-import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
-import { supportedEventTypes } from '../../lib/schemas/registry'
+import {
+  GiftTransactionTypeSchema,
+  LEDGER_INDEX,
+  MAX_BODY_BYTES,
+  supportedEventTypes,
+} from '../../lib'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
 import type { ColdStartResult, Variant } from './cold-start'

@@ -29,9 +29,9 @@ import {
   snsError,
   snsKind,
   startFaultProxy,
-} from '../support/fault-proxy'
+} from '../support/emulators/fault-proxy'
+import { localClients, type ReceivedMessage, subscribeQueue } from '../support/emulators/local-aws'
 import { type Handler, lambdaContext, loadHandler } from '../support/load-handler'
-import { localClients, type ReceivedMessage, subscribeQueue } from '../support/local-aws'
 
 const clients = localClients()
 const documents = DynamoDBDocumentClient.from(clients.dynamodb)

@@ -22,11 +22,11 @@ import {
   LOCAL_WEBHOOK_SECRET,
   randomId,
 } from '../../scripts/sample-events'
-import { type FaultProxy, snsKind, startFaultProxy } from '../support/fault-proxy'
-import { subscribeFifoQueue } from '../support/fifo-queue'
+import { type FaultProxy, snsKind, startFaultProxy } from '../support/emulators/fault-proxy'
+import { subscribeFifoQueue } from '../support/emulators/fifo-queue'
+import { localClients } from '../support/emulators/local-aws'
 import { giftCard, transactionIdOf } from '../support/gift-card'
 import { type Handler, loadHandler } from '../support/load-handler'
-import { localClients } from '../support/local-aws'
 
 const EVENT_TYPE: SupportedEventType = 'voucher.gift.transaction.created'
 const clients = localClients()

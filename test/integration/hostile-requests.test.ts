@@ -16,7 +16,7 @@ import {
   hostileRequests,
   tagsIn,
 } from '../fixtures/hostile-requests'
-import { localClients, type ReceivedMessage, subscribeQueue } from '../support/local-aws'
+import { localClients, type ReceivedMessage, subscribeQueue } from '../support/emulators/local-aws'
 
 type StoredItem = Record<string, unknown>
 

@@ -15,9 +15,9 @@ import {
   dynamoDbKind,
   type FaultProxy,
   startFaultProxy,
-} from '../support/fault-proxy'
+} from '../support/emulators/fault-proxy'
+import { localClients, type ReceivedMessage, subscribeQueue } from '../support/emulators/local-aws'
 import { type Handler, loadHandler } from '../support/load-handler'
-import { localClients, type ReceivedMessage, subscribeQueue } from '../support/local-aws'
 
 const documents = DynamoDBDocumentClient.from(localClients().dynamodb)
 const tableName = process.env.TABLE_NAME as string

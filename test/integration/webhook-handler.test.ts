@@ -17,8 +17,8 @@ import {
   randomId,
   seedData,
 } from '../../scripts/sample-events'
+import { localClients, subscribeQueue } from '../support/emulators/local-aws'
 import { type Handler, loadHandler } from '../support/load-handler'
-import { localClients, subscribeQueue } from '../support/local-aws'
 
 const handler = loadHandler()
 const clients = localClients()

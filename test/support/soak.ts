@@ -28,9 +28,9 @@ import {
   snsKind,
   snsMessageAttribute,
   startFaultProxy,
-} from './fault-proxy'
+} from './emulators/fault-proxy'
+import { localClients, type ReceivedMessage, subscribeQueue } from './emulators/local-aws'
 import { type Handler, loadHandler } from './load-handler'
-import { localClients, type ReceivedMessage, subscribeQueue } from './local-aws'
 
 export interface SoakOptions {
   events: number

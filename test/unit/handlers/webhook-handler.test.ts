@@ -4,7 +4,7 @@ import { createWebhookHandler } from '../../../handlers/webhook-handler'
 import { parseSourceIpAllowList } from '../../../lib/receive/source-ip-allow-list'
 import { apiGatewayEventFor, envelopeFor, giftEventData } from '../../../scripts/sample-events'
 import { captureOutput } from '../../support/capture-output'
-import { fakeDeps, TEST_SECRET } from '../../support/fake-deps'
+import { fakeDeps, TEST_SECRET } from '../../support/fakes/fake-deps'
 
 const EVENT_TYPE = 'voucher.gift.transaction.created'
 

@@ -1,0 +1,237 @@
+import {
+  assumeChainHolds,
+  type ChainEntry,
+  decideStep,
+  type LedgerHead,
+  type LedgerStep,
+} from '../../../lib/ledger/ledger-chain'
+import type { LedgerStore } from '../../../lib/ledger/ledger-store'
+import { randomId } from '../../../scripts/sample-events'
+
+/** A card's head as stored, with its counts. */
+export interface HeadRecord extends LedgerHead {
+  appliedCount: number
+  gapCount: number
+  outOfOrderCount: number
+}
+
+/** A transaction's step as stored: its verdict, and which delivery applied it. */
+export interface StepRecord {
+  status: string
+  expectedBalance: number | null
+  previousTransactionId: string | null
+  appliedEventType: string
+  appliedAt: string
+}
+
+export interface LedgerContractSubject {
+  store: LedgerStore
+  /** Read back as the adapter wrote them. */
+  readHead(voucherId: string): Promise<HeadRecord | undefined>
+  readStep(transactionId: string): Promise<StepRecord | undefined>
+}
+
+const T0 = Date.parse('2026-03-01T09:00:00.000Z')
+const BY_TRANSACTION_CREATED = { eventType: 'voucher.gift.transaction.created', at: 'now' }
+const BY_BALANCE_ADDED = { eventType: 'voucher.gift.balance_added', at: 'later' }
+
+/** A card of its own for each test, and transactions on it a minute apart. */
+function newCard() {
+  const voucherId = randomId('v')
+  const entry = (amount: number, balanceAfter: number, minute: number): ChainEntry => ({
+    transactionId: randomId('vtx'),
+    voucherId,
+    amount,
+    balanceAfter,
+    createdAt: new Date(T0 + minute * 60_000).toISOString(),
+    createdMs: T0 + minute * 60_000,
+  })
+  return { voucherId, entry }
+}
+
+const headOf = (step: LedgerStep): LedgerHead => step.next as LedgerHead
+
+/** The rules every LedgerStore must follow; run against the fake and the real adapter. */
+export function describeLedgerStoreContract(name: string, subject: () => LedgerContractSubject) {
+  describe(`${name} (LedgerStore contract)`, () => {
+    it('applies a card’s first transaction, recording its verdict and starting the head', async () => {
+      const { store, readHead, readStep } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+
+      const result = await store.applyStep(first, BY_TRANSACTION_CREATED)
+
+      expect(result).toEqual({ status: 'applied' })
+      expect(await readHead(voucherId)).toEqual({
+        ...headOf(first),
+        appliedCount: 1,
+        gapCount: 0,
+        outOfOrderCount: 0,
+      })
+      expect(await readStep(first.entry.transactionId)).toEqual({
+        status: 'ok',
+        expectedBalance: 5_000,
+        previousTransactionId: null,
+        appliedEventType: 'voucher.gift.transaction.created',
+        appliedAt: 'now',
+      })
+    })
+
+    it('applies the one-call step on a head that the transaction continues', async () => {
+      const { store, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
+      const redemption = assumeChainHolds(entry(-1_500, 5_500, 1))
+
+      const result = await store.applyStep(redemption, BY_TRANSACTION_CREATED)
+
+      expect(result).toEqual({ status: 'applied' })
+      expect(await readHead(voucherId)).toMatchObject({ ...headOf(redemption), appliedCount: 2 })
+    })
+
+    it('refuses the one-call step on a head at another balance, answering with that head', async () => {
+      const { store, readStep } = subject()
+      const { entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      const afterAGap = assumeChainHolds(entry(1_000, 4_500, 5))
+
+      const result = await store.applyStep(afterAGap, BY_TRANSACTION_CREATED)
+
+      expect(result).toEqual({ status: 'head_changed', head: headOf(first) })
+      expect(await readStep(afterAGap.entry.transactionId)).toBeUndefined()
+    })
+
+    it('refuses the one-call step on a head newer than the transaction', async () => {
+      const { store } = subject()
+      const { entry } = newCard()
+      const newer = assumeChainHolds(entry(-500, 1_500, 9))
+      await store.applyStep(newer, BY_TRANSACTION_CREATED)
+
+      // Its balance before is the head's: only the time refuses it.
+      const result = await store.applyStep(
+        assumeChainHolds(entry(500, 2_000, 3)),
+        BY_TRANSACTION_CREATED,
+      )
+
+      expect(result).toEqual({ status: 'head_changed', head: headOf(newer) })
+    })
+
+    it('applies the one-call step on a head created at the same instant', async () => {
+      const { store } = subject()
+      const { entry } = newCard()
+      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 4)), BY_TRANSACTION_CREATED)
+
+      const result = await store.applyStep(
+        assumeChainHolds(entry(-1_500, 5_500, 4)),
+        BY_TRANSACTION_CREATED,
+      )
+
+      expect(result).toEqual({ status: 'applied' })
+    })
+
+    it('answers a step that expected a head with no head when the card has none', async () => {
+      const { store } = subject()
+      const { entry } = newCard()
+      const expectingOne: LedgerStep = {
+        ...assumeChainHolds(entry(100, 200, 0)),
+        expects: { kind: 'is', transactionId: 'vtx_elsewhere' },
+      }
+
+      const result = await store.applyStep(expectingOne, BY_TRANSACTION_CREATED)
+
+      expect(result).toEqual({ status: 'head_changed', head: undefined })
+    })
+
+    it('records a gap with the head it was checked against, and counts it', async () => {
+      const { store, readHead, readStep } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      const gap = decideStep(headOf(first), entry(1_000, 4_500, 5))
+
+      await store.applyStep(gap, BY_TRANSACTION_CREATED)
+
+      expect(await readStep(gap.entry.transactionId)).toMatchObject({
+        status: 'gap',
+        expectedBalance: 7_000,
+        previousTransactionId: first.entry.transactionId,
+      })
+      expect(await readHead(voucherId)).toMatchObject({ ...headOf(gap), gapCount: 1 })
+    })
+
+    it('leaves the head where it is for an out-of-order step, counting it', async () => {
+      const { store, readHead, readStep } = subject()
+      const { voucherId, entry } = newCard()
+      const newer = assumeChainHolds(entry(-800, 1_200, 7))
+      await store.applyStep(newer, BY_TRANSACTION_CREATED)
+      const older = decideStep(headOf(newer), entry(-2_500, 2_000, 6))
+
+      await store.applyStep(older, BY_TRANSACTION_CREATED)
+
+      expect(await readHead(voucherId)).toEqual({
+        ...headOf(newer),
+        appliedCount: 2,
+        gapCount: 0,
+        outOfOrderCount: 1,
+      })
+      expect(await readStep(older.entry.transactionId)).toMatchObject({
+        status: 'out_of_order',
+        expectedBalance: null,
+        previousTransactionId: newer.entry.transactionId,
+      })
+    })
+
+    it('answers a transaction applied before with its first verdict, changing nothing', async () => {
+      const { store, readHead, readStep } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+
+      // The same transaction, from another event type, decided against another head.
+      const again = await store.applyStep(decideStep(undefined, first.entry), BY_BALANCE_ADDED)
+
+      expect(again).toEqual({ status: 'already_applied', verdict: first.verdict })
+      expect(await readHead(voucherId)).toMatchObject({ appliedCount: 1 })
+      expect(await readStep(first.entry.transactionId)).toMatchObject({
+        appliedEventType: 'voucher.gift.transaction.created',
+      })
+    })
+
+    it('applies one of two simultaneous steps of the same transaction', async () => {
+      const { store, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      const step = assumeChainHolds(entry(2_000, 7_000, 0))
+
+      const results = await Promise.all([
+        store.applyStep(step, BY_TRANSACTION_CREATED),
+        store.applyStep(step, BY_BALANCE_ADDED),
+      ])
+
+      expect(results.map((result) => result.status).sort()).toEqual(['already_applied', 'applied'])
+      expect(await readHead(voucherId)).toMatchObject({ appliedCount: 1 })
+    })
+
+    it('applies one of two simultaneous transactions expecting the same head', async () => {
+      const { store } = subject()
+      const { entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      const a = decideStep(headOf(first), entry(-1_000, 6_000, 1))
+      const b = decideStep(headOf(first), entry(-2_000, 5_000, 2))
+
+      const results = await Promise.all([
+        store.applyStep(a, BY_TRANSACTION_CREATED),
+        store.applyStep(b, BY_TRANSACTION_CREATED),
+      ])
+
+      const winner = results[0]?.status === 'applied' ? a : b
+      expect(results).toEqual(
+        expect.arrayContaining([
+          { status: 'applied' },
+          { status: 'head_changed', head: headOf(winner) },
+        ]),
+      )
+    })
+  })
+}

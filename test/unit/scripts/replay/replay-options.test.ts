@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util'
+import { UsageError } from '../../../../scripts/cli/command'
+import { DEFAULT_RATE, REPLAY_OPTIONS, readReplayOptions } from '../../../../scripts/replay/options'
+
+const parseReplayArgs = (args: string[]) =>
+  readReplayOptions(parseArgs({ args, options: REPLAY_OPTIONS }).values)
+
+describe('readReplayOptions', () => {
+  it('defaults to the default rate', () => {
+    const options = parseReplayArgs(['--voucher', 'v_1'])
+
+    expect(options).toMatchObject({
+      mode: 'replay',
+      voucherId: 'v_1',
+      rate: DEFAULT_RATE,
+      dryRun: false,
+      resume: false,
+    })
+  })
+
+  it('normalises --since and --until to UTC', () => {
+    const options = parseReplayArgs([
+      '--since',
+      '2026-01-01',
+      '--until',
+      '2026-01-02T02:00:00+02:00',
+    ])
+
+    expect(options).toMatchObject({
+      since: '2026-01-01T00:00:00.000Z',
+      until: '2026-01-02T00:00:00.000Z',
+    })
+  })
+
+  it('reads the quarantine mode with its filters', () => {
+    const options = parseReplayArgs(['--quarantined', '--event-type', 'voucher.gift.balance_added'])
+
+    expect(options).toMatchObject({ mode: 'quarantined', eventType: 'voucher.gift.balance_added' })
+  })
+
+  it('reads the unpublished mode with its filters', () => {
+    const options = parseReplayArgs(['--unpublished', '--since', '2026-01-01'])
+
+    expect(options).toMatchObject({ mode: 'unpublished', since: '2026-01-01T00:00:00.000Z' })
+  })
+
+  it('takes --unpublished alone as a selection of every unpublished event', () => {
+    const options = parseReplayArgs(['--unpublished'])
+
+    expect(options).toMatchObject({ mode: 'unpublished', eventType: undefined, since: undefined })
+  })
+
+  it.each([
+    [[], /Select what to replay/],
+    [['--event-type', 'voucher.redeemed'], /Unknown --event-type/],
+    [['--all', '--since', '2026-01-01T10:00:00'], /--since must be an ISO 8601/],
+    [['--since', '2026-01-02', '--until', '2026-01-01'], /--since must be before --until/],
+    [['--quarantined', '--voucher', 'v_1'], /--quarantined takes/],
+    [['--unpublished', '--voucher', 'v_1'], /--unpublished takes/],
+    [['--unpublished', '--all'], /--unpublished takes/],
+    [['--unpublished', '--quarantined'], /separate runs: pass one/],
+    [['--all', '--resume'], /--resume needs --checkpoint/],
+    [['--all', '--rate', '0'], /--rate must be a number above 0/],
+    [['--all', '--page-size', '2.5'], /--page-size must be a whole number/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseReplayArgs(argv)).toThrow(UsageError)
+    expect(() => parseReplayArgs(argv)).toThrow(message)
+  })
+})

@@ -1,0 +1,238 @@
+import type {
+  CheckpointState,
+  CheckpointStore,
+  Counts,
+} from '../../../../scripts/replay/checkpoint'
+import type { Progress } from '../../../../scripts/replay/progress'
+import type { Page, Position } from '../../../../scripts/replay/replay-table'
+import { type RunDeps, type RunOptions, runPages } from '../../../../scripts/replay/run-pages'
+
+/** A checkpoint file in memory that keeps every state saved. */
+class MemoryCheckpoint implements CheckpointStore {
+  readonly saved: CheckpointState[] = []
+  constructor(private state?: CheckpointState) {}
+  async load() {
+    return this.state && structuredClone(this.state)
+  }
+  async save(state: CheckpointState) {
+    this.state = structuredClone(state)
+    this.saved.push(this.state)
+  }
+}
+
+const silent: Progress = { update() {}, note() {}, finish() {} }
+
+/** Pages of `size` over `values`; a position is the index of the value it comes after. */
+function pagesOf(values: string[], size: number) {
+  const fetched: Array<Position | undefined> = []
+  const fetch = async (start: Position | undefined): Promise<Page<string>> => {
+    fetched.push(start)
+    const from = start === undefined ? 0 : Number(start.after) + 1
+    const slice = values.slice(from, from + size)
+    const end = from + slice.length
+    return {
+      entries: slice.map((value, offset) => ({ value, position: { after: from + offset } })),
+      next: end < values.length ? { after: end - 1 } : undefined,
+      evaluated: slice.length,
+    }
+  }
+  return { fetch, fetched }
+}
+
+/** Records what it handled; throws on `failOn`. */
+function recorder(failOn?: string) {
+  const handled: string[] = []
+  const handle = async (value: string, counts: Counts) => {
+    if (value === failOn) throw new Error(`failed on ${value}`)
+    handled.push(value)
+    counts.handled = (counts.handled ?? 0) + 1
+  }
+  return { handle, handled }
+}
+
+const VALUES = ['a', 'b', 'c', 'd', 'e']
+const selection = { mode: 'test', table: 't' }
+
+function setup(overrides: Partial<RunDeps> = {}, options: Partial<RunOptions> = {}) {
+  const checkpoint = new MemoryCheckpoint()
+  const deps: RunDeps = { checkpoint, progress: silent, clock: () => new Date(0), ...overrides }
+  const runOptions: RunOptions = {
+    selection,
+    resume: false,
+    dryRun: false,
+    counts: { handled: 0 },
+    ...options,
+  }
+  return { checkpoint, deps, runOptions }
+}
+
+describe('runPages', () => {
+  it('hands every value over once, page after page', async () => {
+    const { deps, runOptions } = setup()
+    const { fetch } = pagesOf(VALUES, 2)
+    const { handle, handled } = recorder()
+
+    const result = await runPages(deps, runOptions, fetch, handle)
+
+    expect(handled).toEqual(VALUES)
+    expect(result).toEqual({ status: 'complete', counts: { handled: 5, pages: 3, read: 5 } })
+  })
+
+  it('records the next page’s position after every page, and done after the last', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    const { fetch } = pagesOf(VALUES, 2)
+
+    await runPages(deps, runOptions, fetch, recorder().handle)
+
+    expect(checkpoint.saved.map(({ next, done }) => ({ next, done }))).toEqual([
+      { next: { after: 1 }, done: false },
+      { next: { after: 3 }, done: false },
+      { next: null, done: true },
+    ])
+  })
+
+  it('carries on from the checkpoint with its counts when resuming', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    await checkpoint.save({
+      version: 1,
+      selection,
+      next: { after: 1 },
+      done: false,
+      counts: { handled: 2, pages: 1, read: 2 },
+      updated_at: '',
+    })
+    const { fetch } = pagesOf(VALUES, 2)
+    const { handle, handled } = recorder()
+
+    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+
+    expect(handled).toEqual(['c', 'd', 'e'])
+    expect(result.counts).toMatchObject({ handled: 5, pages: 3 })
+  })
+
+  it('starts from the beginning when resuming without a checkpoint yet', async () => {
+    const { deps, runOptions } = setup()
+    const { fetch } = pagesOf(VALUES, 2)
+    const { handle, handled } = recorder()
+
+    await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+
+    expect(handled).toEqual(VALUES)
+  })
+
+  it('stops when aborted and records the position after the last value handled', async () => {
+    const abort = new AbortController()
+    const { checkpoint, deps, runOptions } = setup({ signal: abort.signal })
+    const { fetch } = pagesOf(VALUES, 10)
+    const handled: string[] = []
+    const handle = async (value: string) => {
+      handled.push(value)
+      if (value === 'b') abort.abort()
+    }
+
+    const result = await runPages(deps, runOptions, fetch, handle)
+
+    expect(result.status).toBe('interrupted')
+    expect(handled).toEqual(['a', 'b'])
+    expect(checkpoint.saved.at(-1)).toMatchObject({ next: { after: 1 }, done: false })
+  })
+
+  it('records the position after the last value handled when handling fails, and fails', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    const { fetch } = pagesOf(VALUES, 10)
+
+    const run = runPages(deps, runOptions, fetch, recorder('d').handle)
+
+    await expect(run).rejects.toThrow('failed on d')
+    expect(checkpoint.saved.at(-1)).toMatchObject({ next: { after: 2 }, done: false })
+  })
+
+  it('refuses to start over an existing checkpoint without --resume', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    await checkpoint.save({
+      version: 1,
+      selection,
+      next: null,
+      done: false,
+      counts: {},
+      updated_at: '',
+    })
+
+    const run = runPages(deps, runOptions, pagesOf(VALUES, 2).fetch, recorder().handle)
+
+    await expect(run).rejects.toThrow(/pass --resume/)
+  })
+
+  it('refuses to resume a checkpoint of another selection', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    await checkpoint.save({
+      version: 1,
+      selection: { ...selection, eventType: 'voucher.gift.balance_added' },
+      next: null,
+      done: false,
+      counts: {},
+      updated_at: '',
+    })
+
+    const run = runPages(
+      deps,
+      { ...runOptions, resume: true },
+      pagesOf(VALUES, 2).fetch,
+      recorder().handle,
+    )
+
+    await expect(run).rejects.toThrow(/another selection/)
+  })
+
+  it('treats a selection value left undefined as absent, as the checkpoint file does', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    await checkpoint.save({
+      version: 1,
+      selection,
+      next: null,
+      done: true,
+      counts: {},
+      updated_at: '',
+    })
+
+    const result = await runPages(
+      deps,
+      { ...runOptions, selection: { ...selection, voucherId: undefined }, resume: true },
+      pagesOf(VALUES, 2).fetch,
+      recorder().handle,
+    )
+
+    expect(result.status).toBe('already_complete')
+  })
+
+  it('handles nothing when the checkpoint says the run completed', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+    await checkpoint.save({
+      version: 1,
+      selection,
+      next: null,
+      done: true,
+      counts: { handled: 5 },
+      updated_at: '',
+    })
+    const { fetch, fetched } = pagesOf(VALUES, 2)
+
+    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, recorder().handle)
+
+    expect(result).toEqual({ status: 'already_complete', counts: { handled: 5 } })
+    expect(fetched).toEqual([])
+  })
+
+  it('writes no checkpoint in a dry run', async () => {
+    const { checkpoint, deps, runOptions } = setup()
+
+    await runPages(
+      deps,
+      { ...runOptions, dryRun: true },
+      pagesOf(VALUES, 2).fetch,
+      recorder().handle,
+    )
+
+    expect(checkpoint.saved).toEqual([])
+  })
+})

@@ -1,0 +1,252 @@
+import { ingestPayload } from '../../../../lib/receive/receive-webhook'
+import type { CheckpointState, CheckpointStore } from '../../../../scripts/replay/checkpoint'
+import { createPacer } from '../../../../scripts/replay/pacer'
+import type { Progress } from '../../../../scripts/replay/progress'
+import { publishUnpublished } from '../../../../scripts/replay/publish-unpublished'
+import type { ReingestDeps, ReingestRequest } from '../../../../scripts/replay/reingest'
+import type { StoredItem } from '../../../../scripts/replay/replay-table'
+import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'
+import { fakeDeps } from '../../../support/fakes/fake-deps'
+import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
+
+const EVENT_TYPE = 'voucher.gift.transaction.created'
+
+type Fake = ReturnType<typeof fakeDeps>
+
+/** A new gift event's envelope and the key the receiver stores it under. */
+function giftEvent(data = giftEventData(EVENT_TYPE)) {
+  const transactionId = (data.transaction as { id: string }).id
+  return { body: JSON.stringify(envelopeFor(EVENT_TYPE, data)), transactionId }
+}
+
+/**
+ * Delivers an event while SNS fails, so the receiver stores it `claimed` and publishes nothing.
+ * The failed delivery ends its claim; with `leaseLive` ending it fails too, so the lease lasts.
+ * Returns the item as a scan would read it.
+ */
+async function storeUnpublished(
+  fake: Fake,
+  { leaseLive = false, event = giftEvent() } = {},
+): Promise<StoredItem> {
+  fake.publisher.failing = true
+  if (leaseLive) fake.store.failing.add('releaseClaim')
+  const outcome = await ingestPayload(fake.deps, {
+    body: Buffer.from(event.body),
+    pathEventType: undefined,
+  })
+  fake.publisher.failing = false
+  fake.store.failing.clear()
+  if (outcome.status !== 'unavailable')
+    throw new Error(`Expected unavailable, got ${outcome.status}`)
+  return structuredClone(storedItem(fake, event.transactionId) as StoredItem)
+}
+
+const storedItem = (fake: Fake, transactionId: string) =>
+  fake.store.get({ transaction_id: transactionId, event_type: EVENT_TYPE })
+
+/** A claimed item written directly, as an older receiver would have stored it. */
+function claimedItem(fake: Fake, transactionId: string, payload: string): StoredItem {
+  return {
+    transaction_id: transactionId,
+    event_type: EVENT_TYPE,
+    status: 'claimed',
+    delivery: 'envelope',
+    payload,
+    received_at: fake.deps.clock().toISOString(),
+    lease_expires_at: fake.deps.clock().getTime() - 1,
+  }
+}
+
+/** A checkpoint file in memory that keeps every state saved. */
+class MemoryCheckpoint implements CheckpointStore {
+  readonly saved: CheckpointState[] = []
+  async load() {
+    return this.saved.at(-1)
+  }
+  async save(state: CheckpointState) {
+    this.saved.push(structuredClone(state))
+  }
+}
+
+/** The run's dependencies over the receiver's fakes, with `items` as what the scan reads. */
+function runDeps(fake: Fake, items: StoredItem[], overrides: Partial<ReingestDeps> = {}) {
+  const { table, scans } = fakeReplayTable(items)
+  const notes: string[] = []
+  const listed: string[] = []
+  const progress: Progress = { update() {}, note: (line) => notes.push(line), finish() {} }
+  const deps: ReingestDeps = {
+    table,
+    ingest: fake.deps,
+    pacer: createPacer(1_000),
+    checkpoint: undefined,
+    progress,
+    clock: fake.deps.clock,
+    list: (line) => listed.push(line),
+    ...overrides,
+  }
+  return { deps, scans, notes, listed }
+}
+
+const request = (options: Partial<ReingestRequest> = {}): ReingestRequest => ({
+  selection: {},
+  dryRun: false,
+  resume: false,
+  pageSize: 100,
+  ...options,
+})
+
+describe('publishUnpublished', () => {
+  it('scans for claimed items of the event type received in the time range', async () => {
+    const fake = fakeDeps()
+    const { deps, scans } = runDeps(fake, [])
+
+    await publishUnpublished(
+      deps,
+      request({
+        selection: {
+          eventType: EVENT_TYPE,
+          since: '2026-01-02T00:00:00.000Z',
+          until: '2026-01-03T00:00:00.000Z',
+        },
+      }),
+    )
+
+    expect(scans).toEqual([
+      {
+        status: 'claimed',
+        eventType: EVENT_TYPE,
+        range: {
+          attribute: 'received_at',
+          from: '2026-01-01T00:00:00.000Z',
+          to: '2026-01-04T00:00:00.000Z',
+        },
+      },
+    ])
+  })
+
+  it('publishes an event whose publish failed on every retry once, as a first publication', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake)
+    const { deps } = runDeps(fake, [item])
+
+    const result = await publishUnpublished(deps, request())
+
+    expect(result.counts).toMatchObject({ matched: 1, accepted: 1 })
+    expect(fake.publisher.published).toHaveLength(1)
+    expect(fake.publisher.published[0]?.attributes).toMatchObject({
+      idempotency_key: item.transaction_id,
+    })
+    expect(fake.publisher.published[0]?.attributes).not.toHaveProperty('replay')
+  })
+
+  it('marks the event it publishes published', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake)
+    const { deps } = runDeps(fake, [item])
+
+    await publishUnpublished(deps, request())
+
+    expect(storedItem(fake, item.transaction_id)).toMatchObject({
+      status: 'published',
+      message_id: 'msg-1',
+    })
+  })
+
+  it('counts an event another delivery published meanwhile as a duplicate, publishing nothing more', async () => {
+    const fake = fakeDeps()
+    const event = giftEvent()
+    const scanned = await storeUnpublished(fake, { event })
+    await ingestPayload(fake.deps, { body: Buffer.from(event.body), pathEventType: undefined })
+    const { deps } = runDeps(fake, [scanned])
+
+    const result = await publishUnpublished(deps, request())
+
+    expect(result.counts).toMatchObject({ duplicate: 1, accepted: 0 })
+    expect(fake.publisher.published).toHaveLength(1)
+  })
+
+  it('leaves an event whose delivery holds a live lease alone and reports it in flight', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake, { leaseLive: true })
+    const { deps, notes } = runDeps(fake, [item])
+
+    const result = await publishUnpublished(deps, request())
+
+    expect(result.counts).toMatchObject({ in_flight: 1, accepted: 0 })
+    expect(fake.publisher.published).toEqual([])
+    expect(storedItem(fake, item.transaction_id)).toMatchObject({ status: 'claimed' })
+    expect(notes).toEqual([`in flight, left claimed: ${EVENT_TYPE} ${item.transaction_id}`])
+  })
+
+  it('stops with the failing stage when the store is unavailable, keeping the checkpoint', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake)
+    fake.store.failing.add('recordDelivery')
+    const checkpoint = new MemoryCheckpoint()
+    const { deps } = runDeps(fake, [item], { checkpoint })
+
+    const run = publishUnpublished(deps, request())
+
+    await expect(run).rejects.toThrow(/claim failed/)
+    expect(checkpoint.saved.at(-1)).toMatchObject({
+      selection: { mode: 'unpublished' },
+      next: null,
+      done: false,
+    })
+  })
+
+  it('counts an event that fails today’s schema as invalid, noting its issue paths', async () => {
+    const fake = fakeDeps()
+    const data = giftEventData(EVENT_TYPE)
+    ;(data.balance as Record<string, unknown>).balance = '15900'
+    const event = giftEvent(data)
+    const { deps, notes } = runDeps(fake, [claimedItem(fake, event.transactionId, event.body)])
+
+    const result = await publishUnpublished(deps, request())
+
+    expect(result.counts).toMatchObject({ invalid: 1, accepted: 0 })
+    expect(notes).toEqual([`invalid ${EVENT_TYPE} ${event.transactionId}: data.balance.balance`])
+    expect(fake.publisher.published).toEqual([])
+  })
+
+  it('counts an event the receiver cannot read as unprocessable, naming its ids only', async () => {
+    const fake = fakeDeps()
+    const payload = '{"not":"an envelope","holder":{"email":"someone@example.com"}}'
+    const { deps, notes } = runDeps(fake, [claimedItem(fake, 'vtx_1', payload)])
+
+    const result = await publishUnpublished(deps, request())
+
+    expect(result.counts).toMatchObject({ unprocessable: 1, accepted: 0 })
+    expect(notes).toEqual([`unprocessable (bad_request), left claimed: ${EVENT_TYPE} vtx_1`])
+    expect(fake.publisher.published).toEqual([])
+  })
+
+  it('in a dry run lists each event with whether its lease has expired or is live', async () => {
+    const fake = fakeDeps()
+    const expired = await storeUnpublished(fake)
+    const live = await storeUnpublished(fake, { leaseLive: true })
+    const { deps, listed } = runDeps(fake, [expired, live])
+
+    const result = await publishUnpublished(deps, request({ dryRun: true }))
+
+    expect(result.counts).toMatchObject({ would_publish: 1, in_flight: 1 })
+    expect(listed).toEqual([
+      `would publish ${EVENT_TYPE} ${expired.transaction_id} (lease expired)`,
+      `in flight ${EVENT_TYPE} ${live.transaction_id} (lease live until 2026-01-01T00:00:15.000Z)`,
+    ])
+  })
+
+  it('in a dry run publishes nothing and writes nothing', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake)
+    const before = structuredClone(storedItem(fake, item.transaction_id))
+    const checkpoint = new MemoryCheckpoint()
+    const { deps } = runDeps(fake, [item], { checkpoint })
+
+    await publishUnpublished(deps, request({ dryRun: true }))
+
+    expect(fake.publisher.published).toEqual([])
+    expect(storedItem(fake, item.transaction_id)).toEqual(before)
+    expect(checkpoint.saved).toEqual([])
+  })
+})
