@@ -10,3 +10,11 @@ export const LOCAL_STAGE = 'local'
 export function tableNameFor(stage: string): string {
   return `${SERVICE}-${stage}-transactions`
 }
+
+/** Where a deployed stage keeps its Voucherify API keys (SSM SecureStrings), unless told otherwise. */
+export function apiKeyParameterNames(stage: string) {
+  return {
+    appIdParameter: `/${SERVICE}/${stage}/voucherify-app-id`,
+    secretKeyParameter: `/${SERVICE}/${stage}/voucherify-secret-key`,
+  }
+}

@@ -5,7 +5,7 @@ import {
   type OutgoingMessage,
   staticWebhookSecrets,
   type TransactionStore,
-} from '../../lib'
+} from '../../lib/index'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 
 /**

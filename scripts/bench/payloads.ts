@@ -1,5 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import { GiftTransactionTypeSchema, type SupportedEventType, supportedEventTypes } from '../../lib'
+import {
+  GiftTransactionTypeSchema,
+  type SupportedEventType,
+  supportedEventTypes,
+} from '../../lib/index'
 import {
   apiGatewayEventFor,
   envelopeFor,

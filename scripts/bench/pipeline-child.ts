@@ -2,7 +2,7 @@
 // not under tsx, whose keep-names wrappers would add work the deployed code does not do.
 //   measure <budgetMs> <warmupMs> <breakdownMs>: every case, prints PIPELINE_RESULT <json>
 //   profile <case name> <ms>: replays one case for `ms` under the parent's --cpu-prof
-import { receiveWebhook, SIGNATURE_HEADER } from '../../lib'
+import { receiveWebhook, SIGNATURE_HEADER } from '../../lib/index'
 import { noopDeps } from './noop-deps'
 import { type BenchCase, benchCases } from './payloads'
 import { measurePipeline, type PipelineResult, type StageTime, stageBreakdown } from './pipeline'

@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
+import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
 import { type CardTransaction, cardHistory } from '../card-history'
 import {
   type Command,
@@ -21,7 +22,6 @@ import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
 import { postWebhook } from '../post-webhook'
 import { reconcileCommand } from '../reconcile/cli'
-import { RECONCILE_EVENT_TYPE } from '../reconcile/transaction-payload'
 import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
 import { ACCEPTED, ARRIVALS, checkScenario, LOST, type ReceivedStep } from './check-scenario'
 

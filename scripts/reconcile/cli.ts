@@ -1,11 +1,11 @@
+import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
+import { listVoucherTransactions } from '../../lib/voucherify/voucherify-api'
 import { defineCommand, EXIT } from '../cli/command'
+import { voucherifyKeys } from '../cli/voucherify-access'
 import { receiverDeps } from '../replay/receiver-deps'
-import { resolveApiKeys, ssmParameterReader } from './api-keys'
 import { storedTransactions } from './ledger-transactions'
 import { RECONCILE_OPTIONS, type ReconcileOptions, readReconcileOptions, USAGE } from './options'
 import { type ReconcileSummary, reconcileVoucher } from './reconcile-voucher'
-import { RECONCILE_EVENT_TYPE } from './transaction-payload'
-import { listVoucherTransactions } from './voucherify-api'
 
 const padded = (text: string) => text.padEnd(15)
 
@@ -38,18 +38,10 @@ export const reconcileCommand = defineCommand({
   usage: USAGE,
   options: RECONCILE_OPTIONS,
   usesStage: true,
-  read: ({ values }) => readReconcileOptions(values),
+  read: ({ values, env }) => readReconcileOptions(values, env),
   async run(options: ReconcileOptions, { target, clients, io, signal }) {
     if (!target || !clients) throw new Error('reconcile needs a stage')
-    const keys = await resolveApiKeys(
-      io.env,
-      {
-        stage: target.stage,
-        appIdParameter: options.appIdParameter,
-        secretKeyParameter: options.secretKeyParameter,
-      },
-      clients.ssm ? ssmParameterReader(clients.ssm) : undefined,
-    )
+    const keys = await voucherifyKeys(options, target, clients, io.env)
     const receiver = receiverDeps(clients, target)
     io.stderr.write(
       `reconcile: stage ${target.stage} (${target.region}), table ${target.tableName}, topics ` +

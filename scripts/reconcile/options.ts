@@ -1,10 +1,13 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
+import { MAX_PAGE_SIZE } from '../../lib/voucherify/voucherify-api'
 import { type CommandLine, flag, text, UsageError } from '../cli/command'
+import {
+  readVoucherifyAccess,
+  VOUCHERIFY_OPTIONS,
+  VOUCHERIFY_USAGE,
+  type VoucherifyAccess,
+} from '../cli/voucherify-access'
 import { parseInstant } from '../replay/time-range'
-import { defaultParameterNames } from './api-keys'
-import { MAX_PAGE_SIZE, VOUCHERIFY_API_URLS, type VoucherifyRegion } from './voucherify-api'
-
-const names = defaultParameterNames('<stage>')
 
 export const USAGE = `--voucher <code|id> [options]
 
@@ -15,55 +18,23 @@ pipeline: validated, stored once, published once, marked origin=reconcile.
   --voucher CODE|ID         the gift card (required)
   --since ISO               only transactions created at or after it (2026-01-01, …T12:00:00Z)
   --dry-run                 compare and list what is missing; store and publish nothing
-  --voucherify-region R     eu1 (default), us1 or as1: your Voucherify project's region
-  --api-url URL             the API at another address (overrides --voucherify-region)
   --page-size N             transactions per request, 1 to ${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE})
-  --app-id-parameter P      SSM parameter with the Application ID (default ${names.appIdParameter})
-  --secret-key-parameter P  SSM parameter with the Secret Key (default ${names.secretKeyParameter})
-
-API keys: VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when set, else the two SSM parameters
-(deployed stages only).`
+${VOUCHERIFY_USAGE}`
 
 /** The command's options as parseArgs reads them. */
 export const RECONCILE_OPTIONS = {
   voucher: { type: 'string' },
   since: { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
-  'voucherify-region': { type: 'string' },
-  'api-url': { type: 'string' },
   'page-size': { type: 'string' },
-  'app-id-parameter': { type: 'string' },
-  'secret-key-parameter': { type: 'string' },
+  ...VOUCHERIFY_OPTIONS,
 } as const satisfies ParseArgsOptionsConfig
 
-export interface ReconcileOptions {
+export interface ReconcileOptions extends VoucherifyAccess {
   voucher: string
   since?: string
   dryRun: boolean
-  apiUrl: string
   pageSize: number
-  appIdParameter?: string
-  secretKeyParameter?: string
-}
-
-function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
-  if (apiUrl !== undefined) {
-    let url: URL
-    try {
-      url = new URL(apiUrl)
-    } catch {
-      throw new UsageError(`--api-url must be a URL, got "${apiUrl}"`)
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new UsageError(`--api-url must be an http(s) URL, got "${apiUrl}"`)
-    }
-    return url.origin
-  }
-  const key = (region ?? 'eu1') as VoucherifyRegion
-  if (!Object.hasOwn(VOUCHERIFY_API_URLS, key)) {
-    throw new UsageError(`--voucherify-region must be eu1, us1 or as1, got "${region}"`)
-  }
-  return VOUCHERIFY_API_URLS[key]
 }
 
 function pageSizeOf(text: string | undefined): number {
@@ -76,7 +47,10 @@ function pageSizeOf(text: string | undefined): number {
 }
 
 /** Checks what was read; throws UsageError saying what is wrong. */
-export function readReconcileOptions(values: CommandLine['values']): ReconcileOptions {
+export function readReconcileOptions(
+  values: CommandLine['values'],
+  env: NodeJS.ProcessEnv = {},
+): ReconcileOptions {
   const voucher = text(values, 'voucher')
   if (!voucher) throw new UsageError('--voucher <code|id> is required')
   const sinceText = text(values, 'since')
@@ -90,9 +64,7 @@ export function readReconcileOptions(values: CommandLine['values']): ReconcileOp
     voucher,
     ...(since === undefined ? {} : { since }),
     dryRun: flag(values, 'dry-run'),
-    apiUrl: apiUrlOf(text(values, 'voucherify-region'), text(values, 'api-url')),
     pageSize: pageSizeOf(text(values, 'page-size')),
-    appIdParameter: text(values, 'app-id-parameter'),
-    secretKeyParameter: text(values, 'secret-key-parameter'),
+    ...readVoucherifyAccess(values, env),
   }
 }

@@ -6,7 +6,7 @@ import {
   type ApiTransaction,
   RECONCILE_EVENT_TYPE,
   transactionPayload,
-} from './transaction-payload'
+} from '../../lib/voucherify/transaction-payload'
 
 export interface ReconcileDeps {
   /** Voucherify's transactions of the voucher, page by page. */

@@ -6,12 +6,12 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../../lib/receive/event-publisher'
+import { RECONCILE_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import {
   startVoucherifyStandIn,
   type VoucherifyStandIn,
 } from '../../../scripts/local/voucherify-stand-in'
-import { RECONCILE_EVENT_TYPE } from '../../../scripts/reconcile/transaction-payload'
 import {
   apiGatewayEventFor,
   envelopeFor,

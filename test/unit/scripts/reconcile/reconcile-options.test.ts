@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
+import { ApiKeyError, resolveApiKeys } from '../../../../lib/voucherify/api-keys'
 import { UsageError } from '../../../../scripts/cli/command'
-import { ApiKeyError, resolveApiKeys } from '../../../../scripts/reconcile/api-keys'
+import { apiKeyParameterNames } from '../../../../scripts/deployed-stage'
 import { RECONCILE_OPTIONS, readReconcileOptions } from '../../../../scripts/reconcile/options'
 
 const read = (args: string[]) =>
@@ -44,6 +45,8 @@ describe('readReconcileOptions', () => {
   })
 })
 
+const PROD = { stage: 'prod', ...apiKeyParameterNames('prod') }
+
 describe('resolveApiKeys', () => {
   const never = async () => {
     throw new Error('SSM must not be read')
@@ -52,7 +55,7 @@ describe('resolveApiKeys', () => {
   it('takes the keys from VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when both are set', async () => {
     const keys = await resolveApiKeys(
       { VOUCHERIFY_APP_ID: 'id', VOUCHERIFY_SECRET_KEY: 'key' },
-      { stage: 'prod' },
+      PROD,
       never,
     )
 
@@ -61,7 +64,7 @@ describe('resolveApiKeys', () => {
 
   it("reads a deployed stage's keys from its two SSM parameters", async () => {
     const read: string[] = []
-    const keys = await resolveApiKeys({}, { stage: 'prod' }, async (name) => {
+    const keys = await resolveApiKeys({}, PROD, async (name) => {
       read.push(name)
       return `value of ${name}`
     })
@@ -74,24 +77,24 @@ describe('resolveApiKeys', () => {
   })
 
   it('names the SSM parameter it could not find', async () => {
-    const keys = resolveApiKeys(
-      {},
-      { stage: 'prod', secretKeyParameter: '/other/key' },
-      async (name) => (name === '/other/key' ? undefined : 'id'),
+    const keys = resolveApiKeys({}, { ...PROD, secretKeyParameter: '/other/key' }, async (name) =>
+      name === '/other/key' ? undefined : 'id',
     )
 
     await expect(keys).rejects.toThrow(/missing or empty: \/other\/key/)
   })
 
   it('asks for the environment variables on the local stage, which has no SSM', async () => {
-    await expect(resolveApiKeys({}, { stage: 'local' }, undefined)).rejects.toThrow(
+    await expect(
+      resolveApiKeys({}, { stage: 'local', ...apiKeyParameterNames('local') }, undefined),
+    ).rejects.toThrow(
       'Set VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY: the local stage reads no SSM',
     )
   })
 
   it('refuses one of the two variables without the other', async () => {
-    await expect(
-      resolveApiKeys({ VOUCHERIFY_APP_ID: 'id' }, { stage: 'prod' }, never),
-    ).rejects.toThrow(ApiKeyError)
+    await expect(resolveApiKeys({ VOUCHERIFY_APP_ID: 'id' }, PROD, never)).rejects.toThrow(
+      ApiKeyError,
+    )
   })
 })

@@ -1,8 +1,8 @@
+import { RECONCILE_EVENT_TYPE } from '../../../../lib/voucherify/transaction-payload'
 import {
   type ReconcileRequest,
   reconcileVoucher,
 } from '../../../../scripts/reconcile/reconcile-voucher'
-import { RECONCILE_EVENT_TYPE } from '../../../../scripts/reconcile/transaction-payload'
 import { fakeDeps } from '../../../support/fakes/fake-deps'
 import { type GiftCard, giftCard, transactionIdOf, transactionOf } from '../../../support/gift-card'
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
-import { GiftTransactionTypeSchema } from '../../lib/schemas/gift-event-parts'
-import type { SupportedEventType } from '../../lib/schemas/registry'
+import { GiftTransactionTypeSchema } from '../schemas/gift-event-parts'
+import type { SupportedEventType } from '../schemas/registry'
 
 /** Reconcile takes every missing transaction in as this event type: the one all four types share. */
 export const RECONCILE_EVENT_TYPE: SupportedEventType = 'voucher.gift.transaction.created'

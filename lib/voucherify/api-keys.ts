@@ -1,5 +1,4 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm'
-import { SERVICE } from '../deployed-stage'
 
 export interface ApiKeys {
   appId: string
@@ -10,9 +9,9 @@ export interface ApiKeys {
 
 export interface ApiKeySources {
   stage: string
-  /** SSM parameter names; defaults under `/voucherify-gift-webhooks/<stage>/`. */
-  appIdParameter?: string
-  secretKeyParameter?: string
+  /** The SSM SecureStrings holding the keys, for a deployed stage. */
+  appIdParameter: string
+  secretKeyParameter: string
 }
 
 /** Reads a SecureString (decrypted); undefined when there is no such parameter. */
@@ -20,13 +19,6 @@ export type ReadParameter = (name: string) => Promise<string | undefined>
 
 export class ApiKeyError extends Error {
   override name = 'ApiKeyError'
-}
-
-export function defaultParameterNames(stage: string) {
-  return {
-    appIdParameter: `/${SERVICE}/${stage}/voucherify-app-id`,
-    secretKeyParameter: `/${SERVICE}/${stage}/voucherify-secret-key`,
-  }
 }
 
 export function ssmParameterReader(ssm: SSMClient): ReadParameter {
@@ -63,7 +55,7 @@ export async function resolveApiKeys(
       `Set VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY: the ${sources.stage} stage reads no SSM`,
     )
   }
-  const names = { ...defaultParameterNames(sources.stage), ...definedOnly(sources) }
+  const names = sources
   const [fromSsmAppId, fromSsmSecretKey] = await Promise.all([
     readParameter(names.appIdParameter),
     readParameter(names.secretKeyParameter),
@@ -79,11 +71,4 @@ export async function resolveApiKeys(
     )
   }
   return { appId: fromSsmAppId, secretKey: fromSsmSecretKey, from: 'ssm' }
-}
-
-function definedOnly({ appIdParameter, secretKeyParameter }: ApiKeySources) {
-  return {
-    ...(appIdParameter === undefined ? {} : { appIdParameter }),
-    ...(secretKeyParameter === undefined ? {} : { secretKeyParameter }),
-  }
 }

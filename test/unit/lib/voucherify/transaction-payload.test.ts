@@ -3,7 +3,7 @@ import { GiftTransactionTypeSchema } from '../../../../lib/schemas/gift-event-pa
 import {
   RECONCILE_EVENT_TYPE,
   transactionPayload,
-} from '../../../../scripts/reconcile/transaction-payload'
+} from '../../../../lib/voucherify/transaction-payload'
 import listOpenApi from '../../../fixtures/voucherify-list-voucher-transactions.openapi.json'
 import { giftCard, transactionOf } from '../../../support/gift-card'
 

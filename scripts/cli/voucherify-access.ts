@@ -1,0 +1,85 @@
+import type { ParseArgsOptionsConfig } from 'node:util'
+import { type ApiKeys, resolveApiKeys, ssmParameterReader } from '../../lib/voucherify/api-keys'
+import { VOUCHERIFY_API_URLS, type VoucherifyRegion } from '../../lib/voucherify/voucherify-api'
+import { apiKeyParameterNames } from '../deployed-stage'
+import type { AwsClients } from './aws-clients'
+import { type CommandLine, text, UsageError } from './command'
+import type { StageTarget } from './stage-target'
+
+// How the commands that read Voucherify's API (reconcile, sweep) reach it: one set of options.
+
+const defaults = apiKeyParameterNames('<stage>')
+
+export const VOUCHERIFY_OPTIONS = {
+  'voucherify-region': { type: 'string' },
+  'api-url': { type: 'string' },
+  'app-id-parameter': { type: 'string' },
+  'secret-key-parameter': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig
+
+export const VOUCHERIFY_USAGE = `  --voucherify-region R     eu1 (default), us1 or as1: your Voucherify project's region
+  --api-url URL             the API at another address (default VOUCHERIFY_API_URL, else the
+                            region's host)
+  --app-id-parameter P      SSM parameter with the Application ID (default ${defaults.appIdParameter})
+  --secret-key-parameter P  SSM parameter with the Secret Key (default ${defaults.secretKeyParameter})
+
+API keys: VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when set, else the two SSM parameters
+(deployed stages only).`
+
+export interface VoucherifyAccess {
+  apiUrl: string
+  appIdParameter?: string
+  secretKeyParameter?: string
+}
+
+function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
+  if (apiUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(apiUrl)
+    } catch {
+      throw new UsageError(`--api-url must be a URL, got "${apiUrl}"`)
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new UsageError(`--api-url must be an http(s) URL, got "${apiUrl}"`)
+    }
+    return url.origin
+  }
+  const key = (region ?? 'eu1') as VoucherifyRegion
+  if (!Object.hasOwn(VOUCHERIFY_API_URLS, key)) {
+    throw new UsageError(`--voucherify-region must be eu1, us1 or as1, got "${region}"`)
+  }
+  return VOUCHERIFY_API_URLS[key]
+}
+
+/** The API's address: --api-url, else VOUCHERIFY_API_URL, else --voucherify-region's host. */
+export function readVoucherifyAccess(
+  values: CommandLine['values'],
+  env: NodeJS.ProcessEnv,
+): VoucherifyAccess {
+  const explicit = text(values, 'api-url') ?? (env.VOUCHERIFY_API_URL || undefined)
+  return {
+    apiUrl: apiUrlOf(text(values, 'voucherify-region'), explicit),
+    appIdParameter: text(values, 'app-id-parameter'),
+    secretKeyParameter: text(values, 'secret-key-parameter'),
+  }
+}
+
+/** The project's API keys for `target`: the environment's, else its SSM parameters. */
+export function voucherifyKeys(
+  access: VoucherifyAccess,
+  target: StageTarget,
+  clients: AwsClients,
+  env: NodeJS.ProcessEnv,
+): Promise<ApiKeys> {
+  const names = apiKeyParameterNames(target.stage)
+  return resolveApiKeys(
+    env,
+    {
+      stage: target.stage,
+      appIdParameter: access.appIdParameter ?? names.appIdParameter,
+      secretKeyParameter: access.secretKeyParameter ?? names.secretKeyParameter,
+    },
+    clients.ssm ? ssmParameterReader(clients.ssm) : undefined,
+  )
+}
