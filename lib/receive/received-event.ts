@@ -2,8 +2,11 @@ import type { LedgerEntry } from '../ledger/ledger-entry'
 import type { SupportedEventType } from '../schemas/registry'
 import type { IdempotencyKey } from './idempotency-key'
 
-/** Who took an event in when it did not come as a webhook: `reconcile` (npm run reconcile). */
-export type EventOrigin = 'reconcile'
+/**
+ * Who took an event in when it did not come as a webhook: `reconcile` (npm run reconcile) or
+ * `sweep` (the scheduled sweep, or npm run sweep).
+ */
+export type EventOrigin = 'reconcile' | 'sweep'
 
 /** A verified, validated gift event, ready to be stored and fanned out. */
 export interface ReceivedEvent {

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { abortableSleep, type RequestPacer, type Sleep } from './request-pacer'
 import type { ApiTransaction } from './transaction-payload'
 
 /** Voucherify's API per region (its OpenAPI's `https://{cluster}.voucherify.io`). */
@@ -23,7 +24,11 @@ export interface VoucherifyApiConfig {
   timeoutMs?: number
   /** Attempts per page when Voucherify answers 429 or 5xx or cannot be reached. */
   maxAttempts?: number
-  sleep?: (ms: number) => Promise<void>
+  /** The longest Retry-After waited out; a longer one fails the request (default 10 s). */
+  maxRetryWaitMs?: number
+  /** Spaces the requests within a budget and holds them while Voucherify says to wait. */
+  pacer?: RequestPacer
+  sleep?: Sleep
 }
 
 /** A failure to list: the message says what to do, and never carries a key or a voucher code. */
@@ -45,13 +50,19 @@ const ErrorSchema = v.object({
   request_id: v.optional(v.string()),
 })
 
-/** `VouchersTransactionsListResponseBody`; each transaction is checked when it is taken in. */
+/** `VouchersTransactionsListResponseBody`, `CampaignsTransactionsListResponseBody`; each transaction is checked when it is taken in. */
 const PageSchema = v.object({
   object: v.literal('list'),
   data_ref: v.literal('data'),
   data: v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) })),
   has_more: v.boolean(),
   more_starting_after: v.optional(v.string()),
+})
+
+/** `CampaignsListResponseBody`: only what the sweep reads of each campaign. */
+const CampaignsPageSchema = v.object({
+  campaigns: v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) })),
+  total: v.optional(v.number()),
 })
 
 const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504])
@@ -65,10 +76,10 @@ function describeError(status: number, body: unknown): string {
   return parts.filter(Boolean).join(', ')
 }
 
+/** What Voucherify asks for (Retry-After, in seconds), else a doubling back-off. */
 function retryWaitMs(response: Response, attempt: number): number {
   const seconds = Number(response.headers.get('retry-after'))
-  const wait = Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : 1_000 * 2 ** attempt
-  return Math.min(wait, MAX_RETRY_WAIT_MS)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : 1_000 * 2 ** attempt
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -90,14 +101,41 @@ export async function* listVoucherTransactions(
   voucher: string,
   signal?: AbortSignal,
 ): AsyncGenerator<ApiTransaction[]> {
+  const path = `/v1/vouchers/${encodeURIComponent(voucher)}/transactions`
+  for await (const page of transactionPages(config, path, undefined, signal)) yield page.data
+}
+
+/** One page of a transaction list, with the cursor that reads the next (undefined: the last). */
+export interface TransactionPage {
+  data: ApiTransaction[]
+  next: string | undefined
+}
+
+/**
+ * `GET /v1/campaigns/{campaignId}/transactions`, newest first (the API's default order), from
+ * the start or from `startingAfter` (a previous page's `next`): gift and loyalty campaigns.
+ */
+export function campaignTransactionPages(
+  config: VoucherifyApiConfig,
+  campaignId: string,
+  startingAfter: string | undefined,
+  signal?: AbortSignal,
+): AsyncGenerator<TransactionPage> {
+  const path = `/v1/campaigns/${encodeURIComponent(campaignId)}/transactions`
+  return transactionPages(config, path, startingAfter, signal)
+}
+
+async function* transactionPages(
+  config: VoucherifyApiConfig,
+  path: string,
+  startingAfter: string | undefined,
+  signal?: AbortSignal,
+): AsyncGenerator<TransactionPage> {
   const pageSize = config.pageSize ?? MAX_PAGE_SIZE
   const seen = new Set<string>()
-  let cursor: string | undefined
+  let cursor = startingAfter
   for (;;) {
-    const url = new URL(
-      `/v1/vouchers/${encodeURIComponent(voucher)}/transactions`,
-      config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`,
-    )
+    const url = apiUrl(config, path)
     url.searchParams.set('limit', String(pageSize))
     if (cursor !== undefined) url.searchParams.set('starting_after_id', cursor)
     const body = await getJson(config, url, signal)
@@ -108,24 +146,53 @@ export async function* listVoucherTransactions(
         `Voucherify answered a transactions page this tool does not understand (at ${paths})`,
       )
     }
-    // The objects as sent: Valibot's output keeps only the fields it checked.
-    yield (body as { data: ApiTransaction[] }).data
     const { has_more: hasMore, more_starting_after: next } = page.output
-    if (!hasMore) return
-    if (next === undefined || seen.has(next)) {
+    if (hasMore && (next === undefined || seen.has(next))) {
       throw new VoucherifyApiError(
         'Voucherify said there are more transactions but gave no new cursor to read them with',
       )
     }
+    // The objects as sent: Valibot's output keeps only the fields it checked.
+    yield { data: (body as { data: ApiTransaction[] }).data, next: hasMore ? next : undefined }
+    if (!hasMore || next === undefined) return
     seen.add(next)
     cursor = next
   }
 }
 
+/** `GET /v1/campaigns?campaign_type=GIFT_VOUCHERS`, every page: the project's gift card campaigns. */
+export async function listGiftCampaigns(
+  config: VoucherifyApiConfig,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const ids: string[] = []
+  for (let page = 1; ; page++) {
+    const url = apiUrl(config, '/v1/campaigns')
+    url.searchParams.set('campaign_type', 'GIFT_VOUCHERS')
+    url.searchParams.set('limit', String(MAX_PAGE_SIZE))
+    url.searchParams.set('page', String(page))
+    const parsed = v.safeParse(CampaignsPageSchema, await getJson(config, url, signal))
+    if (!parsed.success) {
+      throw new VoucherifyApiError(
+        'Voucherify answered a campaigns page this tool does not understand',
+      )
+    }
+    const { campaigns, total } = parsed.output
+    ids.push(...campaigns.map(({ id }) => id))
+    const done = campaigns.length < MAX_PAGE_SIZE || (total !== undefined && ids.length >= total)
+    if (done) return ids
+  }
+}
+
+function apiUrl(config: VoucherifyApiConfig, path: string): URL {
+  return new URL(path, config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`)
+}
+
 async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSignal) {
   const maxAttempts = config.maxAttempts ?? 3
-  const sleep = config.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+  const sleep = config.sleep ?? abortableSleep
   for (let attempt = 1; ; attempt++) {
+    await config.pacer?.waitTurn(signal)
     let response: Response
     try {
       response = await fetch(url, {
@@ -145,13 +212,17 @@ async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSign
           `Could not reach Voucherify at ${url.origin}: ${(error as Error).message}`,
         )
       }
-      await sleep(1_000 * 2 ** (attempt - 1))
+      await sleep(1_000 * 2 ** (attempt - 1), signal)
       continue
     }
     if (response.ok) return readJson(response)
-    if (RETRIED_STATUSES.has(response.status) && attempt < maxAttempts) {
+    const waitMs = retryWaitMs(response, attempt - 1)
+    const fits = waitMs <= (config.maxRetryWaitMs ?? MAX_RETRY_WAIT_MS)
+    if (RETRIED_STATUSES.has(response.status) && attempt < maxAttempts && fits) {
       await response.body?.cancel()
-      await sleep(retryWaitMs(response, attempt - 1))
+      // Every later request waits too: Voucherify blocks the whole project, not one call.
+      config.pacer?.holdFor(waitMs)
+      await sleep(waitMs, signal)
       continue
     }
     const described = describeError(response.status, await readJson(response))
@@ -167,6 +238,8 @@ function explain(status: number, described: string, origin: string): string {
       `${origin} is your project's region (--voucherify-region eu1, us1 or as1, or --api-url)`
     )
   }
-  if (status === 404) return `Voucherify knows no such voucher (${described})`
+  if (status === 404) return `Voucherify knows no such voucher or campaign (${described})`
+  if (status === 429)
+    return `Voucherify's rate limit holds requests back for longer than this run waits (${described})`
   return `Voucherify could not list the transactions (${described})`
 }

@@ -26,7 +26,11 @@ const noopStore: TransactionStore = {
 }
 
 /** A ledger that applies every step at once, as a card's first transaction does. */
-const noopLedger: LedgerStore = { applyStep: async () => ({ status: 'applied' }) }
+const noopLedger: LedgerStore = {
+  applyStep: async () => ({ status: 'applied' }),
+  readHead: async () => undefined,
+  recordAttestation: async () => undefined,
+}
 
 /**
  * The deps receiveWebhook needs, with I/O replaced by no-ops. Keeps a reference to the last

@@ -105,7 +105,7 @@ function flagsOf(status: string | null, origin: string | null, missing: number |
   const broken = missing !== null && missing !== 0
   const flags = status === 'gap' ? (broken ? ['gap'] : ['gap', 'gap_filled']) : []
   // A backfill is older than the head by design: out of order only for a webhook.
-  if (origin === 'reconcile') flags.push('backfilled')
+  if (origin === 'reconcile' || origin === 'sweep') flags.push('backfilled')
   else if (status === 'out_of_order') flags.push('out_of_order')
   // A gap already names what is missing before it.
   if (broken && status !== 'gap') flags.push('missing')

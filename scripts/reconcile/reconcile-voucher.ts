@@ -1,12 +1,7 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import type { Deps } from '../../lib/deps'
-import { readPayload } from '../../lib/receive/read-payload'
-import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
-import {
-  type ApiTransaction,
-  RECONCILE_EVENT_TYPE,
-  transactionPayload,
-} from '../../lib/voucherify/transaction-payload'
+import { takeInTransaction, voucherIdOf } from '../../lib/voucherify/take-in-transaction'
+import { type ApiTransaction, transactionPayload } from '../../lib/voucherify/transaction-payload'
 
 export interface ReconcileDeps {
   /** Voucherify's transactions of the voucher, page by page. */
@@ -67,16 +62,7 @@ export interface ReconcileSummary {
   transactions: MissingTransaction[]
 }
 
-/** Per transaction taken in; the operator's Ctrl-C ends it sooner. */
-const INGEST_TIMEOUT_MS = 10_000
-
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
-
-/** The voucher whose balance a transaction changed: what the ledger files it under. */
-function voucherIdOf(transaction: ApiTransaction): string {
-  const details = transaction.details as { balance?: { related_object?: { id?: unknown } } } | null
-  return text(details?.balance?.related_object?.id) || text(transaction.voucher_id)
-}
 
 function isBefore(createdAt: string, since: string | undefined): boolean {
   if (since === undefined) return false
@@ -85,43 +71,16 @@ function isBefore(createdAt: string, since: string | undefined): boolean {
   return Number.isFinite(ms) && ms < Date.parse(since)
 }
 
-/** Why an ingestion did not store the transaction, with no value from the payload. */
-function failureReason(outcome: WebhookOutcome): string {
-  switch (outcome.status) {
-    case 'invalid':
-      return `schema: ${outcome.issues.map((issue) => issue.path).join(', ')}`
-    case 'unavailable':
-      return `unavailable at ${outcome.stage}: ${(outcome.cause as Error)?.name ?? 'error'}`
-    case 'in_flight':
-      return 'in_flight: a delivery of it is under way; run again in a minute'
-    default:
-      return outcome.status
-  }
-}
-
+/** Reconcile's words for what became of a transaction it took in. */
 async function ingest(
   receiver: Deps,
   body: string,
   signal: AbortSignal | undefined,
 ): Promise<Pick<MissingTransaction, 'outcome' | 'reason'>> {
-  const payload = {
-    body: Buffer.from(body),
-    pathEventType: RECONCILE_EVENT_TYPE,
-    origin: 'reconcile',
-  } as const
-  // Checked first, because the pipeline would keep a payload that fails in quarantine: this
-  // one is built here, not sent by Voucherify, and a failure is reported instead.
-  const read = readPayload(payload, receiver.clock().toISOString())
-  if (!read.ok) return { outcome: 'failed', reason: failureReason(read.outcome) }
-  const timeout = AbortSignal.timeout(INGEST_TIMEOUT_MS)
-  const outcome = await ingestPayload(
-    receiver,
-    payload,
-    signal ? AbortSignal.any([signal, timeout]) : timeout,
-  )
-  if (outcome.status === 'accepted') return { outcome: 'ingested' }
-  if (outcome.status === 'duplicate') return { outcome: 'already_stored' }
-  return { outcome: 'failed', reason: failureReason(outcome) }
+  const result = await takeInTransaction(receiver, body, 'reconcile', signal)
+  if (result.outcome === 'taken_in') return { outcome: 'ingested' }
+  if (result.outcome === 'already_stored') return { outcome: 'already_stored' }
+  return { outcome: 'failed', reason: result.reason }
 }
 
 /**

@@ -13,6 +13,10 @@ export interface HeadRecord extends LedgerHead {
   appliedCount: number
   gapCount: number
   outOfOrderCount: number
+  attestedAt?: string
+  attestedBalance?: number
+  unattestedDifference?: number
+  unattestedAt?: string
 }
 
 /** A transaction's step as stored: its verdict, and which delivery applied it. */
@@ -232,6 +236,72 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
           { status: 'head_changed', head: headOf(winner) },
         ]),
       )
+    })
+
+    it('reads back the head a step moved, without its counts', async () => {
+      const { store } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+
+      const head = await store.readHead(voucherId)
+
+      expect(head).toEqual(headOf(first))
+    })
+
+    it('reads no head for a card the ledger has no transaction of', async () => {
+      const { store } = subject()
+
+      expect(await store.readHead(newCard().voucherId)).toBeUndefined()
+    })
+
+    it('records an attestation on a head that agrees with Voucherify', async () => {
+      const { store, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
+
+      await store.recordAttestation(voucherId, {
+        at: 'attested now',
+        voucherifyBalance: 7_000,
+        headBalance: 7_000,
+      })
+
+      expect(await readHead(voucherId)).toMatchObject({
+        attestedAt: 'attested now',
+        attestedBalance: 7_000,
+      })
+    })
+
+    it('records the difference on a head that disagrees, and clears it once they agree again', async () => {
+      const { store, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
+
+      await store.recordAttestation(voucherId, {
+        at: 'first',
+        voucherifyBalance: 6_500,
+        headBalance: 7_000,
+      })
+      const disagreeing = await readHead(voucherId)
+      await store.recordAttestation(voucherId, {
+        at: 'second',
+        voucherifyBalance: 7_000,
+        headBalance: 7_000,
+      })
+
+      expect(disagreeing).toMatchObject({ unattestedDifference: -500, unattestedAt: 'first' })
+      expect(await readHead(voucherId)).toMatchObject({ attestedAt: 'second' })
+      expect((await readHead(voucherId))?.unattestedDifference).toBeUndefined()
+    })
+
+    it('refuses to attest a card that has no head rather than create one', async () => {
+      const { store, readHead } = subject()
+      const { voucherId } = newCard()
+
+      await expect(
+        store.recordAttestation(voucherId, { at: 'now', voucherifyBalance: 1, headBalance: 1 }),
+      ).rejects.toThrow()
+      expect(await readHead(voucherId)).toBeUndefined()
     })
   })
 }

@@ -1,10 +1,14 @@
 import { headMeets, type LedgerHead, type LedgerVerdict } from '../../../lib/ledger/ledger-chain'
-import type { LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
+import type { Attestation, LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
 
 export interface StoredHead extends LedgerHead {
   appliedCount: number
   gapCount: number
   outOfOrderCount: number
+  attestedAt?: string
+  attestedBalance?: number
+  unattestedDifference?: number
+  unattestedAt?: string
 }
 
 export interface StoredStep extends LedgerVerdict {
@@ -22,6 +26,31 @@ export class InMemoryLedgerStore implements LedgerStore {
   failing = false
   /** Answer `conflict` to this many calls, as DynamoDB does when transactions collide. */
   conflicts = 0
+
+  async readHead(voucherId: string): Promise<LedgerHead | undefined> {
+    const head = this.heads.get(voucherId)
+    return head && withoutCounts(head)
+  }
+
+  async recordAttestation(voucherId: string, attestation: Attestation): Promise<void> {
+    const head = this.heads.get(voucherId)
+    if (!head) throw new Error(`No head for ${voucherId}: a head is written only by a step`)
+    const difference = attestation.voucherifyBalance - attestation.headBalance
+    if (difference === 0) {
+      const { unattestedDifference: _d, unattestedAt: _a, ...rest } = head
+      this.heads.set(voucherId, {
+        ...rest,
+        attestedAt: attestation.at,
+        attestedBalance: attestation.voucherifyBalance,
+      })
+    } else {
+      this.heads.set(voucherId, {
+        ...head,
+        unattestedDifference: difference,
+        unattestedAt: attestation.at,
+      })
+    }
+  }
 
   async applyStep(
     step: Parameters<LedgerStore['applyStep']>[0],

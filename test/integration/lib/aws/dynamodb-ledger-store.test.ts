@@ -24,6 +24,10 @@ describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
         appliedCount: item.applied_count ?? 0,
         gapCount: item.gap_count ?? 0,
         outOfOrderCount: item.out_of_order_count ?? 0,
+        attestedAt: item.attested_at,
+        attestedBalance: item.attested_balance,
+        unattestedDifference: item.unattested_difference,
+        unattestedAt: item.unattested_at,
       }
     )
   },
