@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 
 // The transactions table, the one DynamoDB table of a stage (serverless.yml declares it). Every
 // reader and writer, the function's adapters and the operator tools alike, takes its names here.
@@ -8,7 +8,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 // - a quarantine item: (`quarantine:sha256:<body digest>`, event type), a payload that failed
 //   its schema;
 // - a card's ledger head: (voucher id, `#ledger-head`);
-// - a transaction's ledger step: (transaction id, `#ledger-step`).
+// - a transaction's ledger step: (transaction id, `#ledger-step`);
+// - a gift campaign's sweep state: (`sweep:<campaign id>`, `#sweep`), its watermark and progress.
 // Event types are dotted names, so the two `#` sort keys can never be a transaction's; neither
 // ledger item has `voucher_id`, so neither is in the voucher-ledger index.
 
@@ -37,6 +38,7 @@ export type ItemStatus = (typeof ITEM_STATUS)[keyof typeof ITEM_STATUS]
 const QUARANTINE_KEY_PREFIX = 'quarantine:sha256:'
 const LEDGER_HEAD_SORT_KEY = '#ledger-head'
 const LEDGER_STEP_SORT_KEY = '#ledger-step'
+const SWEEP_SORT_KEY = '#sweep'
 
 /** A quarantine item's partition key: one per distinct body. */
 export const quarantineId = (bodyDigest: string) => `${QUARANTINE_KEY_PREFIX}${bodyDigest}`
@@ -53,6 +55,10 @@ export const itemKeys = {
   ledgerStep: (transactionId: string): ItemKey => ({
     transaction_id: transactionId,
     event_type: LEDGER_STEP_SORT_KEY,
+  }),
+  sweep: (campaignId: string): ItemKey => ({
+    transaction_id: `sweep:${campaignId}`,
+    event_type: SWEEP_SORT_KEY,
   }),
 }
 
@@ -158,4 +164,60 @@ export function upsertCommand(
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
   })
+}
+
+/** The most keys one BatchGetItem may name. */
+const BATCH_GET_MAX_KEYS = 100
+const BATCH_GET_MAX_ATTEMPTS = 8
+
+export interface BatchGetOptions {
+  /** Waits between retries of the keys DynamoDB left unprocessed. */
+  sleep?: (ms: number) => Promise<void>
+  signal?: AbortSignal
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The items of `keys` that exist, with `attributes` (and their keys) only, in no particular
+ * order: BatchGetItem by 100 keys, retrying what it leaves unprocessed with a growing pause.
+ */
+export async function batchGetItems(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+  attributes: readonly string[],
+  { sleep = defaultSleep, signal }: BatchGetOptions = {},
+): Promise<Array<ItemKey & Record<string, unknown>>> {
+  const found: Array<ItemKey & Record<string, unknown>> = []
+  const expression = new Expression()
+  const projection = expression.projection(['transaction_id', 'event_type', ...attributes])
+  for (let start = 0; start < keys.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Array<Record<string, unknown>> = keys
+      .slice(start, start + BATCH_GET_MAX_KEYS)
+      .map(keyOf)
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_MAX_ATTEMPTS) {
+        throw new Error(
+          `BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`,
+        )
+      }
+      if (attempt > 1) await sleep(Math.min(50 * 2 ** (attempt - 2), 2_000))
+      const result = await documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ProjectionExpression: projection,
+              ExpressionAttributeNames: expression.names,
+            },
+          },
+        }),
+        { abortSignal: signal },
+      )
+      found.push(...((result.Responses?.[tableName] ?? []) as typeof found))
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? []
+    }
+  }
+  return found
 }

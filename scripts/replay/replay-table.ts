@@ -4,13 +4,13 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
 import {
-  BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import {
+  batchGetItems,
   Expression,
   ITEM_STATUS,
   type ItemKey,
@@ -89,45 +89,10 @@ export interface ReplayTableConfig {
   sleep?: (ms: number) => Promise<void>
 }
 
-const BATCH_GET_MAX_KEYS = 100
-const BATCH_GET_MAX_ATTEMPTS = 8
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfig): ReplayTable {
   const documents = DynamoDBDocumentClient.from(client)
   const { tableName } = config
   const indexName = config.indexName ?? LEDGER_INDEX.name
-  const sleep = config.sleep ?? defaultSleep
-
-  const getBatch = async (keys: readonly ItemKey[], attributes: readonly string[]) => {
-    const found: StoredItem[] = []
-    let pending: Array<Record<string, unknown>> = keys.map(keyOf)
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > BATCH_GET_MAX_ATTEMPTS) {
-        throw new Error(
-          `BatchGetItem left ${pending.length} keys unprocessed after ${BATCH_GET_MAX_ATTEMPTS} attempts`,
-        )
-      }
-      if (attempt > 1) await sleep(Math.min(50 * 2 ** (attempt - 2), 2_000))
-      const expression = new Expression()
-      const projection = expression.projection(attributes)
-      const result = await documents.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: pending,
-              ProjectionExpression: projection,
-              ExpressionAttributeNames: expression.names,
-            },
-          },
-        }),
-      )
-      found.push(...((result.Responses?.[tableName] ?? []) as StoredItem[]))
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? []
-    }
-    return found
-  }
 
   return {
     tableName,
@@ -222,13 +187,8 @@ export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfi
       }
     },
 
-    async getItems(keys, attributes) {
-      const found: StoredItem[] = []
-      for (let start = 0; start < keys.length; start += BATCH_GET_MAX_KEYS) {
-        const batch = keys.slice(start, start + BATCH_GET_MAX_KEYS)
-        found.push(...(await getBatch(batch, ['transaction_id', 'event_type', ...attributes])))
-      }
-      return found
+    getItems(keys, attributes) {
+      return batchGetItems(documents, tableName, keys, attributes, { sleep: config.sleep })
     },
 
     async markResolved(key, resolution) {

@@ -1,0 +1,70 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import type { SweepState, SweepStore, SweepWalk } from '../sweep/sweep-store'
+import { batchGetItems, ITEM_STATUS, itemKeys } from './transactions-table'
+
+export function realSweepStore(client: DynamoDBClient, config: { tableName: string }): SweepStore {
+  const documents = DynamoDBDocumentClient.from(client)
+  const { tableName } = config
+
+  return {
+    async readState(campaignId, signal) {
+      const { Item } = await documents.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: itemKeys.sweep(campaignId),
+          ConsistentRead: true,
+        }),
+        { abortSignal: signal },
+      )
+      const state: SweepState = {}
+      if (typeof Item?.covered_until === 'string') state.coveredUntil = Item.covered_until
+      if (typeof Item?.walk_started_at === 'string') {
+        const walk: SweepWalk = { startedAt: Item.walk_started_at, full: Item.walk_full === true }
+        if (typeof Item.walk_cursor === 'string') walk.cursor = Item.walk_cursor
+        state.walk = walk
+      }
+      return state
+    },
+
+    async saveWalk(campaignId, walk, signal) {
+      const cursor = walk.cursor === undefined ? ' REMOVE walk_cursor' : ', walk_cursor = :cursor'
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: itemKeys.sweep(campaignId),
+          UpdateExpression: `SET walk_started_at = :startedAt, walk_full = :full${cursor}`,
+          ExpressionAttributeValues: {
+            ':startedAt': walk.startedAt,
+            ':full': walk.full,
+            ...(walk.cursor === undefined ? {} : { ':cursor': walk.cursor }),
+          },
+        }),
+        { abortSignal: signal },
+      )
+    },
+
+    async completeWalk(campaignId, coveredUntil, signal) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: itemKeys.sweep(campaignId),
+          UpdateExpression:
+            'SET covered_until = :coveredUntil REMOVE walk_started_at, walk_full, walk_cursor',
+          ExpressionAttributeValues: { ':coveredUntil': coveredUntil },
+        }),
+        { abortSignal: signal },
+      )
+    },
+
+    async publishedAmong(transactionIds, eventType, signal) {
+      const keys = transactionIds.map((id) => ({ transaction_id: id, event_type: eventType }))
+      const items = await batchGetItems(documents, tableName, keys, ['status'], { signal })
+      return new Set(
+        items
+          .filter((item) => item.status === ITEM_STATUS.published)
+          .map((item) => item.transaction_id),
+      )
+    },
+  }
+}

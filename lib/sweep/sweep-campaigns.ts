@@ -1,0 +1,265 @@
+import type { Deps } from '../deps'
+import type { LedgerStore } from '../ledger/ledger-store'
+import { takeInTransaction, voucherIdOf } from '../voucherify/take-in-transaction'
+import {
+  type ApiTransaction,
+  RECONCILE_EVENT_TYPE,
+  transactionPayload,
+} from '../voucherify/transaction-payload'
+import type { TransactionPage } from '../voucherify/voucherify-api'
+import type { SweepStore, SweepWalk } from './sweep-store'
+
+/** What the sweep reads of Voucherify's API. */
+export interface SweepApi {
+  listGiftCampaigns(signal?: AbortSignal): Promise<string[]>
+  /** Newest first, from the start or after a previous page's cursor. */
+  campaignTransactionPages(
+    campaignId: string,
+    startingAfter: string | undefined,
+    signal?: AbortSignal,
+  ): AsyncIterable<TransactionPage>
+}
+
+export interface SweepDeps {
+  /** The receiver's own dependencies: a missing transaction goes through its pipeline. */
+  receiver: Deps
+  sweeps: SweepStore
+  api: SweepApi
+}
+
+export interface SweepSettings {
+  /** Transactions younger than this are left to their webhooks, and to the next sweep. */
+  graceMs: number
+  /** How far before the last completed pass a pass looks again, for transactions listed late. */
+  overlapMs: number
+}
+
+export interface SweepRequest {
+  /** The campaigns to sweep; every gift card campaign of the project when absent. */
+  campaignIds?: readonly string[]
+  /** Walk each campaign's whole history (what the first sweep of a stage does anyway). */
+  full?: boolean
+  /** Compare and count; take nothing in, record nothing. */
+  dryRun?: boolean
+  /** Stops the sweep after the transaction under way; the progress made is kept. */
+  signal?: AbortSignal
+  /** After each page: for a progress bar. */
+  onPage?: (campaign: CampaignSweep) => void
+}
+
+/** One campaign's pass: counts, and why a transaction was not taken in (ids only). */
+export interface CampaignSweep {
+  campaignId: string
+  /** `stopped`: the signal ended it; the next sweep carries on from its last page. */
+  status: 'complete' | 'stopped' | 'failed'
+  full: boolean
+  listed: number
+  /** Gift transactions the ledger has published already. */
+  found: number
+  takenIn: number
+  wouldTakeIn: number
+  /** Stored by its webhook between the comparison and the take-in. */
+  alreadyStored: number
+  /** Claimed by a delivery under way: the next sweep looks again. */
+  inFlight: number
+  failed: number
+  /** Loyalty card transactions: not the ledger's. */
+  notGift: number
+  /** Younger than the grace period: left to the webhook and the next sweep. */
+  tooRecent: number
+  /** Older than the pass looks back: a completed pass covered them. */
+  covered: number
+  attested: number
+  /** Cards whose head disagrees with Voucherify's balance: recorded on the head. */
+  unattested: string[]
+  failures: Array<{ transactionId: string; reason: string }>
+  error?: string
+}
+
+export interface SweepSummary {
+  campaigns: CampaignSweep[]
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '')
+
+/** The balance Voucherify reports after `transaction`, when it reports one. */
+function balanceAfter(transaction: ApiTransaction): number | undefined {
+  const details = transaction.details as { balance?: { balance?: unknown } } | null | undefined
+  const balance = details?.balance?.balance
+  return typeof balance === 'number' ? balance : undefined
+}
+
+function newCampaignSweep(campaignId: string, full: boolean): CampaignSweep {
+  return {
+    campaignId,
+    status: 'complete',
+    full,
+    listed: 0,
+    found: 0,
+    takenIn: 0,
+    wouldTakeIn: 0,
+    alreadyStored: 0,
+    inFlight: 0,
+    failed: 0,
+    notGift: 0,
+    tooRecent: 0,
+    covered: 0,
+    attested: 0,
+    unattested: [],
+    failures: [],
+  }
+}
+
+/**
+ * For each gift campaign, lists its transactions newest first back to where the last completed
+ * pass left off (less an overlap), and takes every gift transaction the ledger has not published
+ * in through the receiver's pipeline, marked `origin=sweep`; then attests each card it saw.
+ */
+export async function sweepCampaigns(
+  deps: SweepDeps,
+  settings: SweepSettings,
+  request: SweepRequest = {},
+): Promise<SweepSummary> {
+  const campaignIds = request.campaignIds ?? (await deps.api.listGiftCampaigns(request.signal))
+  const campaigns: CampaignSweep[] = []
+  for (const campaignId of campaignIds) {
+    campaigns.push(await sweepCampaign(deps, settings, campaignId, request))
+    if (campaigns.at(-1)?.status === 'stopped') break
+  }
+  return { campaigns }
+}
+
+async function sweepCampaign(
+  deps: SweepDeps,
+  settings: SweepSettings,
+  campaignId: string,
+  request: SweepRequest,
+): Promise<CampaignSweep> {
+  const { signal, dryRun = false } = request
+  const state = await deps.sweeps.readState(campaignId, signal)
+  const full = request.full === true || state.coveredUntil === undefined
+  // A pass of the same kind that stopped is carried on; otherwise a new one starts now.
+  const walk: SweepWalk =
+    state.walk && state.walk.full === full
+      ? { ...state.walk }
+      : { startedAt: deps.receiver.clock().toISOString(), full }
+  const result = newCampaignSweep(campaignId, full)
+  const pass = {
+    graceCutoffMs: Date.parse(walk.startedAt) - settings.graceMs,
+    lookBackToMs:
+      full || state.coveredUntil === undefined
+        ? undefined
+        : Date.parse(state.coveredUntil) - settings.overlapMs,
+    seenCards: new Set<string>(),
+  }
+  try {
+    for await (const page of deps.api.campaignTransactionPages(campaignId, walk.cursor, signal)) {
+      const reachedCovered = await sweepPage(deps, page.data, pass, result, dryRun, signal)
+      request.onPage?.(result)
+      if (reachedCovered || page.next === undefined) break
+      walk.cursor = page.next
+      if (!dryRun) await deps.sweeps.saveWalk(campaignId, walk, signal)
+    }
+    if (!dryRun) {
+      await deps.sweeps.completeWalk(campaignId, new Date(pass.graceCutoffMs).toISOString(), signal)
+    }
+  } catch (error) {
+    if (signal?.aborted) return { ...result, status: 'stopped' }
+    return { ...result, status: 'failed', error: (error as Error).message }
+  }
+  return result
+}
+
+/** Takes in what one page lists and the ledger lacks; true once the page reaches covered ground. */
+async function sweepPage(
+  deps: SweepDeps,
+  transactions: readonly ApiTransaction[],
+  pass: { graceCutoffMs: number; lookBackToMs: number | undefined; seenCards: Set<string> },
+  result: CampaignSweep,
+  dryRun: boolean,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  let reachedCovered = false
+  const candidates: Array<{ transaction: ApiTransaction; newestOfCard: boolean }> = []
+  for (const transaction of transactions) {
+    result.listed++
+    const createdMs = Date.parse(text(transaction.created_at))
+    if (pass.lookBackToMs !== undefined && createdMs < pass.lookBackToMs) {
+      result.covered++
+      reachedCovered = true
+      continue
+    }
+    const payload = transactionPayload(transaction)
+    if (!payload.ok && payload.reason === 'not_gift') {
+      result.notGift++
+      continue
+    }
+    // Newest first: a card's first transaction in the pass is its newest one.
+    const voucherId = voucherIdOf(transaction)
+    const newestOfCard = !pass.seenCards.has(voucherId)
+    pass.seenCards.add(voucherId)
+    if (createdMs > pass.graceCutoffMs) {
+      result.tooRecent++
+      continue
+    }
+    candidates.push({ transaction, newestOfCard })
+  }
+
+  const ids = candidates.map(({ transaction }) => text(transaction.id))
+  const published = await deps.sweeps.publishedAmong(ids, RECONCILE_EVENT_TYPE, signal)
+  for (const { transaction } of candidates) {
+    signal?.throwIfAborted()
+    const transactionId = text(transaction.id)
+    if (published.has(transactionId)) {
+      result.found++
+      continue
+    }
+    const payload = transactionPayload(transaction)
+    if (!payload.ok) {
+      result.failed++
+      result.failures.push({ transactionId, reason: payload.reason })
+    } else if (dryRun) {
+      result.wouldTakeIn++
+    } else {
+      const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep', signal)
+      if (taken.outcome === 'taken_in') result.takenIn++
+      if (taken.outcome === 'already_stored') result.alreadyStored++
+      if (taken.outcome === 'in_flight') result.inFlight++
+      if (taken.outcome === 'failed') {
+        result.failed++
+        result.failures.push({ transactionId, reason: taken.reason })
+      }
+    }
+  }
+  if (!dryRun) {
+    for (const { transaction, newestOfCard } of candidates) {
+      if (newestOfCard) await attest(deps.receiver, transaction, result, signal)
+    }
+  }
+  return reachedCovered
+}
+
+/**
+ * Compares the card's head with the balance after Voucherify's newest transaction of it, and
+ * records the verdict on the head. A head newer than that transaction says this pass did not
+ * see the card's newest (it carried on after a stop): nothing is recorded then.
+ */
+async function attest(
+  receiver: Pick<Deps, 'ledger' | 'clock'> & { ledger: LedgerStore },
+  transaction: ApiTransaction,
+  result: CampaignSweep,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const voucherId = voucherIdOf(transaction)
+  const voucherifyBalance = balanceAfter(transaction)
+  const head = await receiver.ledger.readHead(voucherId, signal)
+  if (!head || voucherifyBalance === undefined) return
+  if (head.createdMs > Date.parse(text(transaction.created_at))) return
+  await receiver.ledger.recordAttestation(
+    voucherId,
+    { at: receiver.clock().toISOString(), voucherifyBalance, headBalance: head.balance },
+    signal,
+  )
+  if (voucherifyBalance === head.balance) result.attested++
+  else result.unattested.push(voucherId)
+}
