@@ -1,9 +1,16 @@
-// A stand-in for Voucherify's `GET /v1/vouchers/{code}/transactions` on 127.0.0.1, for the tests
-// and `npm run ledger:scenario`: the real API is not reachable from where they run. It answers as the endpoint's OpenAPI
-// (test/fixtures/voucherify-list-voucher-transactions.openapi.json) describes: the list object,
-// `limit` (1 to 100, 10 by default), `starting_after_id` and `has_more`/`more_starting_after`,
-// newest first as the documented example is, and Voucherify's error object for wrong keys (401)
-// and an unknown voucher (404).
+// A stand-in for the part of Voucherify's API the service reads, on 127.0.0.1, for the tests and
+// `npm run ledger:scenario`: the real API is not reachable from where they run. It answers as
+// Voucherify's OpenAPI (test/fixtures/voucherify-gift-api.openapi.json) describes:
+// - `GET /v1/campaigns`: `campaign_type`, `limit` (1 to 100, 10 by default), `page` (1 to 100);
+// - `GET /v1/campaigns/{campaignId}/transactions` (id or name) and
+//   `GET /v1/vouchers/{code}/transactions` (id or code): `limit`, `order` (`id` | `-id`, else
+//   newest first, as the documented examples are), cursor `starting_after_id`,
+//   `has_more`/`more_starting_after`;
+// - `GET /v1/vouchers/{code}` (id or code): the gift card, its `gift.balance` the balance after
+//   its newest transaction.
+// Errors are Voucherify's error object (test/fixtures/voucherify-list-voucher-transactions.openapi.json):
+// 401 for wrong keys, 404 for what it does not know, 400 for a bad query, 405 for other methods.
+// Started, it answers 429 on demand (`throttleNext`), as Voucherify does over the plan's rate.
 
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -12,44 +19,111 @@ import { listenOnLoopback } from './listen-on-loopback'
 type Json = Record<string, unknown>
 
 export interface StandInCard {
-  /** Voucherify's voucher id; the endpoint takes the id or the code. */
+  /** Voucherify's voucher id; the endpoints take the id or the code. */
   id: string
   code: string
-  /** VoucherTransaction objects, as the API lists them. */
+  /** VoucherTransaction objects, as the API lists them; each names its campaign (`campaign_id`). */
   transactions: Json[]
+}
+
+export interface StandInCampaign {
+  id: string
+  name: string
+  /** 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', … */
+  campaign_type: string
 }
 
 export interface StandInOptions {
   appId: string
   secretKey: string
   cards: StandInCard[]
+  /** Listed in this order, taken as newest first (the API lists campaigns newest first). */
+  campaigns?: StandInCampaign[]
+}
+
+export interface StandInAnswer {
+  status: number
+  body: Json
+  headers?: Record<string, string>
 }
 
 export interface StandInRequest {
   method: string
   path: string
   query: Record<string, string>
+  /** The status it was answered with. */
+  status: number
 }
 
 export interface VoucherifyStandIn {
   url: string
   /** Every request, in order, without its headers. */
   readonly requests: readonly StandInRequest[]
+  /** Answers the next `count` requests with right keys 429, whatever they ask for. */
+  throttleNext(count: number, retryAfterSeconds?: number): void
   close(): Promise<void>
 }
 
 const DEFAULT_LIMIT = 10
 const MAX_LIMIT = 100
-const ROUTE = /^\/v1\/vouchers\/([^/]+)\/transactions$/
+const MAX_PAGE = 100
+/** Requests a minute on Voucherify's Business plan, the lowest the service is meant for. */
+const RATE_LIMIT = 100
+const CAMPAIGN_TYPES = [
+  'PROMOTION',
+  'GIFT_VOUCHERS',
+  'REFERRAL_PROGRAM',
+  'DISCOUNT_COUPONS',
+  'LOYALTY_PROGRAM',
+]
+/** When the first campaign was created; each one after it a minute earlier. */
+const CAMPAIGNS_CREATED = Date.parse('2024-01-01T00:00:00.000Z')
 
 const requestId = () => `v-${randomBytes(9).toString('hex')}`
 
 /** Voucherify's `Error` object, as its OpenAPI documents it. */
-function error(code: number, fields: Json) {
+function error(code: number, fields: Json): StandInAnswer {
   return { status: code, body: { code, ...fields, request_id: requestId() } }
 }
 
-/** Newest first, as the documented example lists them; `order` sorts by id instead. */
+const invalid = (details: string) => error(400, { message: 'Invalid Request', details })
+
+const notFound = (type: string, id: string) =>
+  error(404, {
+    key: 'not_found',
+    message: 'Resource not found',
+    details: `Cannot find ${type} with id ${id}`,
+    resource_id: id,
+    resource_type: type,
+  })
+
+/** The answer to a request over the rate limit; the started stand-in gives it on demand. */
+export function tooManyRequests(retryAfterSeconds: number): StandInAnswer {
+  return {
+    ...error(429, {
+      key: 'too_many_requests',
+      message: 'Too Many Requests',
+      details: `Rate limit of ${RATE_LIMIT} requests a minute exceeded`,
+    }),
+    headers: {
+      'retry-after': String(retryAfterSeconds),
+      'x-rate-limit-limit': String(RATE_LIMIT),
+      'x-rate-limit-remaining': '0',
+    },
+  }
+}
+
+/** An integer query parameter from 1 to `max`, or the 400 answer to it. */
+function integerParameter(query: URLSearchParams, name: string, fallback: number, max: number) {
+  const text = query.get(name)
+  const value = text === null ? fallback : Number(text)
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    return invalid(`${name} must be from 1 to ${max}`)
+  }
+  return value
+}
+
+/** Newest first, as the documented examples list them; `order` sorts by id instead. */
 function ordered(transactions: Json[], order: string | null): Json[] {
   const byTime = (a: Json, b: Json) =>
     String(b.created_at).localeCompare(String(a.created_at)) ||
@@ -60,53 +134,18 @@ function ordered(transactions: Json[], order: string | null): Json[] {
   return [...transactions].sort(byTime)
 }
 
-/** What the endpoint answers to one request; no I/O. */
-export function answerFor(
-  options: StandInOptions,
-  request: { method: string; url: URL; headers: Record<string, string | undefined> },
-): { status: number; body: Json } {
-  if (
-    request.headers['x-app-id'] !== options.appId ||
-    request.headers['x-app-token'] !== options.secretKey
-  ) {
-    // The 401 example Voucherify's OpenAPI documents for its endpoints.
-    return { status: 401, body: { code: 401, message: 'Unauthorized', key: 'unauthorized' } }
-  }
-  const route = ROUTE.exec(request.url.pathname)
-  if (!route) return error(404, { key: 'not_found', message: 'Resource not found' })
-  if (request.method !== 'GET') {
-    return error(405, {
-      message: 'HTTP Method Not Allowed',
-      details: `${request.method} is not supported by this endpoint. Did you mean GET?`,
-    })
-  }
-  const voucher = decodeURIComponent(String(route[1]))
-  const card = options.cards.find(({ id, code }) => id === voucher || code === voucher)
-  if (!card) {
-    return error(404, {
-      key: 'not_found',
-      message: 'Resource not found',
-      details: `Cannot find voucher with id ${voucher}`,
-      resource_id: voucher,
-      resource_type: 'voucher',
-    })
-  }
-  const query = request.url.searchParams
-  const limitText = query.get('limit')
-  const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText)
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return error(400, { message: 'Invalid Request', details: 'limit must be from 1 to 100' })
-  }
+/** One page of transactions, as both transaction lists answer them. */
+function transactionPage(transactions: Json[], query: URLSearchParams): StandInAnswer {
+  const limit = integerParameter(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT)
+  if (typeof limit !== 'number') return limit
   const order = query.get('order')
   if (order !== null && order !== 'id' && order !== '-id') {
-    return error(400, { message: 'Invalid Request', details: 'order must be id or -id' })
+    return invalid('order must be id or -id')
   }
-  const all = ordered(card.transactions, order)
+  const all = ordered(transactions, order)
   const after = query.get('starting_after_id')
   const start = after === null ? 0 : all.findIndex(({ id }) => id === after) + 1
-  if (after !== null && start === 0) {
-    return error(400, { message: 'Invalid Request', details: 'unknown starting_after_id' })
-  }
+  if (after !== null && start === 0) return invalid('unknown starting_after_id')
   const data = all.slice(start, start + limit)
   const hasMore = start + limit < all.length
   return {
@@ -121,21 +160,241 @@ export function answerFor(
   }
 }
 
-/** Starts the stand-in on a free port of 127.0.0.1. `cards` may change while it runs. */
+/** A campaign object with the fields the documented examples show, from what the stand-in knows. */
+function campaignObject(options: StandInOptions, campaign: StandInCampaign, index: number): Json {
+  const loyalty = campaign.campaign_type === 'LOYALTY_PROGRAM'
+  const gift = campaign.campaign_type === 'GIFT_VOUCHERS'
+  const vouchers = options.cards.filter(({ transactions }) =>
+    transactions.some(({ campaign_id }) => campaign_id === campaign.id),
+  )
+  return {
+    id: campaign.id,
+    name: campaign.name,
+    campaign_type: campaign.campaign_type,
+    type: 'AUTO_UPDATE',
+    voucher: {
+      type: loyalty ? 'LOYALTY_CARD' : gift ? 'GIFT_VOUCHER' : 'DISCOUNT_VOUCHER',
+      ...(gift ? { gift: { amount: 0, effect: 'APPLY_TO_ORDER' } } : {}),
+      ...(loyalty ? { loyalty_card: { points: 0 } } : {}),
+      redemption: { quantity: null },
+      code_config: {
+        length: 8,
+        charset: '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        pattern: '########',
+      },
+      is_referral_code: false,
+    },
+    auto_join: loyalty,
+    join_once: loyalty,
+    use_voucher_metadata_schema: true,
+    vouchers_count: vouchers.length,
+    active: true,
+    metadata: {},
+    created_at: new Date(CAMPAIGNS_CREATED - index * 60_000).toISOString(),
+    creation_status: 'DONE',
+    vouchers_generation_status: 'DONE',
+    protected: false,
+    category_id: null,
+    object: 'campaign',
+  }
+}
+
+/** `GET /v1/campaigns`: newest first, filtered by `campaign_type`, a page of `limit`. */
+function listCampaigns(options: StandInOptions, query: URLSearchParams): StandInAnswer {
+  const limit = integerParameter(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT)
+  if (typeof limit !== 'number') return limit
+  const page = integerParameter(query, 'page', 1, MAX_PAGE)
+  if (typeof page !== 'number') return page
+  const type = query.get('campaign_type')
+  if (type !== null && !CAMPAIGN_TYPES.includes(type)) {
+    return invalid(`campaign_type must be one of ${CAMPAIGN_TYPES.join(', ')}`)
+  }
+  const campaigns = (options.campaigns ?? [])
+    .map((campaign, index) => campaignObject(options, campaign, index))
+    .filter(({ campaign_type }) => type === null || campaign_type === type)
+  return {
+    status: 200,
+    body: {
+      object: 'list',
+      data_ref: 'campaigns',
+      campaigns: campaigns.slice((page - 1) * limit, page * limit),
+      total: campaigns.length,
+    },
+  }
+}
+
+/** `GET /v1/campaigns/{campaignId}/transactions`: the transactions of its cards, gift or loyalty. */
+function listCampaignTransactions(
+  options: StandInOptions,
+  query: URLSearchParams,
+  idOrName: string,
+): StandInAnswer {
+  const campaign = (options.campaigns ?? []).find(
+    ({ id, name }) => id === idOrName || name === idOrName,
+  )
+  if (!campaign) return notFound('campaign', idOrName)
+  if (!['GIFT_VOUCHERS', 'LOYALTY_PROGRAM'].includes(campaign.campaign_type)) {
+    // The documented answer for the other campaign types, which have no transactions.
+    return { status: 200, body: { object: 'list', data_ref: 'data', data: [], total: 0 } }
+  }
+  const transactions = options.cards
+    .flatMap((card) => card.transactions)
+    .filter(({ campaign_id }) => campaign_id === campaign.id)
+  return transactionPage(transactions, query)
+}
+
+const cardOf = (options: StandInOptions, idOrCode: string) =>
+  options.cards.find(({ id, code }) => id === idOrCode || code === idOrCode)
+
+/** `GET /v1/vouchers/{code}/transactions`. */
+function listVoucherTransactions(
+  options: StandInOptions,
+  query: URLSearchParams,
+  idOrCode: string,
+): StandInAnswer {
+  const card = cardOf(options, idOrCode)
+  return card ? transactionPage(card.transactions, query) : notFound('voucher', idOrCode)
+}
+
+const balanceOf = (transaction: Json | undefined) =>
+  (transaction?.details as { balance?: Json } | undefined)?.balance
+
+/**
+ * `GET /v1/vouchers/{code}`: a gift card whose `gift.balance` is the balance after its newest
+ * transaction. `amount` counts the credits added by its transactions only: the amount a card was
+ * created with is no transaction, and the stand-in does not know it.
+ */
+function getVoucher(options: StandInOptions, _query: URLSearchParams, idOrCode: string) {
+  const card = cardOf(options, idOrCode)
+  if (!card) return notFound('voucher', idOrCode)
+  const newestFirst = ordered(card.transactions, null)
+  const newest = newestFirst[0]
+  const amountsOf = (type: string) =>
+    card.transactions
+      .filter((transaction) => transaction.type === type)
+      .map((transaction) => Math.abs(Number(balanceOf(transaction)?.amount ?? 0)))
+  const sum = (amounts: number[]) => amounts.reduce((total, amount) => total + amount, 0)
+  const redeemed = amountsOf('CREDITS_REDEMPTION')
+  const campaignId = (newest?.campaign_id as string | undefined) ?? null
+  const campaign = (options.campaigns ?? []).find(({ id }) => id === campaignId)
+  const code = encodeURIComponent(card.code)
+  return {
+    status: 200,
+    body: {
+      id: card.id,
+      code: card.code,
+      campaign: campaign?.name ?? null,
+      campaign_id: campaignId,
+      category: null,
+      category_id: null,
+      type: 'GIFT_VOUCHER',
+      gift: {
+        amount: sum(amountsOf('CREDITS_ADDITION')),
+        subtracted_amount: sum(amountsOf('CREDITS_REMOVAL')),
+        balance: Number(balanceOf(newest)?.balance ?? 0),
+        effect: 'APPLY_TO_ORDER',
+      },
+      loyalty_card: null,
+      start_date: null,
+      expiration_date: null,
+      active: true,
+      additional_info: null,
+      metadata: {},
+      is_referral_code: false,
+      created_at: newestFirst.at(-1)?.created_at ?? new Date(CAMPAIGNS_CREATED).toISOString(),
+      updated_at: newest?.created_at ?? null,
+      holder_id: null,
+      validation_rules_assignments: { object: 'list', data_ref: 'data', data: [], total: 0 },
+      redemption: {
+        quantity: null,
+        redeemed_quantity: redeemed.length,
+        redeemed_amount: sum(redeemed),
+        object: 'list',
+        url: `/v1/vouchers/${code}/redemptions?page=1&limit=10`,
+      },
+      publish: {
+        object: 'list',
+        count: 0,
+        url: `/v1/vouchers/${code}/publications?page=1&limit=10`,
+      },
+      object: 'voucher',
+    },
+  }
+}
+
+type Endpoint = (options: StandInOptions, query: URLSearchParams, id: string) => StandInAnswer
+
+const ROUTES: [RegExp, Endpoint][] = [
+  [/^\/v1\/campaigns$/, listCampaigns],
+  [/^\/v1\/campaigns\/([^/]+)\/transactions$/, listCampaignTransactions],
+  [/^\/v1\/vouchers\/([^/]+)$/, getVoucher],
+  [/^\/v1\/vouchers\/([^/]+)\/transactions$/, listVoucherTransactions],
+]
+
+/** What the API answers to one request; no I/O. */
+export function answerFor(
+  options: StandInOptions,
+  request: { method: string; url: URL; headers: Record<string, string | undefined> },
+): StandInAnswer {
+  if (
+    request.headers['x-app-id'] !== options.appId ||
+    request.headers['x-app-token'] !== options.secretKey
+  ) {
+    // The 401 example Voucherify's OpenAPI documents for its endpoints.
+    return { status: 401, body: { code: 401, message: 'Unauthorized', key: 'unauthorized' } }
+  }
+  for (const [route, endpoint] of ROUTES) {
+    const match = route.exec(request.url.pathname)
+    if (!match) continue
+    if (request.method !== 'GET') {
+      return error(405, {
+        message: 'HTTP Method Not Allowed',
+        details: `${request.method} is not supported by this endpoint. Did you mean GET?`,
+      })
+    }
+    return endpoint(options, request.url.searchParams, decodeURIComponent(match[1] ?? ''))
+  }
+  return error(404, { key: 'not_found', message: 'Resource not found' })
+}
+
+/**
+ * Starts the stand-in on a free port of 127.0.0.1. `cards` and `campaigns` are read per request,
+ * so they may change while it runs.
+ */
 export async function startVoucherifyStandIn(options: StandInOptions): Promise<VoucherifyStandIn> {
   const requests: StandInRequest[] = []
+  let throttle = { count: 0, retryAfterSeconds: 1 }
   const server = http.createServer((incoming, outgoing) => {
     const url = new URL(incoming.url ?? '/', 'http://127.0.0.1')
     const method = incoming.method ?? 'GET'
-    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) })
     const headers = Object.fromEntries(
       Object.entries(incoming.headers).map(([name, value]) => [name, [value].flat()[0]]),
     )
-    const { status, body } = answerFor(options, { method, url, headers })
-    outgoing.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-    outgoing.end(JSON.stringify(body))
+    let answer = answerFor(options, { method, url, headers })
+    if (answer.status !== 401 && throttle.count > 0) {
+      throttle.count -= 1
+      answer = tooManyRequests(throttle.retryAfterSeconds)
+    }
+    requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: answer.status,
+    })
+    outgoing.writeHead(answer.status, {
+      'content-type': 'application/json; charset=utf-8',
+      ...answer.headers,
+    })
+    outgoing.end(JSON.stringify(answer.body))
     incoming.resume()
   })
   const listening = await listenOnLoopback(server)
-  return { url: listening.url, requests, close: listening.close }
+  return {
+    url: listening.url,
+    requests,
+    throttleNext(count, retryAfterSeconds = 1) {
+      throttle = { count, retryAfterSeconds }
+    },
+    close: listening.close,
+  }
 }
