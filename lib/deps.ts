@@ -30,18 +30,30 @@ const awsClientSettings = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 }
 
+/** The SDK clients a function uses, made once per container with the settings above. */
+export function awsClients() {
+  return {
+    dynamodb: new DynamoDBClient(awsClientSettings),
+    sns: new SNSClient(awsClientSettings),
+    ssm: new SSMClient(awsClientSettings),
+  }
+}
+
 /**
  * Builds the real dependencies; call once per container, outside the handler. An operator tool
  * running the same pipeline from elsewhere passes SDK clients configured for its target.
  */
 export function buildDeps(
   config: Config,
-  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient } = {},
+  clients: { dynamodb?: DynamoDBClient; sns?: SNSClient; ssm?: SSMClient } = {},
 ): Deps {
   const clock = () => new Date()
   const secrets =
     'parameterName' in config.secret
-      ? realWebhookSecrets(new SSMClient(awsClientSettings), { ...config.secret, clock })
+      ? realWebhookSecrets(clients.ssm ?? new SSMClient(awsClientSettings), {
+          ...config.secret,
+          clock,
+        })
       : staticWebhookSecrets(config.secret.value)
   const dynamodb = clients.dynamodb ?? new DynamoDBClient(awsClientSettings)
   return {

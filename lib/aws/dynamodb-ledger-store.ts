@@ -3,12 +3,7 @@ import {
   type DynamoDBClient,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import type { HeadExpectation, LedgerHead, LedgerStatus, LedgerStep } from '../ledger/ledger-chain'
 import type { LedgerStore, StepResult } from '../ledger/ledger-store'
 import { itemKeys } from './transactions-table'
@@ -68,17 +63,6 @@ const text = (value: AttributeValue | undefined) => (value?.S === undefined ? nu
 const number = (value: AttributeValue | undefined) =>
   value?.N === undefined ? null : Number(value.N)
 
-/** The head as the document client reads it: plain values. */
-function headOfDocument(item: Record<string, unknown> | undefined): LedgerHead | undefined {
-  if (typeof item?.head_transaction_id !== 'string') return undefined
-  return {
-    transactionId: item.head_transaction_id,
-    createdAt: String(item.head_created_at ?? ''),
-    createdMs: Number(item.head_created_ms ?? 0),
-    balance: Number(item.head_balance ?? 0),
-  }
-}
-
 function headOf(item: Record<string, AttributeValue> | undefined): LedgerHead | undefined {
   const transactionId = text(item?.head_transaction_id)
   if (item === undefined || transactionId === null) return undefined
@@ -95,37 +79,6 @@ export function realLedgerStore(client: DynamoDBClient, config: DynamoDbLedgerCo
   const { tableName } = config
 
   return {
-    async readHead(voucherId, signal) {
-      const { Item } = await documents.send(
-        new GetCommand({ TableName: tableName, Key: itemKeys.ledgerHead(voucherId) }),
-        { abortSignal: signal },
-      )
-      return headOfDocument(Item)
-    },
-
-    async recordAttestation(voucherId, attestation, signal) {
-      const difference = attestation.voucherifyBalance - attestation.headBalance
-      const update =
-        difference === 0
-          ? 'SET attested_at = :at, attested_balance = :balance REMOVE unattested_difference, unattested_at'
-          : 'SET unattested_difference = :difference, unattested_at = :at, voucherify_balance = :balance'
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: itemKeys.ledgerHead(voucherId),
-          UpdateExpression: update,
-          // Never creates a head: one is written only by a step.
-          ConditionExpression: 'attribute_exists(head_transaction_id)',
-          ExpressionAttributeValues: {
-            ':at': attestation.at,
-            ':balance': attestation.voucherifyBalance,
-            ...(difference === 0 ? {} : { ':difference': difference }),
-          },
-        }),
-        { abortSignal: signal },
-      )
-    },
-
     async applyStep(step, applied, signal): Promise<StepResult> {
       const { entry, verdict } = step
       const head = headCondition(step.expects)

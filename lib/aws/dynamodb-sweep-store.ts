@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { SweepState, SweepStore, SweepWalk } from '../sweep/sweep-store'
-import { batchGetItems, ITEM_STATUS, itemKeys } from './transactions-table'
+import { batchGetItems } from './batch-get-items'
+import { ITEM_STATUS, itemKeys } from './transactions-table'
 
 export function realSweepStore(client: DynamoDBClient, config: { tableName: string }): SweepStore {
   const documents = DynamoDBDocumentClient.from(client)

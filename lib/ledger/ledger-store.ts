@@ -17,24 +17,6 @@ export type StepResult =
  */
 export interface LedgerStore {
   applyStep(step: LedgerStep, applied: AppliedBy, signal?: AbortSignal): Promise<StepResult>
-  /** The card's head; undefined while the ledger holds no transaction of the card. */
-  readHead(voucherId: string, signal?: AbortSignal): Promise<LedgerHead | undefined>
-  /** Records on the card's head what Voucherify's balance said of it (see `Attestation`). */
-  recordAttestation(
-    voucherId: string,
-    attestation: Attestation,
-    signal?: AbortSignal,
-  ): Promise<void>
-}
-
-/**
- * The head compared with the balance after Voucherify's newest transaction of the card: equal,
- * the chain is attested at `at`; else the difference (Voucherify's less the head's) is kept.
- */
-export interface Attestation {
-  at: string
-  voucherifyBalance: number
-  headBalance: number
 }
 
 /** Which delivery applied a step, kept beside the verdict. */

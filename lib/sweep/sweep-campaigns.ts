@@ -1,5 +1,5 @@
 import type { Deps } from '../deps'
-import type { LedgerStore } from '../ledger/ledger-store'
+import type { AttestationStore } from '../ledger/attestation-store'
 import { takeInTransaction, voucherIdOf } from '../voucherify/take-in-transaction'
 import {
   type ApiTransaction,
@@ -24,6 +24,7 @@ export interface SweepDeps {
   /** The receiver's own dependencies: a missing transaction goes through its pipeline. */
   receiver: Deps
   sweeps: SweepStore
+  attestations: AttestationStore
   api: SweepApi
 }
 
@@ -233,7 +234,7 @@ async function sweepPage(
   }
   if (!dryRun) {
     for (const { transaction, newestOfCard } of candidates) {
-      if (newestOfCard) await attest(deps.receiver, transaction, result, signal)
+      if (newestOfCard) await attest(deps, transaction, result, signal)
     }
   }
   return reachedCovered
@@ -245,17 +246,17 @@ async function sweepPage(
  * see the card's newest (it carried on after a stop): nothing is recorded then.
  */
 async function attest(
-  receiver: Pick<Deps, 'ledger' | 'clock'> & { ledger: LedgerStore },
+  { attestations, receiver }: Pick<SweepDeps, 'attestations' | 'receiver'>,
   transaction: ApiTransaction,
   result: CampaignSweep,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const voucherId = voucherIdOf(transaction)
   const voucherifyBalance = balanceAfter(transaction)
-  const head = await receiver.ledger.readHead(voucherId, signal)
+  const head = await attestations.readHead(voucherId, signal)
   if (!head || voucherifyBalance === undefined) return
   if (head.createdMs > Date.parse(text(transaction.created_at))) return
-  await receiver.ledger.recordAttestation(
+  await attestations.recordAttestation(
     voucherId,
     { at: receiver.clock().toISOString(), voucherifyBalance, headBalance: head.balance },
     signal,

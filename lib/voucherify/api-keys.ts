@@ -7,11 +7,11 @@ export interface ApiKeys {
   from: 'environment' | 'ssm'
 }
 
-export interface ApiKeySources {
-  stage: string
-  /** The SSM SecureStrings holding the keys, for a deployed stage. */
+/** The SSM SecureStrings holding the keys, with the reader of a deployed stage's SSM. */
+export interface ApiKeyParameters {
   appIdParameter: string
   secretKeyParameter: string
+  read: ReadParameter
 }
 
 /** Reads a SecureString (decrypted); undefined when there is no such parameter. */
@@ -37,12 +37,12 @@ export function ssmParameterReader(ssm: SSMClient): ReadParameter {
 
 /**
  * The project's Voucherify API keys: VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when both are
- * set, else (deployed stages) the two SSM parameters. The local stage has no SSM.
+ * set, else (deployed stages) the two SSM parameters. The local stage has no SSM: `parameters`
+ * is undefined there.
  */
 export async function resolveApiKeys(
   env: NodeJS.ProcessEnv,
-  sources: ApiKeySources,
-  readParameter: ReadParameter | undefined,
+  parameters: ApiKeyParameters | undefined,
 ): Promise<ApiKeys> {
   const appId = env.VOUCHERIFY_APP_ID
   const secretKey = env.VOUCHERIFY_SECRET_KEY
@@ -50,15 +50,15 @@ export async function resolveApiKeys(
   if (appId || secretKey) {
     throw new ApiKeyError('Set both VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY, or neither')
   }
-  if (readParameter === undefined) {
+  if (parameters === undefined) {
     throw new ApiKeyError(
-      `Set VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY: the ${sources.stage} stage reads no SSM`,
+      'Set VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY: the local stage reads no SSM',
     )
   }
-  const names = sources
+  const names = parameters
   const [fromSsmAppId, fromSsmSecretKey] = await Promise.all([
-    readParameter(names.appIdParameter),
-    readParameter(names.secretKeyParameter),
+    parameters.read(names.appIdParameter),
+    parameters.read(names.secretKeyParameter),
   ])
   if (!fromSsmAppId || !fromSsmSecretKey) {
     const absent = [

@@ -28,8 +28,6 @@ const noopStore: TransactionStore = {
 /** A ledger that applies every step at once, as a card's first transaction does. */
 const noopLedger: LedgerStore = {
   applyStep: async () => ({ status: 'applied' }),
-  readHead: async () => undefined,
-  recordAttestation: async () => undefined,
 }
 
 /**

@@ -75,11 +75,10 @@ export function voucherifyKeys(
   const names = apiKeyParameterNames(target.stage)
   return resolveApiKeys(
     env,
-    {
-      stage: target.stage,
+    clients.ssm && {
       appIdParameter: access.appIdParameter ?? names.appIdParameter,
       secretKeyParameter: access.secretKeyParameter ?? names.secretKeyParameter,
+      read: ssmParameterReader(clients.ssm),
     },
-    clients.ssm ? ssmParameterReader(clients.ssm) : undefined,
   )
 }

@@ -9,8 +9,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { batchGetItems } from '../../lib/aws/batch-get-items'
 import {
-  batchGetItems,
   Expression,
   ITEM_STATUS,
   type ItemKey,

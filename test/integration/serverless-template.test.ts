@@ -95,9 +95,19 @@ function allStatements(node: unknown): Statement[] {
   return [...own, ...Object.values(record).flatMap(allStatements)]
 }
 
-/** The statements of the role the webhook function runs as. */
-function functionRoleStatements(): Statement[] {
-  const lambda = onlyResourceOfType('AWS::Lambda::Function')
+/** A function of the stack by its serverless.yml name: `webhook` or `sweep`. */
+function lambdaFunction(name: 'webhook' | 'sweep', template = packaged.template) {
+  const logicalId = `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`
+  const [lambda] = resourcesOfType('AWS::Lambda::Function', template).filter(
+    (resource) => resource.logicalId === logicalId,
+  )
+  if (!lambda) throw new Error(`The template has no ${logicalId}`)
+  return lambda
+}
+
+/** The statements of the role a function runs as. */
+function functionRoleStatements(name: 'webhook' | 'sweep' = 'webhook'): Statement[] {
+  const lambda = lambdaFunction(name)
   const [roleId] = (lambda.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt']
   const role = packaged.template.Resources[roleId]
   return allStatements(role?.Properties?.Policies)
@@ -112,19 +122,29 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
 }
 /** The document client's commands are named after items, the API's after the operation. */
 const DOCUMENT_OPERATIONS: Record<string, string> = {
+  BatchGet: 'BatchGetItem',
   Update: 'UpdateItem',
   Put: 'PutItem',
   Get: 'GetItem',
   Delete: 'DeleteItem',
 }
 
-/** The IAM actions the function's code can call: every `XxxCommand` lib/ imports from the SDK. */
-function actionsTheCodeCalls(): string[] {
-  const libDir = join(__dirname, '..', '..', 'lib')
+/**
+ * The IAM actions a function's code can call: every `XxxCommand` imported from the SDK by a
+ * module its entry point reaches through value imports (what its bundle holds).
+ */
+function actionsTheCodeCalls(name: 'webhook' | 'sweep' = 'webhook'): string[] {
   const actions = new Set<string>()
-  const files = readdirSync(libDir, { recursive: true, encoding: 'utf8' })
-  for (const file of files.filter((name) => name.endsWith('.ts'))) {
-    const source = readFileSync(join(libDir, file), 'utf8')
+  const modules = new Set<string>()
+  const visit = (file: string) => {
+    if (modules.has(file)) return
+    modules.add(file)
+    const source = readFileSync(file, 'utf8')
+    for (const [, spec = ''] of source.matchAll(
+      /^import\s+(?!type\s)[^']*?from\s*'(\.{1,2}\/[^']+)'/gm,
+    )) {
+      visit(join(dirname(file), `${spec}.ts`))
+    }
     for (const [, names = '', pkg = ''] of source.matchAll(
       /import\s*{([^}]*)}\s*from\s*'@aws-sdk\/([\w-]+)'/g,
     )) {
@@ -135,6 +155,7 @@ function actionsTheCodeCalls(): string[] {
       }
     }
   }
+  visit(join(__dirname, '..', '..', 'handlers', `${name}.ts`))
   return [...actions].sort()
 }
 
@@ -156,18 +177,21 @@ describe('the prod template', () => {
   })
 
   it("runs the function on nodejs24.x arm64, timing out before Voucherify's 10 s", () => {
-    const { properties } = onlyResourceOfType('AWS::Lambda::Function')
+    const { properties } = lambdaFunction('webhook')
 
     expect(properties.Runtime).toBe('nodejs24.x')
     expect(properties.Architectures).toEqual(['arm64'])
     expect(properties.Timeout).toBeLessThanOrEqual(9)
   })
 
-  it('keeps the function logs for a limited number of days', () => {
-    const { properties } = onlyResourceOfType('AWS::Logs::LogGroup')
+  it("keeps each function's logs for a limited number of days", () => {
+    const logGroups = resourcesOfType('AWS::Logs::LogGroup')
 
-    expect(properties.RetentionInDays).toEqual(expect.any(Number))
-    expect(properties.RetentionInDays).toBeGreaterThan(0)
+    expect(logGroups).toHaveLength(2)
+    for (const { properties } of logGroups) {
+      expect(properties.RetentionInDays).toEqual(expect.any(Number))
+      expect(properties.RetentionInDays).toBeGreaterThan(0)
+    }
   })
 
   it('bills the table on demand, keyed by transaction and event type', () => {
@@ -334,7 +358,7 @@ async function metricsEmittedBy(
   event: Parameters<ReturnType<typeof loadHandler>>[0],
   env: Record<string, string> = {},
 ): Promise<MetricIdentity[]> {
-  const { properties } = onlyResourceOfType('AWS::Lambda::Function')
+  const { properties } = lambdaFunction('webhook')
   const deployed = (properties.Environment as { Variables: Record<string, unknown> }).Variables
   const handler = loadHandler({
     POWERTOOLS_METRICS_DISABLED: 'false',
@@ -468,6 +492,7 @@ describe('the prod alarms', () => {
     )
 
     expect(watched).toEqual([
+      ['LedgerUnattested', ['service']],
       ['LedgerGap', ['service']],
       ['LedgerOutOfOrder', ['service']],
     ])
@@ -522,7 +547,7 @@ describe('the prod alarms', () => {
   })
 
   it.each(['Errors', 'Throttles'])('fire on any %s of the webhook function', (metricName) => {
-    const lambda = onlyResourceOfType('AWS::Lambda::Function')
+    const lambda = lambdaFunction('webhook')
 
     expect(
       alarmOn({
@@ -536,7 +561,7 @@ describe('the prod alarms', () => {
   it('notify the alarm topic when they fire and when they recover', () => {
     const notified = { Ref: alarmTopic().logicalId }
 
-    expect(alarms()).toHaveLength(6)
+    expect(alarms()).toHaveLength(8)
     for (const { properties } of alarms()) {
       expect(properties.AlarmActions).toEqual([notified])
       expect(properties.OKActions).toEqual([notified])
@@ -603,7 +628,7 @@ describe('the prod dashboard', () => {
   })
 
   it("charts the webhook function's errors, throttles and duration", () => {
-    const lambda = `{{Ref:${onlyResourceOfType('AWS::Lambda::Function').logicalId}}}`
+    const lambda = `{{Ref:${lambdaFunction('webhook').logicalId}}}`
     const keys = dashboardRows().map(({ key }) => key)
 
     for (const metric of ['Errors', 'Throttles', 'Duration']) {
@@ -662,8 +687,8 @@ function topicKind(template: CloudFormationTemplate) {
       fifoTopic: effective(template, properties.FifoTopic),
       contentBasedDeduplication: effective(template, properties.ContentBasedDeduplication),
     }))
-  const [lambda] = resourcesOfType('AWS::Lambda::Function', template)
-  const environment = lambda?.properties.Environment as { Variables?: Record<string, unknown> }
+  const lambda = lambdaFunction('webhook', template)
+  const environment = lambda.properties.Environment as { Variables?: Record<string, unknown> }
   return { topics, suffix: environment?.Variables?.TOPIC_NAME_SUFFIX }
 }
 
@@ -712,7 +737,9 @@ describe('the prod event topics', () => {
         .filter(({ properties }) => eventTypeOfTopic(properties) !== undefined)
         .map(({ logicalId }) => ({ Ref: logicalId }))
 
+      // The webhook's role and the sweep's: the same topics each.
       expect(snsStatements).toEqual([
+        { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicRefs },
         { Effect: 'Allow', Action: ['sns:Publish'], Resource: topicRefs },
       ])
     })
@@ -739,8 +766,9 @@ describe('the prod event topics', () => {
 describe('the prod package', () => {
   it('bundles the handler as minified JavaScript with its source map', () => {
     const zips = readdirSync(packaged.directory).filter((name) => name.endsWith('.zip'))
-    expect(zips).toHaveLength(1)
-    const files = readZip(join(packaged.directory, String(zips[0])))
+    expect(zips.sort()).toEqual(['sweep.zip', 'webhook.zip'])
+    const files = readZip(join(packaged.directory, 'webhook.zip'))
+    expect([...files.keys()].sort()).toEqual(['handlers/webhook.js', 'handlers/webhook.js.map'])
     const code = files.get('handlers/webhook.js')?.toString('utf8') ?? ''
     const map = JSON.parse(files.get('handlers/webhook.js.map')?.toString('utf8') ?? '{}')
 
@@ -761,14 +789,12 @@ describe('the prod package with --param allowedSourceIps=voucherify-eu1', () => 
   beforeAll(async () => {
     withPreset = await packageService('prod', { params: { allowedSourceIps: 'voucherify-eu1' } })
     unpacked = mkdtempSync(join(tmpdir(), 'packaged-webhook-'))
-    const [zip] = readdirSync(withPreset.directory).filter((name) => name.endsWith('.zip'))
-    for (const [name, content] of readZip(join(withPreset.directory, String(zip)))) {
+    for (const [name, content] of readZip(join(withPreset.directory, 'webhook.zip'))) {
       mkdirSync(dirname(join(unpacked, name)), { recursive: true })
       writeFileSync(join(unpacked, name), content)
     }
     // The template's allow-list, run by the bundled code against the emulators' table and topics.
-    const [lambda] = resourcesOfType('AWS::Lambda::Function', withPreset.template)
-    if (!lambda) throw new Error('The packaged template has no AWS::Lambda::Function')
+    const lambda = lambdaFunction('webhook', withPreset.template)
     const { Variables } = lambda.properties.Environment as { Variables: Record<string, string> }
     handler = loadHandler(
       { ALLOWED_SOURCE_IPS: String(Variables.ALLOWED_SOURCE_IPS) },
@@ -811,4 +837,121 @@ describe('the prod package with --param allowedSourceIps=voucherify-eu1', () => 
       expect(JSON.parse(String(answer.body)).status).toBe('accepted')
     },
   )
+})
+
+describe('the prod sweep', () => {
+  const SWEEP_PERIOD_SECONDS = 900
+
+  it('runs every 15 minutes on nodejs24.x arm64, one at a time, within 5 minutes', () => {
+    const { properties, logicalId } = lambdaFunction('sweep')
+    const [rule] = resourcesOfType('AWS::Events::Rule').filter(({ properties: rule }) =>
+      JSON.stringify(rule.Targets).includes(logicalId),
+    )
+
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+    })
+    expect(rule?.properties.ScheduleExpression).toBe('rate(15 minutes)')
+  })
+
+  it('grants exactly the DynamoDB, SNS and SSM actions the sweep code calls, none unused', () => {
+    const granted = functionRoleStatements('sweep')
+      .flatMap(actionsOf)
+      .filter((action) => DATA_PLANE_SERVICES.some((service) => action.startsWith(`${service}:`)))
+
+    expect(granted.sort()).toEqual(actionsTheCodeCalls('sweep'))
+    expect(actionsTheCodeCalls('sweep')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'sns:Publish',
+      'ssm:GetParameter',
+    ])
+  })
+
+  it('lets the sweep read the two Voucherify key parameters and nothing else in SSM', () => {
+    const resources = functionRoleStatements('sweep')
+      .filter((statement) => actionsOf(statement).includes('ssm:GetParameter'))
+      .flatMap((statement) => [statement.Resource].flat())
+
+    expect(resources).toEqual([
+      {
+        'Fn::Sub': expect.stringMatching(
+          /parameter\/voucherify-gift-webhooks\/prod\/voucherify-app-id$/,
+        ),
+      },
+      {
+        'Fn::Sub': expect.stringMatching(
+          /parameter\/voucherify-gift-webhooks\/prod\/voucherify-secret-key$/,
+        ),
+      },
+    ])
+  })
+
+  it('grants the webhook function no read of the table, which only the sweep needs', () => {
+    const webhookActions = functionRoleStatements('webhook').flatMap(actionsOf)
+
+    expect(webhookActions).not.toContain('dynamodb:GetItem')
+    expect(webhookActions).not.toContain('dynamodb:BatchGetItem')
+  })
+
+  it('raises webhooks-stalled when two sweeps running took in what webhooks never brought', () => {
+    const alarm = alarms().find(({ logicalId }) => logicalId === 'WebhooksStalledAlarm')
+
+    expect(alarm?.properties).toMatchObject({
+      Namespace: 'VoucherifyGiftWebhooks',
+      MetricName: 'SweepTakenIn',
+      Dimensions: [{ Name: 'service', Value: SERVICE }],
+      Statistic: 'Sum',
+      Period: SWEEP_PERIOD_SECONDS,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+    })
+  })
+
+  it('raises sweep-failing on a failed sweep or an error of the sweep function', () => {
+    const alarm = alarms().find(({ logicalId }) => logicalId === 'SweepFailingAlarm')
+    const metrics = (alarm?.properties.Metrics ?? []) as Array<{
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number }
+    }>
+
+    expect(
+      metrics.flatMap(({ MetricStat }) =>
+        MetricStat
+          ? [[MetricStat.Metric.MetricName, MetricStat.Metric.Dimensions, MetricStat.Period]]
+          : [],
+      ),
+    ).toEqual([
+      ['SweepFailed', [{ Name: 'service', Value: SERVICE }], SWEEP_PERIOD_SECONDS],
+      [
+        'Errors',
+        [{ Name: 'FunctionName', Value: { Ref: lambdaFunction('sweep').logicalId } }],
+        SWEEP_PERIOD_SECONDS,
+      ],
+    ])
+  })
+
+  it('counts a card the sweep found unattested in ledger-broken', () => {
+    const alarm = alarms().find(({ logicalId }) => logicalId === 'LedgerBrokenAlarm')
+
+    expect(JSON.stringify(alarm?.properties.Metrics)).toContain('"MetricName":"LedgerUnattested"')
+  })
+
+  it("tells the sweep Voucherify's eu1 API and where its keys are", () => {
+    const { Variables } = lambdaFunction('sweep').properties.Environment as {
+      Variables: Record<string, unknown>
+    }
+
+    expect(Variables).toMatchObject({
+      VOUCHERIFY_API_URL: 'https://api.voucherify.io',
+      VOUCHERIFY_APP_ID_PARAMETER: '/voucherify-gift-webhooks/prod/voucherify-app-id',
+      VOUCHERIFY_SECRET_KEY_PARAMETER: '/voucherify-gift-webhooks/prod/voucherify-secret-key',
+      SWEEP_GRACE_MINUTES: '10',
+      VOUCHERIFY_REQUESTS_PER_MINUTE: '60',
+    })
+  })
 })

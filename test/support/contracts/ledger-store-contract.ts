@@ -1,3 +1,4 @@
+import type { AttestationStore } from '../../../lib/ledger/attestation-store'
 import {
   assumeChainHolds,
   type ChainEntry,
@@ -30,6 +31,8 @@ export interface StepRecord {
 
 export interface LedgerContractSubject {
   store: LedgerStore
+  /** The sweep's port on the same heads. */
+  attestations: AttestationStore
   /** Read back as the adapter wrote them. */
   readHead(voucherId: string): Promise<HeadRecord | undefined>
   readStep(transactionId: string): Promise<StepRecord | undefined>
@@ -239,28 +242,28 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
     })
 
     it('reads back the head a step moved, without its counts', async () => {
-      const { store } = subject()
+      const { store, attestations } = subject()
       const { voucherId, entry } = newCard()
       const first = assumeChainHolds(entry(2_000, 7_000, 0))
       await store.applyStep(first, BY_TRANSACTION_CREATED)
 
-      const head = await store.readHead(voucherId)
+      const head = await attestations.readHead(voucherId)
 
       expect(head).toEqual(headOf(first))
     })
 
     it('reads no head for a card the ledger has no transaction of', async () => {
-      const { store } = subject()
+      const { attestations } = subject()
 
-      expect(await store.readHead(newCard().voucherId)).toBeUndefined()
+      expect(await attestations.readHead(newCard().voucherId)).toBeUndefined()
     })
 
     it('records an attestation on a head that agrees with Voucherify', async () => {
-      const { store, readHead } = subject()
+      const { store, attestations, readHead } = subject()
       const { voucherId, entry } = newCard()
       await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
 
-      await store.recordAttestation(voucherId, {
+      await attestations.recordAttestation(voucherId, {
         at: 'attested now',
         voucherifyBalance: 7_000,
         headBalance: 7_000,
@@ -273,17 +276,17 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
     })
 
     it('records the difference on a head that disagrees, and clears it once they agree again', async () => {
-      const { store, readHead } = subject()
+      const { store, attestations, readHead } = subject()
       const { voucherId, entry } = newCard()
       await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
 
-      await store.recordAttestation(voucherId, {
+      await attestations.recordAttestation(voucherId, {
         at: 'first',
         voucherifyBalance: 6_500,
         headBalance: 7_000,
       })
       const disagreeing = await readHead(voucherId)
-      await store.recordAttestation(voucherId, {
+      await attestations.recordAttestation(voucherId, {
         at: 'second',
         voucherifyBalance: 7_000,
         headBalance: 7_000,
@@ -295,11 +298,15 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
     })
 
     it('refuses to attest a card that has no head rather than create one', async () => {
-      const { store, readHead } = subject()
+      const { attestations, readHead } = subject()
       const { voucherId } = newCard()
 
       await expect(
-        store.recordAttestation(voucherId, { at: 'now', voucherifyBalance: 1, headBalance: 1 }),
+        attestations.recordAttestation(voucherId, {
+          at: 'now',
+          voucherifyBalance: 1,
+          headBalance: 1,
+        }),
       ).rejects.toThrow()
       expect(await readHead(voucherId)).toBeUndefined()
     })

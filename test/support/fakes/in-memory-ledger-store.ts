@@ -1,5 +1,6 @@
+import type { Attestation, AttestationStore } from '../../../lib/ledger/attestation-store'
 import { headMeets, type LedgerHead, type LedgerVerdict } from '../../../lib/ledger/ledger-chain'
-import type { Attestation, LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
+import type { LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
 
 export interface StoredHead extends LedgerHead {
   appliedCount: number
@@ -17,7 +18,7 @@ export interface StoredStep extends LedgerVerdict {
 }
 
 /** The DynamoDB adapter's all-or-nothing step, in memory, for tests without I/O. */
-export class InMemoryLedgerStore implements LedgerStore {
+export class InMemoryLedgerStore implements LedgerStore, AttestationStore {
   readonly heads = new Map<string, StoredHead>()
   readonly steps = new Map<string, StoredStep>()
   /** Every call, in order: how many attempts a delivery took. */

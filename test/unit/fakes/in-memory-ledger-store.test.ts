@@ -5,6 +5,7 @@ describeLedgerStoreContract('the in-memory fake', () => {
   const store = new InMemoryLedgerStore()
   return {
     store,
+    attestations: store,
     readHead: async (voucherId) => store.heads.get(voucherId),
     readStep: async (transactionId) => store.steps.get(transactionId),
   }

@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { realAttestationStore } from '../../../../lib/aws/dynamodb-attestation-store'
 import { realLedgerStore } from '../../../../lib/aws/dynamodb-ledger-store'
 import { type ItemKey, itemKeys } from '../../../../lib/aws/transactions-table'
 import { describeLedgerStoreContract } from '../../../support/contracts/ledger-store-contract'
@@ -13,6 +14,7 @@ const read = async (key: ItemKey) =>
 
 describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
   store: realLedgerStore(dynamodb, { tableName }),
+  attestations: realAttestationStore(dynamodb, { tableName }),
   readHead: async (voucherId) => {
     const item = await read(itemKeys.ledgerHead(voucherId))
     return (

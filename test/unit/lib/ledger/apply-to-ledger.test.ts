@@ -91,8 +91,6 @@ describe('applyToLedger', () => {
     let moves = 0
     // A port stub: the head another writer moves between every two attempts.
     const restless: LedgerStore = {
-      readHead: async () => undefined,
-      recordAttestation: async () => undefined,
       applyStep: async () => ({
         status: 'head_changed',
         head: {

@@ -45,18 +45,16 @@ describe('readReconcileOptions', () => {
   })
 })
 
-const PROD = { stage: 'prod', ...apiKeyParameterNames('prod') }
+const never = async (_name: string): Promise<string | undefined> => {
+  throw new Error('SSM must not be read')
+}
+const prod = (read = never) => ({ ...apiKeyParameterNames('prod'), read })
 
 describe('resolveApiKeys', () => {
-  const never = async () => {
-    throw new Error('SSM must not be read')
-  }
-
   it('takes the keys from VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when both are set', async () => {
     const keys = await resolveApiKeys(
       { VOUCHERIFY_APP_ID: 'id', VOUCHERIFY_SECRET_KEY: 'key' },
-      PROD,
-      never,
+      prod(),
     )
 
     expect(keys).toEqual({ appId: 'id', secretKey: 'key', from: 'environment' })
@@ -64,10 +62,13 @@ describe('resolveApiKeys', () => {
 
   it("reads a deployed stage's keys from its two SSM parameters", async () => {
     const read: string[] = []
-    const keys = await resolveApiKeys({}, PROD, async (name) => {
-      read.push(name)
-      return `value of ${name}`
-    })
+    const keys = await resolveApiKeys(
+      {},
+      prod(async (name) => {
+        read.push(name)
+        return `value of ${name}`
+      }),
+    )
 
     expect(read.sort()).toEqual([
       '/voucherify-gift-webhooks/prod/voucherify-app-id',
@@ -77,24 +78,24 @@ describe('resolveApiKeys', () => {
   })
 
   it('names the SSM parameter it could not find', async () => {
-    const keys = resolveApiKeys({}, { ...PROD, secretKeyParameter: '/other/key' }, async (name) =>
-      name === '/other/key' ? undefined : 'id',
+    const keys = resolveApiKeys(
+      {},
+      {
+        ...prod(async (name) => (name === '/other/key' ? undefined : 'id')),
+        secretKeyParameter: '/other/key',
+      },
     )
 
     await expect(keys).rejects.toThrow(/missing or empty: \/other\/key/)
   })
 
   it('asks for the environment variables on the local stage, which has no SSM', async () => {
-    await expect(
-      resolveApiKeys({}, { stage: 'local', ...apiKeyParameterNames('local') }, undefined),
-    ).rejects.toThrow(
+    await expect(resolveApiKeys({}, undefined)).rejects.toThrow(
       'Set VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY: the local stage reads no SSM',
     )
   })
 
   it('refuses one of the two variables without the other', async () => {
-    await expect(resolveApiKeys({ VOUCHERIFY_APP_ID: 'id' }, PROD, never)).rejects.toThrow(
-      ApiKeyError,
-    )
+    await expect(resolveApiKeys({ VOUCHERIFY_APP_ID: 'id' }, prod())).rejects.toThrow(ApiKeyError)
   })
 })

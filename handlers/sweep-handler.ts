@@ -1,0 +1,65 @@
+import type { Logger } from '@aws-lambda-powertools/logger'
+import type { Metrics } from '@aws-lambda-powertools/metrics'
+import type { Context } from 'aws-lambda'
+import {
+  type SweepDeps,
+  type SweepSettings,
+  type SweepSummary,
+  sweepCampaigns,
+} from '../lib/sweep/sweep-campaigns'
+import { recordSweep, sweepTotals } from '../lib/sweep/sweep-metrics'
+
+export interface SweepHandlerDeps {
+  /** Made at the first run of a container: the API keys are read then. */
+  sweepDeps(): Promise<SweepDeps>
+  settings: SweepSettings
+  campaignIds: string[] | undefined
+  logger: Logger
+  metrics: Metrics
+}
+
+/** Kept back from the function's timeout to record progress, metrics and the log line. */
+const STOP_MARGIN_MS = 20_000
+/** Without a Lambda context (serverless invoke local, tests): a generous bound. */
+const DEFAULT_BUDGET_MS = 10 * 60_000
+
+/**
+ * The scheduled sweep: runs `sweepCampaigns` until shortly before the function's timeout (the
+ * next run carries on), then emits its counts as metrics and one log line of ids and counts.
+ */
+export function createSweepHandler(deps: SweepHandlerDeps) {
+  return async (_event: unknown, context?: Context) => {
+    deps.logger.resetKeys()
+    if (context) deps.logger.addContext(context)
+    const budgetMs = context
+      ? context.getRemainingTimeInMillis() - STOP_MARGIN_MS
+      : DEFAULT_BUDGET_MS
+    let summary: SweepSummary
+    try {
+      summary = await sweepCampaigns(await deps.sweepDeps(), deps.settings, {
+        campaignIds: deps.campaignIds,
+        signal: AbortSignal.timeout(Math.max(budgetMs, 0)),
+      })
+    } catch (error) {
+      // Keys refused, API unreachable, the table unavailable: the next run tries again.
+      recordSweep(deps.metrics, 'failed')
+      const { name, message } = error as Error
+      deps.logger.error('sweep failed', { outcome: 'failed', error: { name, message } })
+      return { status: 'failed' as const }
+    }
+    recordSweep(deps.metrics, summary)
+    const totals = sweepTotals(summary)
+    const details = {
+      outcome: totals.failed > 0 ? 'failed' : totals.stopped ? 'stopped' : 'complete',
+      ...totals,
+      campaign_ids: summary.campaigns.map(({ campaignId }) => campaignId),
+      unattested_voucher_ids: summary.campaigns.flatMap(({ unattested }) => unattested),
+      failed_transaction_ids: summary.campaigns.flatMap(({ failures }) =>
+        failures.map(({ transactionId }) => transactionId),
+      ),
+    }
+    if (totals.failed > 0) deps.logger.error('sweep done with failures', details)
+    else deps.logger.info('sweep done', details)
+    return { status: details.outcome, ...totals }
+  }
+}

@@ -1,0 +1,34 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import type { SweepSummary } from './sweep-campaigns'
+
+/** The sweep's totals over its campaigns. */
+export function sweepTotals(summary: SweepSummary) {
+  const sum = (pick: (campaign: SweepSummary['campaigns'][number]) => number) =>
+    summary.campaigns.reduce((total, campaign) => total + pick(campaign), 0)
+  return {
+    campaigns: summary.campaigns.length,
+    listed: sum((c) => c.listed),
+    found: sum((c) => c.found),
+    takenIn: sum((c) => c.takenIn),
+    failed: sum((c) => c.failed) + sum((c) => (c.status === 'failed' ? 1 : 0)),
+    unattested: sum((c) => c.unattested.length),
+    stopped: summary.campaigns.some((c) => c.status === 'stopped'),
+  }
+}
+
+/**
+ * One sweep's counts, for the watchdog: `SweepTakenIn` (webhooks that never came: above zero in
+ * two sweeps running raises `webhooks-stalled`), `SweepFailed`, `LedgerUnattested`.
+ */
+export function recordSweep(metrics: Metrics, summary: SweepSummary | 'failed'): void {
+  if (summary === 'failed') {
+    metrics.addMetric('SweepFailed', MetricUnit.Count, 1)
+  } else {
+    const totals = sweepTotals(summary)
+    metrics.addMetric('SweepListed', MetricUnit.Count, totals.listed)
+    metrics.addMetric('SweepTakenIn', MetricUnit.Count, totals.takenIn)
+    metrics.addMetric('SweepFailed', MetricUnit.Count, totals.failed)
+    metrics.addMetric('LedgerUnattested', MetricUnit.Count, totals.unattested)
+  }
+  metrics.publishStoredMetrics()
+}
