@@ -197,6 +197,20 @@ describe('sweepCampaigns', () => {
     )
   })
 
+  it("takes a page's lost transactions in oldest first, so a card's chain stays ok", async () => {
+    const world = sweepWorld()
+    const card = cardHistory()
+    await deliverAll(world, card.transactions.slice(0, 2))
+    world.api.list('camp_1', ...card.transactions.map(listed))
+
+    await world.sweepOne()
+
+    expect(card.transactions.map((t) => itemOf(world, t)?.ledger_status)).toEqual(
+      card.transactions.map(() => 'ok'),
+    )
+    expect(publishedIds(world)).toEqual(card.transactions.map(({ id }) => id))
+  })
+
   it('takes nothing more in when it sweeps twice', async () => {
     const world = sweepWorld({ now: HISTORY_START + 21 * MINUTE })
     const transactions = byTime(twentyCards().flatMap((card) => card.transactions))
