@@ -208,7 +208,13 @@ async function sweepPage(
 
   const ids = candidates.map(({ transaction }) => text(transaction.id))
   const published = await deps.sweeps.publishedAmong(ids, RECONCILE_EVENT_TYPE, signal)
-  for (const { transaction } of candidates) {
+  // Oldest first, as they happened: newest first would give each card's chain a gap and then
+  // out_of_order verdicts, and FIFO subscribers the card's transactions backwards.
+  const oldestFirst = [...candidates].sort(
+    (a, b) =>
+      Date.parse(text(a.transaction.created_at)) - Date.parse(text(b.transaction.created_at)),
+  )
+  for (const { transaction } of oldestFirst) {
     signal?.throwIfAborted()
     const transactionId = text(transaction.id)
     if (published.has(transactionId)) {
