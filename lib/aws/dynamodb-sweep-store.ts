@@ -59,7 +59,11 @@ export function realSweepStore(client: DynamoDBClient, config: { tableName: stri
     },
 
     async publishedAmong(transactionIds, eventType, signal) {
-      const keys = transactionIds.map((id) => ({ transaction_id: id, event_type: eventType }))
+      // BatchGetItem refuses a request that names one key twice.
+      const keys = [...new Set(transactionIds)].map((id) => ({
+        transaction_id: id,
+        event_type: eventType,
+      }))
       const items = await batchGetItems(documents, tableName, keys, ['status'], { signal })
       return new Set(
         items

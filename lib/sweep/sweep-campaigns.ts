@@ -139,16 +139,16 @@ async function sweepCampaign(
   const { signal, dryRun = false } = request
   const state = await deps.sweeps.readState(campaignId, signal)
   const full = request.full === true || state.coveredUntil === undefined
-  // A pass of the same kind that stopped is carried on; otherwise a new one starts now.
+  // A pass that stopped is carried on, unless a whole walk is asked for and it was not one.
   const walk: SweepWalk =
-    state.walk && state.walk.full === full
+    state.walk && (state.walk.full || !full)
       ? { ...state.walk }
       : { startedAt: deps.receiver.clock().toISOString(), full }
-  const result = newCampaignSweep(campaignId, full)
+  const result = newCampaignSweep(campaignId, walk.full)
   const pass = {
     graceCutoffMs: Date.parse(walk.startedAt) - settings.graceMs,
     lookBackToMs:
-      full || state.coveredUntil === undefined
+      walk.full || state.coveredUntil === undefined
         ? undefined
         : Date.parse(state.coveredUntil) - settings.overlapMs,
     seenCards: new Set<string>(),

@@ -93,7 +93,11 @@ function sweepWorld({ pageSize = 100, now = HISTORY_START + 30 * MINUTE } = {}) 
   const sweeps = new InMemorySweepStore(fakes.store)
   const api = new FakeVoucherify(pageSize)
   const sweep = async (request: SweepRequest = {}) =>
-    sweepCampaigns({ receiver: fakes.deps, sweeps, api }, SETTINGS, request)
+    sweepCampaigns(
+      { receiver: fakes.deps, sweeps, attestations: fakes.ledger, api },
+      SETTINGS,
+      request,
+    )
   /** The one campaign's pass of a sweep. */
   const sweepOne = async (request: SweepRequest = {}) => {
     const { campaigns } = await sweep(request)
