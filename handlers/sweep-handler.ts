@@ -49,9 +49,16 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
     }
     recordSweep(deps.metrics, summary)
     const totals = sweepTotals(summary)
+    const outcome = totals.failed > 0 ? 'failed' : totals.stopped ? 'stopped' : 'complete'
+    // Counts and ids only, in the logs' snake_case.
     const details = {
-      outcome: totals.failed > 0 ? 'failed' : totals.stopped ? 'stopped' : 'complete',
-      ...totals,
+      outcome,
+      campaigns: totals.campaigns,
+      listed: totals.listed,
+      found: totals.found,
+      taken_in: totals.takenIn,
+      failed: totals.failed,
+      unattested: totals.unattested,
       campaign_ids: summary.campaigns.map(({ campaignId }) => campaignId),
       unattested_voucher_ids: summary.campaigns.flatMap(({ unattested }) => unattested),
       failed_transaction_ids: summary.campaigns.flatMap(({ failures }) =>
@@ -60,6 +67,6 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
     }
     if (totals.failed > 0) deps.logger.error('sweep done with failures', details)
     else deps.logger.info('sweep done', details)
-    return { status: details.outcome, ...totals }
+    return { status: outcome, ...totals }
   }
 }

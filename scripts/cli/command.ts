@@ -20,7 +20,7 @@ export interface CliIo {
 
 /** What parseArgs read of a command's own options and arguments. */
 export interface CommandLine {
-  values: Record<string, string | boolean | undefined>
+  values: Record<string, string | boolean | string[] | undefined>
   positionals: string[]
   env: NodeJS.ProcessEnv
 }

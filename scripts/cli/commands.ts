@@ -5,6 +5,7 @@ import { tapCommand } from '../local/tap-command'
 import { reconcileCommand } from '../reconcile/cli'
 import { replayCommand } from '../replay/cli'
 import { sendCommand } from '../send-command'
+import { sweepCommand } from '../sweep/sweep-command'
 import type { Command } from './command'
 
 /** Every operator command, in the order `npm run <command>` lists them. */
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   ledgerScenarioCommand(),
   replayCommand,
   reconcileCommand,
+  sweepCommand,
 ]

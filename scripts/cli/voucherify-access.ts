@@ -2,6 +2,8 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import { type ApiKeys, resolveApiKeys, ssmParameterReader } from '../../lib/voucherify/api-keys'
 import { VOUCHERIFY_API_URLS, type VoucherifyRegion } from '../../lib/voucherify/voucherify-api'
 import { apiKeyParameterNames } from '../deployed-stage'
+import { localPorts } from '../local/local-ports'
+import { localApiKeys } from '../local/voucherify-sample-project'
 import type { AwsClients } from './aws-clients'
 import { type CommandLine, text, UsageError } from './command'
 import type { StageTarget } from './stage-target'
@@ -27,9 +29,17 @@ API keys: VOUCHERIFY_APP_ID and VOUCHERIFY_SECRET_KEY when set, else the two SSM
 (deployed stages only).`
 
 export interface VoucherifyAccess {
+  /** --api-url, else VOUCHERIFY_API_URL, else the region's host. */
   apiUrl: string
+  /** Named by --api-url or VOUCHERIFY_API_URL rather than taken from the region. */
+  apiUrlGiven: boolean
   appIdParameter?: string
   secretKeyParameter?: string
+}
+
+/** Where the API is and the keys to read it with, for one run. */
+export interface VoucherifyConnection extends ApiKeys {
+  baseUrl: string
 }
 
 function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
@@ -60,20 +70,29 @@ export function readVoucherifyAccess(
   const explicit = text(values, 'api-url') ?? (env.VOUCHERIFY_API_URL || undefined)
   return {
     apiUrl: apiUrlOf(text(values, 'voucherify-region'), explicit),
+    apiUrlGiven: explicit !== undefined,
     appIdParameter: text(values, 'app-id-parameter'),
     secretKeyParameter: text(values, 'secret-key-parameter'),
   }
 }
 
-/** The project's API keys for `target`: the environment's, else its SSM parameters. */
-export function voucherifyKeys(
+/**
+ * The API and the project's keys for `target`: the keys from the environment, else the stage's
+ * SSM parameters. The local stage, unless told another address, reads the stand-in `npm start`
+ * runs (VOUCHERIFY_PORT), with its keys.
+ */
+export async function connectVoucherify(
   access: VoucherifyAccess,
   target: StageTarget,
   clients: AwsClients,
   env: NodeJS.ProcessEnv,
-): Promise<ApiKeys> {
+): Promise<VoucherifyConnection> {
+  if (target.endpoints && !access.apiUrlGiven) {
+    const keys = await resolveApiKeys({ ...localApiKeysEnv(env), ...definedKeys(env) }, undefined)
+    return { ...keys, baseUrl: `http://127.0.0.1:${localPorts(env).voucherify}` }
+  }
   const names = apiKeyParameterNames(target.stage)
-  return resolveApiKeys(
+  const keys = await resolveApiKeys(
     env,
     clients.ssm && {
       appIdParameter: access.appIdParameter ?? names.appIdParameter,
@@ -81,4 +100,15 @@ export function voucherifyKeys(
       read: ssmParameterReader(clients.ssm),
     },
   )
+  return { ...keys, baseUrl: access.apiUrl }
 }
+
+function localApiKeysEnv(env: NodeJS.ProcessEnv) {
+  const { appId, secretKey } = localApiKeys(env)
+  return { VOUCHERIFY_APP_ID: appId, VOUCHERIFY_SECRET_KEY: secretKey }
+}
+
+const definedKeys = (env: NodeJS.ProcessEnv) => ({
+  ...(env.VOUCHERIFY_APP_ID ? { VOUCHERIFY_APP_ID: env.VOUCHERIFY_APP_ID } : {}),
+  ...(env.VOUCHERIFY_SECRET_KEY ? { VOUCHERIFY_SECRET_KEY: env.VOUCHERIFY_SECRET_KEY } : {}),
+})

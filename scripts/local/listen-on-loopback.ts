@@ -7,15 +7,18 @@ export interface LoopbackServer {
   close(): Promise<void>
 }
 
-/** Starts `server` on a free port of 127.0.0.1: local tools never listen beyond the machine. */
-export async function listenOnLoopback(server: Server): Promise<LoopbackServer> {
+/**
+ * Starts `server` on 127.0.0.1, on `port` or else a free one: local tools never listen beyond
+ * the machine.
+ */
+export async function listenOnLoopback(server: Server, port = 0): Promise<LoopbackServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(port, '127.0.0.1', () => resolve())
   })
-  const { port } = server.address() as AddressInfo
+  const address = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

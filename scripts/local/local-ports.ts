@@ -3,6 +3,8 @@ export interface LocalPorts {
   fauxqs: number
   http: number
   lambda: number
+  /** The Voucherify stand-in the sweep reads locally. */
+  voucherify: number
 }
 
 /** Same variables and defaults as serverless.yml's `${env:..., '<default>'}` for the local stage. */
@@ -11,6 +13,7 @@ const PORT_VARIABLES: Record<keyof LocalPorts, [name: string, fallback: number]>
   fauxqs: ['FAUXQS_PORT', 4566],
   http: ['HTTP_PORT', 3000],
   lambda: ['LAMBDA_PORT', 3002],
+  voucherify: ['VOUCHERIFY_PORT', 4010],
 }
 
 function port(env: NodeJS.ProcessEnv, [name, fallback]: [string, number]): number {
@@ -29,6 +32,7 @@ export function localPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
     fauxqs: port(env, PORT_VARIABLES.fauxqs),
     http: port(env, PORT_VARIABLES.http),
     lambda: port(env, PORT_VARIABLES.lambda),
+    voucherify: port(env, PORT_VARIABLES.voucherify),
   }
 }
 
@@ -39,6 +43,7 @@ export function portVariables(ports: LocalPorts): Record<string, string> {
     FAUXQS_PORT: String(ports.fauxqs),
     HTTP_PORT: String(ports.http),
     LAMBDA_PORT: String(ports.lambda),
+    VOUCHERIFY_PORT: String(ports.voucherify),
   }
 }
 

@@ -7,6 +7,8 @@ import { loadSampleWebhook, signedCurl } from './sample-webhook'
 import { projectRoot } from './serverless-command'
 import { startServerlessOffline } from './serverless-offline'
 import type { ServerlessResources } from './serverless-resources'
+import { sampleVoucherifyProject } from './voucherify-sample-project'
+import { startVoucherifyStandIn } from './voucherify-stand-in'
 
 const STAGE = 'local'
 /** Tests wait for exactly this line. */
@@ -39,6 +41,7 @@ function printSummary(
   resources: ServerlessResources,
   provisioned: ProvisionedResources,
   secret: string,
+  voucherify: { url: string; giftCampaignId: string },
 ): void {
   const webhookUrl = localWebhookUrl(portVariables(ports))
   const lines = [
@@ -51,6 +54,9 @@ function printSummary(
     `fauxqs (SNS+SQS) http://127.0.0.1:${ports.fauxqs}`,
     ...Object.values(provisioned.topicArns).map((arn) => `  topic ${arn}`),
     `  tap queue ${provisioned.tapQueueUrl} (watch it with \`npm run tap\`)`,
+    `Voucherify stand-in ${voucherify.url}`,
+    `  gift campaign ${voucherify.giftCampaignId}: ten transactions no webhook delivered ` +
+      '(`npm run sweep` takes them in)',
   ]
   const sample = loadSampleWebhook(projectRoot)
   lines.push(
@@ -71,6 +77,7 @@ async function start(): Promise<void> {
     assertPortFree(ports.fauxqs, 'FAUXQS_PORT'),
     assertPortFree(ports.http, 'HTTP_PORT'),
     assertPortFree(ports.lambda, 'LAMBDA_PORT'),
+    assertPortFree(ports.voucherify, 'VOUCHERIFY_PORT'),
   ])
   const env = { ...process.env, ...portVariables(ports) }
 
@@ -89,6 +96,10 @@ async function start(): Promise<void> {
     throw new Error('serverless.yml sets no VOUCHERIFY_WEBHOOK_SECRET for the local stage')
   }
 
+  const project = sampleVoucherifyProject(env)
+  const standIn = await startVoucherifyStandIn(project, ports.voucherify)
+  track({ stop: standIn.close })
+
   const offline = track(
     await startServerlessOffline({
       stage: STAGE,
@@ -104,7 +115,10 @@ async function start(): Promise<void> {
     void shutdown(1)
   })
 
-  printSummary(ports, resources, provisioned, secret)
+  printSummary(ports, resources, provisioned, secret, {
+    url: standIn.url,
+    giftCampaignId: project.giftCampaignId,
+  })
 }
 
 // A parent killed outright (SIGKILL) sends no signal; noticing the orphaning avoids lingering.

@@ -358,10 +358,13 @@ export function answerFor(
 }
 
 /**
- * Starts the stand-in on a free port of 127.0.0.1. `cards` and `campaigns` are read per request,
- * so they may change while it runs.
+ * Starts the stand-in on 127.0.0.1, on `port` or a free one. `cards` and `campaigns` are read
+ * per request, so they may change while it runs.
  */
-export async function startVoucherifyStandIn(options: StandInOptions): Promise<VoucherifyStandIn> {
+export async function startVoucherifyStandIn(
+  options: StandInOptions,
+  port = 0,
+): Promise<VoucherifyStandIn> {
   const requests: StandInRequest[] = []
   let throttle = { count: 0, retryAfterSeconds: 1 }
   const server = http.createServer((incoming, outgoing) => {
@@ -388,7 +391,7 @@ export async function startVoucherifyStandIn(options: StandInOptions): Promise<V
     outgoing.end(JSON.stringify(answer.body))
     incoming.resume()
   })
-  const listening = await listenOnLoopback(server)
+  const listening = await listenOnLoopback(server, port)
   return {
     url: listening.url,
     requests,

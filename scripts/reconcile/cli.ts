@@ -1,7 +1,7 @@
 import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
 import { listVoucherTransactions } from '../../lib/voucherify/voucherify-api'
 import { defineCommand, EXIT } from '../cli/command'
-import { voucherifyKeys } from '../cli/voucherify-access'
+import { connectVoucherify } from '../cli/voucherify-access'
 import { receiverDeps } from '../replay/receiver-deps'
 import { storedTransactions } from './ledger-transactions'
 import { RECONCILE_OPTIONS, type ReconcileOptions, readReconcileOptions, USAGE } from './options'
@@ -41,14 +41,14 @@ export const reconcileCommand = defineCommand({
   read: ({ values, env }) => readReconcileOptions(values, env),
   async run(options: ReconcileOptions, { target, clients, io, signal }) {
     if (!target || !clients) throw new Error('reconcile needs a stage')
-    const keys = await voucherifyKeys(options, target, clients, io.env)
+    const voucherify = await connectVoucherify(options, target, clients, io.env)
     const receiver = receiverDeps(clients, target)
     io.stderr.write(
       `reconcile: stage ${target.stage} (${target.region}), table ${target.tableName}, topics ` +
-        `${target.topicArnPrefix}*${target.topicNameSuffix}; Voucherify ${options.apiUrl} ` +
-        `(API keys from ${keys.from === 'ssm' ? 'SSM' : 'the environment'})\n`,
+        `${target.topicArnPrefix}*${target.topicNameSuffix}; Voucherify ${voucherify.baseUrl} ` +
+        `(API keys from ${voucherify.from === 'ssm' ? 'SSM' : 'the environment'})\n`,
     )
-    const api = { baseUrl: options.apiUrl, ...keys, pageSize: options.pageSize }
+    const api = { ...voucherify, pageSize: options.pageSize }
     const summary = await reconcileVoucher(
       {
         listTransactions: (voucher, listSignal) =>

@@ -33,6 +33,7 @@ interface Ports {
   FAUXQS_PORT: string
   HTTP_PORT: string
   LAMBDA_PORT: string
+  VOUCHERIFY_PORT: string
 }
 
 let ports: Ports
@@ -42,10 +43,10 @@ let exitCode: Promise<number | null>
 
 /** Four different free ports, none of them a developer's `npm start` defaults. */
 async function freePorts(): Promise<Ports> {
-  const [DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT] = (await findFreePorts(4)).map(
-    String,
-  ) as [string, string, string, string]
-  return { DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT }
+  const [DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT, VOUCHERIFY_PORT] = (
+    await findFreePorts(5)
+  ).map(String) as [string, string, string, string, string]
+  return { DYNAMODB_PORT, FAUXQS_PORT, HTTP_PORT, LAMBDA_PORT, VOUCHERIFY_PORT }
 }
 
 function stackEnvironment(): NodeJS.ProcessEnv {

@@ -36,9 +36,9 @@ const OWN_ARGUMENTS: Record<string, string[]> = {
 }
 
 describe('the operator CLI', () => {
-  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile', () => {
+  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep', () => {
     expect(COMMANDS.map(({ name }) => name).sort()).toEqual(
-      ['events', 'ledger', 'ledger:scenario', 'reconcile', 'replay', 'send', 'tap'].sort(),
+      ['events', 'ledger', 'ledger:scenario', 'reconcile', 'replay', 'send', 'sweep', 'tap'].sort(),
     )
   })
 
@@ -56,7 +56,7 @@ describe('the operator CLI', () => {
     }
 
     const targets = stageCommands.map((name) => handed.get(name))
-    expect(targets).toHaveLength(5)
+    expect(targets).toHaveLength(6)
     for (const target of targets) {
       expect(target).toEqual({
         stage: 'prod',

@@ -1,0 +1,161 @@
+import { realAttestationStore } from '../../lib/aws/dynamodb-attestation-store'
+import { realSweepStore } from '../../lib/aws/dynamodb-sweep-store'
+import { voucherifySweepApi } from '../../lib/sweep/sweep-api'
+import { type CampaignSweep, sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
+import { sweepTotals } from '../../lib/sweep/sweep-metrics'
+import { defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
+import {
+  connectVoucherify,
+  readVoucherifyAccess,
+  VOUCHERIFY_OPTIONS,
+  VOUCHERIFY_USAGE,
+  type VoucherifyAccess,
+} from '../cli/voucherify-access'
+import { createProgress, formatCounts } from '../replay/progress'
+import { receiverDeps } from '../replay/receiver-deps'
+
+const DEFAULTS = { graceMinutes: 10, overlapMinutes: 60, requestsPerMinute: 60 }
+
+export const USAGE = `[--full] [--campaign ID] [--dry-run] [options]
+
+For each gift card campaign, lists its transactions in Voucherify newest first, back to where the
+last completed sweep left off (less an overlap), and takes every gift transaction the ledger has
+not published in through the receiver's own pipeline, marked origin=sweep; then attests each card
+it saw against Voucherify's balance. What the scheduled sweep function does, from here.
+
+  --full                    walk each campaign's whole history (what a stage's first sweep does)
+  --campaign ID             only this campaign (repeatable); default every gift card campaign
+  --dry-run                 list and compare; take nothing in, record no progress
+  --grace-minutes N         leave transactions younger than N minutes to their webhooks (default ${DEFAULTS.graceMinutes})
+  --overlap-minutes N       look N minutes before the last completed sweep again (default ${DEFAULTS.overlapMinutes})
+  --requests-per-minute N   Voucherify API budget (default ${DEFAULTS.requestsPerMinute})
+${VOUCHERIFY_USAGE}`
+
+interface SweepOptions extends VoucherifyAccess {
+  full: boolean
+  campaignIds: string[] | undefined
+  dryRun: boolean
+  graceMinutes: number
+  overlapMinutes: number
+  requestsPerMinute: number
+}
+
+function wholeNumber(flagName: string, value: string | undefined, fallback: number, min: number) {
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!/^\d+$/.test(value) || number < min) {
+    throw new UsageError(`${flagName} must be a whole number of at least ${min}, got "${value}"`)
+  }
+  return number
+}
+
+/** One line of counts for a campaign's pass, as the progress and the summary show it. */
+function campaignCounts(campaign: CampaignSweep) {
+  return {
+    listed: campaign.listed,
+    found: campaign.found,
+    taken_in: campaign.takenIn,
+    ...(campaign.wouldTakeIn > 0 ? { would_take_in: campaign.wouldTakeIn } : {}),
+    too_recent: campaign.tooRecent,
+    covered: campaign.covered,
+    not_gift: campaign.notGift,
+    failed: campaign.failed,
+  }
+}
+
+/** `npm run sweep`: the scheduled sweep, run by hand, against a local or deployed stage. */
+export const sweepCommand = defineCommand({
+  name: 'sweep',
+  summary: 'take in every gift transaction Voucherify has and the ledger lacks; attest balances',
+  usage: USAGE,
+  options: {
+    full: { type: 'boolean', default: false },
+    campaign: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean', default: false },
+    'grace-minutes': { type: 'string' },
+    'overlap-minutes': { type: 'string' },
+    'requests-per-minute': { type: 'string' },
+    ...VOUCHERIFY_OPTIONS,
+  },
+  usesStage: true,
+  read({ values, env }): SweepOptions {
+    const campaigns = values.campaign as string[] | undefined
+    if (campaigns?.some((id) => id === '')) throw new UsageError('--campaign needs an id')
+    return {
+      full: flag(values, 'full'),
+      campaignIds: campaigns && campaigns.length > 0 ? campaigns : undefined,
+      dryRun: flag(values, 'dry-run'),
+      graceMinutes: wholeNumber(
+        '--grace-minutes',
+        text(values, 'grace-minutes'),
+        DEFAULTS.graceMinutes,
+        0,
+      ),
+      overlapMinutes: wholeNumber(
+        '--overlap-minutes',
+        text(values, 'overlap-minutes'),
+        DEFAULTS.overlapMinutes,
+        0,
+      ),
+      requestsPerMinute: wholeNumber(
+        '--requests-per-minute',
+        text(values, 'requests-per-minute'),
+        DEFAULTS.requestsPerMinute,
+        1,
+      ),
+      ...readVoucherifyAccess(values, env),
+    }
+  },
+  async run(options, { target, clients, io, signal }) {
+    if (!target || !clients) throw new Error('sweep needs a stage')
+    const voucherify = await connectVoucherify(options, target, clients, io.env)
+    const { tableName } = target
+    io.stderr.write(
+      `sweep: stage ${target.stage} (${target.region}), table ${tableName}; Voucherify ` +
+        `${voucherify.baseUrl} (API keys from ${voucherify.from === 'ssm' ? 'SSM' : 'the environment'})` +
+        `${options.dryRun ? '; dry run' : ''}\n`,
+    )
+    const progress = createProgress({ stream: io.stderr })
+    const summary = await sweepCampaigns(
+      {
+        receiver: receiverDeps(clients, target),
+        sweeps: realSweepStore(clients.dynamodb, { tableName }),
+        attestations: realAttestationStore(clients.dynamodb, { tableName }),
+        api: voucherifySweepApi({
+          ...voucherify,
+          requestsPerMinute: options.requestsPerMinute,
+        }),
+      },
+      { graceMs: options.graceMinutes * 60_000, overlapMs: options.overlapMinutes * 60_000 },
+      {
+        campaignIds: options.campaignIds,
+        full: options.full,
+        dryRun: options.dryRun,
+        signal,
+        onPage: (campaign) => progress.update({ ...campaignCounts(campaign) }),
+      },
+    )
+    for (const campaign of summary.campaigns) {
+      const why = campaign.error ? ` (${campaign.error})` : ''
+      progress.note(
+        `${campaign.campaignId}: ${campaign.status}${campaign.full ? ', whole history' : ''}${why} ` +
+          formatCounts(campaignCounts(campaign)),
+      )
+      for (const { transactionId, reason } of campaign.failures) {
+        io.stdout(`  failed ${transactionId} (${reason})`)
+      }
+      for (const voucherId of campaign.unattested) io.stdout(`  unattested ${voucherId}`)
+    }
+    const totals = sweepTotals(summary)
+    io.stdout(
+      `sweep: campaigns ${totals.campaigns}, listed ${totals.listed}, found ${totals.found}, ` +
+        `taken in ${totals.takenIn}, failed ${totals.failed}` +
+        (totals.unattested > 0 ? `, unattested ${totals.unattested}` : ''),
+    )
+    if (totals.stopped) {
+      io.stderr.write('sweep: stopped; the next sweep carries on where this one left off\n')
+      return EXIT.interrupted
+    }
+    return totals.failed === 0 ? EXIT.done : EXIT.failed
+  },
+})
