@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface LoopbackServer {
@@ -22,4 +22,14 @@ export async function listenOnLoopback(server: Server): Promise<LoopbackServer> 
         server.close(() => resolve())
       }),
   }
+}
+
+/** The whole body of a request or an answer, for proxies that must see it before passing it on. */
+export function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.on('end', () => resolve(Buffer.concat(chunks)))
+    stream.on('error', reject)
+  })
 }
