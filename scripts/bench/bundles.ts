@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -87,4 +88,32 @@ export async function buildScript(entry: string, outfile: string): Promise<strin
     logLevel: 'error',
   })
   return outfile
+}
+
+/**
+ * Runs `node <args>` from the project root and collects its stdout; rejects unless it exits 0.
+ * Its stderr goes to ours (the children's progress lines) unless `env` is given: then it is kept.
+ */
+export function runNode(args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stderrTo = env ? 'pipe' : 'inherit'
+    const child = spawn(process.execPath, args, {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', stderrTo],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    child.once('error', reject)
+    child.once('close', (code) => {
+      if (code === 0) resolve(stdout)
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr || stdout}`))
+    })
+  })
 }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 import { startAwsStub } from './aws-stub'
-import { type BundleSize, buildLikeServerless, buildScript, projectRoot } from './bundles'
+import { type BundleSize, buildLikeServerless, buildScript, runNode } from './bundles'
 import { median, percentile } from './stats'
 
 export type Variant = 'service' | 'floor' | 'floor + Logger' | 'service, no source maps'
@@ -72,51 +71,28 @@ function childEnvironment(stubUrl: string): NodeJS.ProcessEnv {
   }
 }
 
-function runChild(
+async function runChild(
   childScript: string,
   bundlePath: string,
   eventPath: string,
   env: NodeJS.ProcessEnv,
   sourceMaps: boolean,
 ): Promise<Omit<ColdStartRun, 'variant' | 'payload'>> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const flags = sourceMaps ? ['--enable-source-maps'] : []
-    const child = spawn(process.execPath, [...flags, childScript, bundlePath, eventPath], {
-      cwd: projectRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-    })
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const processMs = Number(process.hrtime.bigint() - started) / 1e6
-      const marker = stdout.lastIndexOf('\nCOLD_START ')
-      if (code !== 0 || marker < 0) {
-        reject(new Error(`cold start of ${bundlePath} failed (${code}): ${stderr || stdout}`))
-        return
-      }
-      const report = JSON.parse(stdout.slice(marker + '\nCOLD_START '.length)) as {
-        bootMs: number
-        initMs: number
-        firstInvokeMs: number
-        statusCode?: number
-        rssBytes: number
-      }
-      if (report.statusCode !== 200) {
-        reject(new Error(`${bundlePath} answered ${report.statusCode} on its first invocation`))
-        return
-      }
-      resolve({ ...report, processMs, logBytes: Buffer.byteLength(stdout.slice(0, marker)) })
-    })
-  })
+  const started = process.hrtime.bigint()
+  const flags = sourceMaps ? ['--enable-source-maps'] : []
+  const stdout = await runNode([...flags, childScript, bundlePath, eventPath], env)
+  const processMs = Number(process.hrtime.bigint() - started) / 1e6
+  const marker = stdout.lastIndexOf('\nCOLD_START ')
+  if (marker < 0) throw new Error(`cold start of ${bundlePath} reported nothing: ${stdout}`)
+  const report = JSON.parse(stdout.slice(marker + '\nCOLD_START '.length)) as Omit<
+    ColdStartRun,
+    'variant' | 'payload' | 'processMs' | 'logBytes'
+  > & { statusCode?: number }
+  if (report.statusCode !== 200) {
+    throw new Error(`${bundlePath} answered ${report.statusCode} on its first invocation`)
+  }
+  const { statusCode: _, ...timings } = report
+  return { ...timings, processMs, logBytes: Buffer.byteLength(stdout.slice(0, marker)) }
 }
 
 export interface ColdStartOptions {
@@ -171,21 +147,13 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   const result = {} as Record<Variant, ColdStartVariant>
   for (const variant of variants) {
     const own = runs.filter((run) => run.variant === variant)
+    const initMs = own.map((run) => run.initMs)
     result[variant] = {
       variant,
       size: sizes[variant],
       runs: own,
-      initMs: median(own.map((run) => run.initMs)),
-      initIqrMs: [
-        percentile(
-          own.map((run) => run.initMs),
-          25,
-        ),
-        percentile(
-          own.map((run) => run.initMs),
-          75,
-        ),
-      ],
+      initMs: median(initMs),
+      initIqrMs: [percentile(initMs, 25), percentile(initMs, 75)],
       firstInvokeMs: median(own.map((run) => run.firstInvokeMs)),
       processMs: median(own.map((run) => run.processMs)),
       rssBytes: median(own.map((run) => run.rssBytes)),

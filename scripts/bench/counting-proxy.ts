@@ -1,5 +1,5 @@
 import http from 'node:http'
-import { listenOnLoopback } from '../local/listen-on-loopback'
+import { listenOnLoopback, readBody } from '../local/listen-on-loopback'
 
 /**
  * A pass-through HTTP proxy in front of an emulator that counts requests by AWS operation
@@ -18,15 +18,6 @@ export interface CountingProxy {
   /** Write capacity units DynamoDB Local reported, for the table and for each index. */
   capacity(): { table: number; indexes: number }
   close(): Promise<void>
-}
-
-function readAll(stream: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-    stream.on('end', () => resolve(Buffer.concat(chunks)))
-    stream.on('error', reject)
-  })
 }
 
 function operationOf(headers: http.IncomingHttpHeaders, body: Buffer): string {
@@ -51,7 +42,7 @@ export async function startCountingProxy(
 
   const server = http.createServer(async (request, response) => {
     try {
-      let body = await readAll(request)
+      let body = await readBody(request)
       const operation = operationOf(request.headers, body)
       counts.set(operation, (counts.get(operation) ?? 0) + 1)
       const headers = { ...request.headers }
@@ -71,7 +62,7 @@ export async function startCountingProxy(
       })
       forwarded.once('error', () => request.socket.destroy())
       forwarded.once('response', async (answer) => {
-        const answerBody = await readAll(answer)
+        const answerBody = await readBody(answer)
         if (askForCapacity && jsonRequest && answer.statusCode === 200) {
           const { ConsumedCapacity } = JSON.parse(answerBody.toString('utf8')) as {
             ConsumedCapacity?: ConsumedCapacity

@@ -15,7 +15,7 @@ import { type CountingProxy, startCountingProxy } from './counting-proxy'
 import type { ChildMessage, PhasePlan, PhaseReport } from './e2e-child'
 import { type WriteUnits, writeUnitsOf } from './item-size'
 import { type ProfileSummary, summariseProfileDirectory } from './profile'
-import { type Summary, summarise } from './stats'
+import { mean, type Summary, sum, summarise } from './stats'
 
 export interface PhaseResult {
   plan: PhasePlan
@@ -71,14 +71,11 @@ function phaseResult(plan: PhasePlan, report: PhaseReport, before: Counters, aft
   return {
     plan,
     report,
-    latency: {
-      ...summarise(latenciesMs),
-      mean: latenciesMs.reduce((sum, value) => sum + value, 0) / latenciesMs.length,
-    },
+    latency: { ...summarise(latenciesMs), mean: mean(latenciesMs) },
     throughputPerSecond: report.count / (report.wallMs / 1_000),
     cpuMsPerEvent: report.cpuMs / report.count,
     callsPerEvent,
-    totalCallsPerEvent: Object.values(callsPerEvent).reduce((sum, value) => sum + value, 0),
+    totalCallsPerEvent: sum(Object.values(callsPerEvent)),
     reportedWriteUnits: {
       table: (after.capacity.table - before.capacity.table) / report.count,
       indexes: (after.capacity.indexes - before.capacity.indexes) / report.count,
@@ -87,19 +84,18 @@ function phaseResult(plan: PhasePlan, report: PhaseReport, before: Counters, aft
 }
 
 function average(units: WriteUnits[]): MeasuredWriteUnits {
-  const mean = (pick: (unit: WriteUnits) => number) =>
-    units.reduce((sum, unit) => sum + pick(unit), 0) / Math.max(units.length, 1)
+  const of = (pick: (unit: WriteUnits) => number) => mean(units.map(pick))
   return {
     samples: units.length,
     itemBytes: {
-      claimed: mean((unit) => unit.itemBytes.claimed),
-      published: mean((unit) => unit.itemBytes.published),
-      duplicate: mean((unit) => unit.itemBytes.duplicate),
+      claimed: of((unit) => unit.itemBytes.claimed),
+      published: of((unit) => unit.itemBytes.published),
+      duplicate: of((unit) => unit.itemBytes.duplicate),
     },
-    payloadBytes: mean((unit) => unit.payloadBytes),
-    claim: mean((unit) => unit.claim),
-    markPublished: mean((unit) => unit.markPublished),
-    duplicate: mean((unit) => unit.duplicate),
+    payloadBytes: of((unit) => unit.payloadBytes),
+    claim: of((unit) => unit.claim),
+    markPublished: of((unit) => unit.markPublished),
+    duplicate: of((unit) => unit.duplicate),
   }
 }
 

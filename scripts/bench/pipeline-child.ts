@@ -2,10 +2,16 @@
 // not under tsx, whose keep-names wrappers would add work the deployed code does not do.
 //   measure <budgetMs> <warmupMs> <breakdownMs>: every case, prints PIPELINE_RESULT <json>
 //   profile <case name> <ms>: replays one case for `ms` under the parent's --cpu-prof
-import { receiveWebhook, SIGNATURE_HEADER } from '../../lib/index'
+import { receiveWebhook } from '../../lib'
 import { noopDeps } from './noop-deps'
 import { type BenchCase, benchCases } from './payloads'
-import { measurePipeline, type PipelineResult, type StageTime, stageBreakdown } from './pipeline'
+import {
+  deliveryOf,
+  measurePipeline,
+  type PipelineResult,
+  type StageTime,
+  stageBreakdown,
+} from './pipeline'
 
 export interface PipelineOutput {
   results: PipelineResult[]
@@ -13,7 +19,7 @@ export interface PipelineOutput {
 }
 
 /** The seed case furthest from its floor, and the large plain one: where the time goes. */
-export function casesToTakeApart(results: PipelineResult[]): string[] {
+function casesToTakeApart(results: PipelineResult[]): string[] {
   const seeds = results.filter((result) => result.name.startsWith('seed'))
   const worstSeed = seeds.reduce((worst, result) => (result.ratio > worst.ratio ? result : worst))
   const large = results.find(
@@ -52,11 +58,7 @@ async function profile(caseName: string, durationMs: number) {
   process.stdout.write(`LOOP_START ${process.hrtime.bigint() / 1_000n}\n`)
   const end = Date.now() + durationMs
   while (Date.now() < end) {
-    const outcome = await receiveWebhook(deps, {
-      body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
-      signature: event.headers[SIGNATURE_HEADER],
-      pathEventType: undefined,
-    })
+    const outcome = await receiveWebhook(deps, { ...deliveryOf(event), pathEventType: undefined })
     if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
   }
 }

@@ -27,7 +27,7 @@ import type { BenchCase } from './payloads'
 import { type Summary, summarise } from './stats'
 
 /** The lift handlers/webhook.ts does before receiveWebhook (the handler module needs AWS env). */
-function deliveryOf(event: APIGatewayProxyEventV2): WebhookDelivery {
+export function deliveryOf(event: APIGatewayProxyEventV2): WebhookDelivery {
   return {
     body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
     signature: event.headers[SIGNATURE_HEADER],

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { projectRoot } from './bundles'
+import { runNode } from './bundles'
 
 interface ProfileNode {
   id: number
@@ -143,31 +142,14 @@ export async function profilePipeline(
 ): Promise<ProfileSummary> {
   const directory = mkdtempSync(join(tmpdir(), 'bench-cpuprof-'))
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--cpu-prof',
-          '--cpu-prof-interval',
-          '100',
-          '--cpu-prof-dir',
-          directory,
-          childBundle,
-          'profile',
-          caseName,
-          String(durationMs),
-        ],
-        { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-      )
-      let stdout = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8')
-      })
-      child.once('error', reject)
-      child.once('close', (code) =>
-        code === 0 ? resolve(stdout) : reject(new Error(`profile child exited with ${code}`)),
-      )
-    })
+    const profileFlags = ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', directory]
+    const output = await runNode([
+      ...profileFlags,
+      childBundle,
+      'profile',
+      caseName,
+      String(durationMs),
+    ])
     const loopStart = /LOOP_START (\d+)/.exec(output)?.[1]
     if (!loopStart) throw new Error('the profile child did not say when its loop started')
     const window = { fromUs: Number(loopStart), toUs: Number.POSITIVE_INFINITY }

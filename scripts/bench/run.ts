@@ -1,11 +1,10 @@
 // `npm run bench`: measures the service against the floor of the same work, phase by phase,
 // and writes BENCHMARKS.md and BENCHMARKS.svg from what it measured. `-- --quick` runs small
 // samples to try the bench out and writes into the temp directory instead.
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildReadable, buildScript, projectRoot } from './bundles'
+import { buildReadable, buildScript, projectRoot, runNode } from './bundles'
 import { measureColdStart } from './cold-start'
 import { measureEndToEnd } from './e2e'
 import type { PhasePlan } from './e2e-child'
@@ -58,30 +57,13 @@ function plans(scale: number): PhasePlan[] {
   ]
 }
 
-function runPipelineChild(childBundle: string): Promise<PipelineOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        childBundle,
-        'measure',
-        String(SETTINGS.pipelineMs),
-        String(SETTINGS.warmupMs),
-        String(SETTINGS.breakdownMs),
-      ],
-      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-    )
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-    })
-    child.once('error', reject)
-    child.once('close', (code) => {
-      const marker = stdout.indexOf('PIPELINE_RESULT ')
-      if (code !== 0 || marker < 0) reject(new Error(`pipeline child exited with ${code}`))
-      else resolve(JSON.parse(stdout.slice(marker + 'PIPELINE_RESULT '.length)) as PipelineOutput)
-    })
-  })
+async function runPipelineChild(childBundle: string): Promise<PipelineOutput> {
+  const { pipelineMs, warmupMs, breakdownMs } = SETTINGS
+  const args = [childBundle, 'measure', pipelineMs, warmupMs, breakdownMs].map(String)
+  const stdout = await runNode(args)
+  const marker = stdout.indexOf('PIPELINE_RESULT ')
+  if (marker < 0) throw new Error('the pipeline child printed no PIPELINE_RESULT')
+  return JSON.parse(stdout.slice(marker + 'PIPELINE_RESULT '.length)) as PipelineOutput
 }
 
 async function main() {

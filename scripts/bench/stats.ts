@@ -11,6 +11,9 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const median = (values: readonly number[]) => percentile(values, 50)
+export const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0)
+/** The mean, 0 for no values (an empty sample adds nothing to a cost). */
+export const mean = (values: readonly number[]) => sum(values) / Math.max(values.length, 1)
 
 export interface Summary {
   n: number

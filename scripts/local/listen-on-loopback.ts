@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface LoopbackServer {
@@ -25,4 +25,14 @@ export async function listenOnLoopback(server: Server, port = 0): Promise<Loopba
         server.close(() => resolve())
       }),
   }
+}
+
+/** The whole body of a request or an answer, for proxies that must see it before passing it on. */
+export function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.on('end', () => resolve(Buffer.concat(chunks)))
+    stream.on('error', reject)
+  })
 }

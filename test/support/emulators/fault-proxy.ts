@@ -3,7 +3,7 @@
 
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import { listenOnLoopback } from '../../../scripts/local/listen-on-loopback'
+import { listenOnLoopback, readBody } from '../../../scripts/local/listen-on-loopback'
 
 /** One request as the proxy saw it; `kind` is what `kindOf` made of it. */
 export interface ProxiedRequest {
@@ -75,15 +75,6 @@ export interface FaultProxy {
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding'])
-
-function readBody(stream: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-    stream.on('end', () => resolve(Buffer.concat(chunks)))
-    stream.on('error', reject)
-  })
-}
 
 function countUp(counts: Map<string, number>, kind: string) {
   counts.set(kind, (counts.get(kind) ?? 0) + 1)
