@@ -7,7 +7,7 @@ import {
   GetItemCommand,
   type Projection,
 } from '@aws-sdk/client-dynamodb'
-import { LEDGER_INDEX } from '../../lib/index'
+import { LEDGER_INDEX } from '../../lib'
 import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'

@@ -5,7 +5,7 @@ import {
   type OutgoingMessage,
   staticWebhookSecrets,
   type TransactionStore,
-} from '../../lib/index'
+} from '../../lib'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 
 /**

@@ -1,9 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
-import {
-  GiftTransactionTypeSchema,
-  type SupportedEventType,
-  supportedEventTypes,
-} from '../../lib/index'
+import { GiftTransactionTypeSchema, type SupportedEventType, supportedEventTypes } from '../../lib'
 import {
   apiGatewayEventFor,
   envelopeFor,

@@ -20,7 +20,7 @@ import {
   verifySignature,
   type WebhookDelivery,
   WebhookEnvelopeSchema,
-} from '../../lib/index'
+} from '../../lib'
 import { LOCAL_WEBHOOK_SECRET } from '../sample-events'
 import { noopDeps } from './noop-deps'
 import type { BenchCase } from './payloads'

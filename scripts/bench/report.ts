@@ -4,7 +4,7 @@ import {
   LEDGER_INDEX,
   MAX_BODY_BYTES,
   supportedEventTypes,
-} from '../../lib/index'
+} from '../../lib'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
 import type { ColdStartResult } from './cold-start'
