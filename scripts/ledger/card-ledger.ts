@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { LEDGER_ATTRIBUTES, LEDGER_INDEX } from '../../lib/aws/transactions-table'
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { itemKeys, LEDGER_ATTRIBUTES, LEDGER_INDEX } from '../../lib/aws/transactions-table'
 
 type StoredItem = Partial<Record<(typeof LEDGER_ATTRIBUTES)[number], unknown>>
 
@@ -50,7 +50,35 @@ export interface CardLedger {
   backfilled: number
   /** No transaction is missing anywhere in the chain. */
   whole: boolean
+  /** What the last sweep found of the card's balance against Voucherify's; null before any. */
+  attestation: Attestation | null
   rows: LedgerRow[]
+}
+
+/** The verdict a sweep recorded on the card's head (see lib/ledger/attestation-store.ts). */
+export type Attestation =
+  | { status: 'attested'; at: string; balance: number }
+  /** Voucherify's balance less the head's, when the sweep found them apart. */
+  | { status: 'unattested'; at: string; difference: number }
+
+/** The attestation fields of a card's head item, as the sweep writes them. */
+export async function readAttestation(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  voucherId: string,
+  signal?: AbortSignal,
+): Promise<Attestation | null> {
+  const { Item: head } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: itemKeys.ledgerHead(voucherId) }),
+    { abortSignal: signal },
+  )
+  if (typeof head?.unattested_at === 'string' && typeof head.unattested_difference === 'number') {
+    return { status: 'unattested', at: head.unattested_at, difference: head.unattested_difference }
+  }
+  if (typeof head?.attested_at === 'string' && typeof head.attested_balance === 'number') {
+    return { status: 'attested', at: head.attested_at, balance: head.attested_balance }
+  }
+  return null
 }
 
 /** Every item of the card in the index, page by page. */
@@ -114,7 +142,11 @@ function flagsOf(status: string | null, origin: string | null, missing: number |
 }
 
 /** The card's transactions in time order, with a running balance and the chain's flags. */
-export function buildLedger(voucherId: string, items: readonly StoredItem[]): CardLedger {
+export function buildLedger(
+  voucherId: string,
+  items: readonly StoredItem[],
+  attestation: Attestation | null = null,
+): CardLedger {
   const ordered = oneItemPerTransaction(items)
     .map((item) => ({ item, at: Date.parse(String(item.created_at)) }))
     // By instant, not text (offsets may differ); ties by id so the order is stable.
@@ -163,6 +195,7 @@ export function buildLedger(voucherId: string, items: readonly StoredItem[]): Ca
     out_of_order: rows.filter((row) => row.flags.includes('out_of_order')).length,
     backfilled: rows.filter((row) => row.flags.includes('backfilled')).length,
     whole: rows.every((row) => (row.missing_amount ?? 0) === 0),
+    attestation,
     rows,
   }
 }
@@ -187,10 +220,16 @@ function flagText(row: LedgerRow): string {
   if (row.flags.includes('out_of_order')) {
     texts.push(`out of order (arrived after ${row.previous_transaction_id ?? '?'})`)
   }
-  if (row.flags.includes('backfilled')) texts.push('taken in by reconcile')
+  if (row.flags.includes('backfilled')) texts.push(`taken in by ${row.origin ?? 'reconcile'}`)
   if (row.flags.includes('missing')) texts.push(`${missing} missing before`)
   if (row.flags.includes('unverified')) texts.push('no verdict yet')
   return texts.join('; ')
+}
+
+function attestationText(attestation: Attestation): string {
+  return attestation.status === 'attested'
+    ? `Attested ${attestation.at}: the balance equals Voucherify's (${money(attestation.balance)}).`
+    : `UNATTESTED ${attestation.at}: Voucherify's balance differs by ${money(attestation.difference, true)}.`
 }
 
 /** A table for the terminal: one line per transaction, and a summary. */
@@ -231,13 +270,14 @@ export function formatTable(ledger: CardLedger): string {
   const summary = [
     `Gift card ${ledger.voucher_id}: ${count(ledger.transactions, 'transaction')}; ` +
       `on arrival ${count(ledger.gaps, 'gap')} and ${ledger.out_of_order} out of order` +
-      (ledger.backfilled > 0 ? `; ${ledger.backfilled} taken in by reconcile` : '') +
+      (ledger.backfilled > 0 ? `; ${ledger.backfilled} taken in from Voucherify's API` : '') +
       '.',
     `Opening ${money(ledger.opening_balance ?? 0)}, balance ${money(ledger.closing_balance ?? 0)}, ` +
       `running ${money(ledger.running_balance ?? 0)}` +
       (ledger.whole
         ? ': the chain is whole, every change accounted for.'
         : `: the chain is broken, ${money(neverReceived, true)} in transactions never received.`),
+    ...(ledger.attestation ? [attestationText(ledger.attestation)] : []),
   ]
   return [render(header), ...lines.map(render), '', ...summary].join('\n')
 }

@@ -162,6 +162,41 @@ describe('formatTable', () => {
     expect(lines[2]).toMatch(/\s+taken in by reconcile$/)
   })
 
+  it('names a transaction the sweep took in as taken in by sweep', () => {
+    const ledger = buildLedger('v_card', [
+      item('vtx_1', 0, 2_000, 7_000),
+      item('vtx_2', 1, -500, 6_500, { ledger_status: 'ok', origin: 'sweep' }),
+    ])
+
+    const lines = formatTable(ledger).split('\n')
+
+    expect(lines[2]).toMatch(/\s+taken in by sweep$/)
+  })
+
+  it("says when the last sweep found the card's balance equal to Voucherify's", () => {
+    const ledger = buildLedger('v_card', [item('vtx_1', 0, 2_000, 7_000)], {
+      status: 'attested',
+      at: '2026-03-02T10:00:00.000Z',
+      balance: 7_000,
+    })
+
+    expect(formatTable(ledger).split('\n').at(-1)).toBe(
+      "Attested 2026-03-02T10:00:00.000Z: the balance equals Voucherify's (70.00).",
+    )
+  })
+
+  it("says by how much the card's balance differs from Voucherify's when the sweep found it so", () => {
+    const ledger = buildLedger('v_card', [item('vtx_1', 0, 2_000, 7_000)], {
+      status: 'unattested',
+      at: '2026-03-02T10:00:00.000Z',
+      difference: -500,
+    })
+
+    expect(formatTable(ledger).split('\n').at(-1)).toBe(
+      "UNATTESTED 2026-03-02T10:00:00.000Z: Voucherify's balance differs by -5.00.",
+    )
+  })
+
   it('sums up a whole chain with its backfills', () => {
     const ledger = buildLedger('v_card', [
       item('vtx_1', 0, 2_000, 7_000),
@@ -172,7 +207,7 @@ describe('formatTable', () => {
     const lines = formatTable(ledger).split('\n')
 
     expect(lines.slice(-2)).toEqual([
-      'Gift card v_card: 3 transactions; on arrival 1 gap and 0 out of order; 1 taken in by reconcile.',
+      "Gift card v_card: 3 transactions; on arrival 1 gap and 0 out of order; 1 taken in from Voucherify's API.",
       'Opening 50.00, balance 75.00, running 75.00: the chain is whole, every change accounted for.',
     ])
   })
