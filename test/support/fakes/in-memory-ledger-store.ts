@@ -1,16 +1,10 @@
 import type { Attestation, AttestationStore } from '../../../lib/ledger/attestation-store'
 import { headMeets, type LedgerHead, type LedgerVerdict } from '../../../lib/ledger/ledger-chain'
 import type { LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
+import type { HeadRecord } from '../contracts/ledger-store-contract'
 
-export interface StoredHead extends LedgerHead {
-  appliedCount: number
-  gapCount: number
-  outOfOrderCount: number
-  attestedAt?: string
-  attestedBalance?: number
-  unattestedDifference?: number
-  unattestedAt?: string
-}
+/** A head as stored: the shape the LedgerStore contract reads back. */
+export type StoredHead = HeadRecord
 
 export interface StoredStep extends LedgerVerdict {
   appliedEventType: string
