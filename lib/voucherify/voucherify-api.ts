@@ -226,11 +226,13 @@ async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSign
       continue
     }
     const described = describeError(response.status, await readJson(response))
-    throw new VoucherifyApiError(explain(response.status, described, url.origin), response.status)
+    throw new VoucherifyApiError(explain(response.status, described, url), response.status)
   }
 }
 
-function explain(status: number, described: string, origin: string): string {
+function explain(status: number, described: string, url: URL): string {
+  const { origin } = url
+  const resource = url.pathname.startsWith('/v1/campaigns') ? 'campaign' : 'voucher'
   if (status === 401 || status === 403) {
     return (
       `Voucherify refused the API keys (${described}). Check VOUCHERIFY_APP_ID and ` +
@@ -238,7 +240,7 @@ function explain(status: number, described: string, origin: string): string {
       `${origin} is your project's region (--voucherify-region eu1, us1 or as1, or --api-url)`
     )
   }
-  if (status === 404) return `Voucherify knows no such voucher or campaign (${described})`
+  if (status === 404) return `Voucherify knows no such ${resource} (${described})`
   if (status === 429)
     return `Voucherify's rate limit holds requests back for longer than this run waits (${described})`
   return `Voucherify could not list the transactions (${described})`
