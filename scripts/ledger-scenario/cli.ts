@@ -15,29 +15,39 @@ import {
   type CardLedger,
   formatTable,
   money,
+  readAttestation,
   readCardItems,
 } from '../ledger/card-ledger'
 import { localWebhookUrl } from '../local/local-ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
 import { postWebhook } from '../post-webhook'
-import { reconcileCommand } from '../reconcile/cli'
 import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
-import { ACCEPTED, ARRIVALS, checkScenario, LOST, type ReceivedStep } from './check-scenario'
+import { sweepCommand } from '../sweep/sweep-command'
+import {
+  ACCEPTED,
+  ARRIVALS,
+  checkScenario,
+  LOST_LAST,
+  LOST_MIDDLE,
+  type ReceivedStep,
+} from './check-scenario'
 
 export const USAGE = `[--url URL]
 
 Against the local stack (npm start): a gift card's ten transactions sent as signed webhooks,
-#${LOST} lost and #7/#8 swapped; the ledger shows the gap and the swap; reconcile takes #${LOST} in
-from a Voucherify stand-in; the ledger is whole again. Exit code 0 when every claim holds.
+#${LOST_MIDDLE} and the last, #${LOST_LAST}, lost and #7/#8 swapped; the ledger shows the gap and the
+swap but not #${LOST_LAST}'s loss; the sweep, with no card named, takes #${LOST_MIDDLE} and #${LOST_LAST} in from
+a Voucherify stand-in and attests the card; the ledger is whole again. Exit code 0 when every
+claim holds.
 With FIFO_TOPICS=true (as for \`FIFO_TOPICS=true npm start\`) the subscriber also shows each
 card's order kept.
 
   --url URL  where to post the webhooks (default http://127.0.0.1:$HTTP_PORT/webhooks/voucherify)`
 
-/** The event type every webhook of the scenario comes as: the one reconcile compares. */
+/** The event type every webhook of the scenario comes as: the one the sweep compares. */
 const EVENT_TYPE = RECONCILE_EVENT_TYPE
-/** The stand-in's API keys, handed to reconcile as VOUCHERIFY_APP_ID/VOUCHERIFY_SECRET_KEY. */
+/** The stand-in's API keys, handed to the sweep as VOUCHERIFY_APP_ID/VOUCHERIFY_SECRET_KEY. */
 const STAND_IN_KEYS = { appId: 'scenario-app-id', secretKey: 'scenario-secret-key' }
 /** How long the subscriber waits for one more message before it counts what it has. */
 const QUIET_MS = 1_000
@@ -60,6 +70,29 @@ const indent = (text: string) =>
     .map((line) => (line ? `    ${line}` : line))
     .join('\n')
 
+type Json = Record<string, unknown>
+
+/** The gift card campaign the card belongs to: new each run, so its first sweep walks it all. */
+interface Campaign {
+  id: string
+  name: string
+}
+
+/**
+ * Transaction #n's data as Voucherify sends it, the card and its transaction in `campaign`: the
+ * webhooks and the stand-in's API tell the same story.
+ */
+function dataOf(transaction: CardTransaction, campaign: Campaign, code: string): Json {
+  const data = transaction.dataFor(EVENT_TYPE)
+  const part = (name: string) => data[name] as Json | null | undefined
+  Object.assign(part('transaction') ?? {}, { campaign_id: campaign.id })
+  const voucher = part('voucher')
+  if (voucher) Object.assign(voucher, { code, campaign: campaign.name, campaign_id: campaign.id })
+  const campaignPart = part('campaign')
+  if (campaignPart) Object.assign(campaignPart, { id: campaign.id, name: campaign.name })
+  return data
+}
+
 /** The ledger's table with each row's number in the card's history in front. */
 function numberedTable(ledger: CardLedger, transactions: readonly CardTransaction[]): string {
   const numberOf = new Map(transactions.map(({ id, number }) => [id, `#${number}`]))
@@ -80,7 +113,7 @@ function numberedTable(ledger: CardLedger, transactions: readonly CardTransactio
 export function ledgerScenarioCommand(deliver?: Deliver): Command {
   return defineCommand({
     name: 'ledger:scenario',
-    summary: 'a ledger broken by lost and swapped webhooks, shown, then mended by reconcile',
+    summary: 'a ledger broken by lost and swapped webhooks, shown, then mended by the sweep',
     usage: USAGE,
     options: { url: { type: 'string' } },
     usesStage: true,
@@ -107,8 +140,15 @@ async function runScenario(
   try {
     const topicArn = `${target.topicArnPrefix}${topicNameFor(EVENT_TYPE)}${target.topicNameSuffix}`
     const card = cardHistory()
-    const ledgerNow = async () =>
-      buildLedger(card.voucherId, await readCardItems(documents, target.tableName, card.voucherId))
+    const campaign: Campaign = { id: randomId('camp'), name: `ledger scenario ${card.voucherId}` }
+    const code = randomId('GIFT')
+    const ledgerNow = async () => {
+      const [items, attestation] = await Promise.all([
+        readCardItems(documents, target.tableName, card.voucherId, signal),
+        readAttestation(documents, target.tableName, card.voucherId, signal),
+      ])
+      return buildLedger(card.voucherId, items, attestation)
+    }
 
     say(`Gift card ${card.voucherId}: opening balance ${money(card.opening)}, ten transactions.`)
     const subscriber = await subscribeQueue(clients, topicArn, {
@@ -123,11 +163,14 @@ async function runScenario(
     )
 
     say('')
-    say(`1. Voucherify sends ${EVENT_TYPE} webhooks: #${LOST} is lost, #8 arrives before #7.`)
+    say(
+      `1. Voucherify sends ${EVENT_TYPE} webhooks: #${LOST_MIDDLE} is lost, #8 arrives before #7,` +
+        ` and the last, #${LOST_LAST}, is lost too.`,
+    )
     const answers: number[] = []
     for (const transaction of card.arriving(ARRIVALS)) {
       signal.throwIfAborted()
-      const body = JSON.stringify(envelopeFor(EVENT_TYPE, transaction.dataFor(EVENT_TYPE)))
+      const body = JSON.stringify(envelopeFor(EVENT_TYPE, dataOf(transaction, campaign, code)))
       const status = await deliver(body)
       answers.push(status)
       say(
@@ -140,31 +183,45 @@ async function runScenario(
     say(`2. The ledger: npm run ledger -- ${card.voucherId}`)
     const before = await ledgerNow()
     say(indent(numberedTable(before, card.transactions)))
+    const numberOf = new Map(card.transactions.map(({ id, number }) => [id, number]))
+    const lastShown = numberOf.get(before.rows.at(-1)?.transaction_id ?? '')
+    const last = card.at(LOST_LAST)
+    say(
+      `   Nothing here shows #${LOST_LAST} (${money(last.amount, true)}) lost: the ledger ends at` +
+        ` #${lastShown ?? '?'} and no later webhook came to show a gap; its balance,` +
+        ` ${money(before.closing_balance ?? 0)}, is not Voucherify's, ${money(last.balanceAfter)}.`,
+    )
 
     say('')
-    const code = randomId('GIFT')
     const standIn = await startVoucherifyStandIn({
       ...STAND_IN_KEYS,
+      campaigns: [{ ...campaign, campaign_type: 'GIFT_VOUCHERS' }],
       cards: [
         {
           id: card.voucherId,
           code,
           transactions: card.transactions.map(
-            (transaction) => transaction.dataFor(EVENT_TYPE).transaction as Record<string, unknown>,
+            (transaction) => dataOf(transaction, campaign, code).transaction as Json,
           ),
         },
       ],
     })
     cleanups.push(() => standIn.close())
-    say(`3. Reconcile against a Voucherify stand-in at ${standIn.url} that knows all ten:`)
-    say(`   npm run reconcile -- --voucher ${code} --api-url ${standIn.url}`)
-    // The same stage and clients as this command: what the line above would resolve to.
-    const reconcileOptions = reconcileCommand.read({
-      values: { voucher: code, 'api-url': standIn.url },
+    say('3. The sweep runs, as the scheduled function would: no one names a card.')
+    say(
+      `   A Voucherify stand-in at ${standIn.url} knows all ten, in gift campaign ${campaign.id};` +
+        ' no sweep has seen that campaign, so this one walks its whole history:',
+    )
+    const sweepLine = ['--campaign', campaign.id, '--api-url', standIn.url]
+    say(`   npm run sweep -- ${sweepLine.join(' ')}`)
+    // The same stage and clients as this command: what the line above would resolve to. Both of
+    // its streams are shown, as a terminal would.
+    const sweepOptions = sweepCommand.read({
+      values: { campaign: [campaign.id], 'api-url': standIn.url },
       positionals: [],
       env: io.env,
     })
-    const reconcileExitCode = await reconcileCommand.run(reconcileOptions, {
+    const sweepExitCode = await sweepCommand.run(sweepOptions, {
       ...context,
       io: {
         env: {
@@ -173,7 +230,7 @@ async function runScenario(
           VOUCHERIFY_SECRET_KEY: STAND_IN_KEYS.secretKey,
         },
         stdout: (line) => say(indent(line)),
-        stderr: { write: (line) => io.stderr.write(indent(line)) },
+        stderr: { write: (text) => say(indent(text.replace(/\n$/, ''))) },
       },
     })
 
@@ -184,7 +241,6 @@ async function runScenario(
 
     say('')
     say('5. What the subscriber received, in order (attributes ledger and origin):')
-    const numberOf = new Map(card.transactions.map(({ id, number }) => [id, number]))
     const received: ReceivedStep[] = (await subscriber.receiveAll(QUIET_MS)).map((message) => ({
       number: numberOf.get(message.attributes.transaction_id ?? ''),
       ledger: message.attributes.ledger,
@@ -205,7 +261,7 @@ async function runScenario(
       fifo,
       answers,
       before,
-      reconcileExitCode,
+      sweepExitCode,
       after,
       received,
     })

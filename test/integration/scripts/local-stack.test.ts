@@ -233,12 +233,12 @@ describe('npm start', () => {
     expect(run).toEqual({ code: 1, stdout: expect.stringContaining('202 {"status":"quarantined"') })
   }, 60_000)
 
-  it('runs npm run ledger:scenario over HTTP: the broken chain shown, then mended by reconcile', async () => {
+  it('runs npm run ledger:scenario over HTTP: the broken chain shown, then mended by the sweep', async () => {
     const printed = await runOperatorCommand(['ledger:scenario'])
 
     const lines = printed.trimEnd().split('\n')
     expect(lines.filter((line) => line.startsWith('FAIL'))).toEqual([])
-    expect(lines.at(-1)).toMatch(/^Scenario held: 8 of 8 claims/)
+    expect(lines.at(-1)).toMatch(/^Scenario held: 10 of 10 claims/)
   }, 60_000)
 
   it(

@@ -1,21 +1,36 @@
 import { cardHistory } from '../../../../scripts/card-history'
-import { buildLedger } from '../../../../scripts/ledger/card-ledger'
+import { type Attestation, buildLedger } from '../../../../scripts/ledger/card-ledger'
 import {
   ACCEPTED,
   ARRIVALS,
   checkScenario,
   LOST,
+  LOST_LAST,
+  LOST_MIDDLE,
   type ScenarioRun,
 } from '../../../../scripts/ledger-scenario/check-scenario'
 
 const card = cardHistory()
 /** The verdicts the chain gives the webhooks as they arrive; the rest are ok. */
 const ON_ARRIVAL: Record<number, string> = { 6: 'gap', 8: 'gap', 7: 'out_of_order' }
-/** And reconcile's #5, older than the head when it comes. */
-const AFTER_RECONCILE: Record<number, string> = { ...ON_ARRIVAL, [LOST]: 'out_of_order' }
+/** And the sweep's #5, older than the head when it comes; #10 follows the head. */
+const AFTER_SWEEP: Record<number, string> = { ...ON_ARRIVAL, [LOST_MIDDLE]: 'out_of_order' }
+/** Taken in by the sweep. */
+const SWEPT: Record<number, string> = Object.fromEntries(LOST.map((number) => [number, 'sweep']))
+/** What the sweep records on the card's head when its balance is Voucherify's. */
+const ATTESTED: Attestation = {
+  status: 'attested',
+  at: '2026-11-30T12:00:00.000Z',
+  balance: card.at(LOST_LAST).balanceAfter,
+}
 
 /** The card's ledger as `npm run ledger` builds it from the stored items of `numbers`. */
-function ledgerOf(numbers: readonly number[], verdicts: Record<number, string>, reconciled = 0) {
+function ledgerOf(
+  numbers: readonly number[],
+  verdicts: Record<number, string>,
+  origins: Record<number, string> = {},
+  attestation: Attestation | null = null,
+) {
   return buildLedger(
     card.voucherId,
     numbers.map((number) => {
@@ -28,9 +43,10 @@ function ledgerOf(numbers: readonly number[], verdicts: Record<number, string>, 
         amount: transaction.amount,
         balance_after: transaction.balanceAfter,
         ledger_status: verdicts[number] ?? 'ok',
-        ...(number === reconciled ? { origin: 'reconcile' } : {}),
+        ...(origins[number] ? { origin: origins[number] } : {}),
       }
     }),
+    attestation,
   )
 }
 
@@ -41,12 +57,12 @@ function plannedRun(fifo = false): ScenarioRun {
     fifo,
     answers: ARRIVALS.map(() => 200),
     before: ledgerOf(ARRIVALS, ON_ARRIVAL),
-    reconcileExitCode: 0,
-    after: ledgerOf(ACCEPTED, AFTER_RECONCILE, LOST),
+    sweepExitCode: 0,
+    after: ledgerOf(ACCEPTED, AFTER_SWEEP, SWEPT, ATTESTED),
     received: ACCEPTED.map((number) => ({
       number,
-      ledger: AFTER_RECONCILE[number] ?? 'ok',
-      origin: number === LOST ? 'reconcile' : undefined,
+      ledger: AFTER_SWEEP[number] ?? 'ok',
+      origin: SWEPT[number],
       groupId: fifo ? card.voucherId : undefined,
     })),
   }
@@ -57,14 +73,20 @@ const failedClaims = (run: ScenarioRun) =>
     .filter((check) => !check.held)
     .map((check) => check.claim)
 
+const LAST_UNSEEN =
+  "the last transaction #10 is not in the ledger before the sweep, and nothing shows it lost: the chain ends at #9, missing #5's amount only"
+const SWEEP_TAKES_IN = 'the sweep takes in #5 and #10 and nothing else'
+const ATTESTED_CLAIM = "the card is attested: its balance equals Voucherify's"
+
 describe('checkScenario', () => {
   it('holds every claim of a run that went as planned', () => {
     expect(failedClaims(plannedRun())).toEqual([])
   })
 
-  it('makes no claim about order on standard topics', () => {
+  it('makes ten claims on standard topics, none about order', () => {
     const claims = checkScenario(plannedRun()).map((check) => check.claim)
 
+    expect(claims).toHaveLength(10)
     expect(claims.filter((claim) => claim.startsWith('FIFO'))).toEqual([])
   })
 
@@ -77,7 +99,7 @@ describe('checkScenario', () => {
   it('fails when a webhook was not answered 200', () => {
     const run = { ...plannedRun(), answers: [...ARRIVALS.slice(1).map(() => 200), 503] }
 
-    expect(failedClaims(run)).toEqual(['every one of the 9 webhooks is answered 200'])
+    expect(failedClaims(run)).toEqual(['every one of the 8 webhooks is answered 200'])
   })
 
   it('fails when the transaction after the lost one was not flagged a gap', () => {
@@ -94,27 +116,75 @@ describe('checkScenario', () => {
     ])
   })
 
-  it('fails when the lost transaction was there before reconcile after all', () => {
-    const run = { ...plannedRun(), before: ledgerOf(ACCEPTED, ON_ARRIVAL) }
+  it('fails when #5 was there before the sweep after all', () => {
+    const run = { ...plannedRun(), before: ledgerOf([...ARRIVALS, LOST_MIDDLE], ON_ARRIVAL) }
 
     expect(failedClaims(run)).toContain('the ledger says the chain is broken')
   })
 
-  it('fails when reconcile took nothing in, and the chain stays broken', () => {
+  it('fails when the last transaction was there before the sweep after all', () => {
+    const run = { ...plannedRun(), before: ledgerOf([...ARRIVALS, LOST_LAST], ON_ARRIVAL) }
+
+    expect(failedClaims(run)).toEqual([LAST_UNSEEN])
+  })
+
+  it('fails when the ledger before the sweep misses more than #5', () => {
+    // #3 lost as well: #4 then shows +15.00 missing before it, and the total is not #5's alone.
+    const arrived = ARRIVALS.filter((number) => number !== 3)
+    const run = { ...plannedRun(), before: ledgerOf(arrived, ON_ARRIVAL) }
+
+    expect(failedClaims(run)).toEqual([LAST_UNSEEN])
+  })
+
+  it('fails when the sweep took nothing in, and the chain stays broken', () => {
     const run = { ...plannedRun(), after: ledgerOf(ARRIVALS, ON_ARRIVAL) }
 
     expect(failedClaims(run)).toEqual(
       expect.arrayContaining([
-        'reconcile takes in #5 from Voucherify, and nothing else',
+        SWEEP_TAKES_IN,
         'the ledger says the chain is whole again',
+        ATTESTED_CLAIM,
       ]),
     )
   })
 
-  it('fails when reconcile exited with a failure', () => {
-    const run = { ...plannedRun(), reconcileExitCode: 1 }
+  it('fails when the sweep took in only the last transaction', () => {
+    const after = ledgerOf(ACCEPTED, AFTER_SWEEP, { [LOST_LAST]: 'sweep' }, ATTESTED)
 
-    expect(failedClaims(run)).toEqual(['reconcile takes in #5 from Voucherify, and nothing else'])
+    expect(failedClaims({ ...plannedRun(), after })).toEqual([SWEEP_TAKES_IN])
+  })
+
+  it('fails when reconcile, not the sweep, took them in', () => {
+    const byHand = Object.fromEntries(LOST.map((number) => [number, 'reconcile']))
+    const after = ledgerOf(ACCEPTED, AFTER_SWEEP, byHand, ATTESTED)
+
+    expect(failedClaims({ ...plannedRun(), after })).toEqual([SWEEP_TAKES_IN])
+  })
+
+  it('fails when the sweep exited with a failure', () => {
+    const run = { ...plannedRun(), sweepExitCode: 1 }
+
+    expect(failedClaims(run)).toEqual([SWEEP_TAKES_IN])
+  })
+
+  it('fails when the sweep recorded no attestation', () => {
+    const run = { ...plannedRun(), after: ledgerOf(ACCEPTED, AFTER_SWEEP, SWEPT) }
+
+    expect(failedClaims(run)).toEqual([ATTESTED_CLAIM])
+  })
+
+  it("fails when the sweep found the card's balance apart from Voucherify's", () => {
+    const unattested: Attestation = { status: 'unattested', at: ATTESTED.at, difference: -2_000 }
+    const run = { ...plannedRun(), after: ledgerOf(ACCEPTED, AFTER_SWEEP, SWEPT, unattested) }
+
+    expect(failedClaims(run)).toEqual([ATTESTED_CLAIM])
+  })
+
+  it("fails when the attested balance is not Voucherify's", () => {
+    const other: Attestation = { ...ATTESTED, balance: card.at(9).balanceAfter }
+    const run = { ...plannedRun(), after: ledgerOf(ACCEPTED, AFTER_SWEEP, SWEPT, other) }
+
+    expect(failedClaims(run)).toEqual([ATTESTED_CLAIM])
   })
 
   it('fails when the subscriber received a transaction twice', () => {
@@ -145,6 +215,16 @@ describe('checkScenario', () => {
     const run = { ...planned, received: [...planned.received].reverse() }
 
     expect(failedClaims(run)).toEqual([expect.stringMatching(/^FIFO: /)])
+  })
+
+  it('fails on FIFO topics when the sweep took #10 in before #5', () => {
+    const planned = plannedRun(true)
+    const received = [
+      ...planned.received.slice(0, ARRIVALS.length),
+      ...planned.received.slice(ARRIVALS.length).reverse(),
+    ]
+
+    expect(failedClaims({ ...planned, received })).toEqual([expect.stringMatching(/^FIFO: /)])
   })
 
   it('fails on FIFO topics when a message came in another group', () => {
