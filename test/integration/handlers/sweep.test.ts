@@ -19,6 +19,7 @@ import { RECONCILE_EVENT_TYPE } from '../../../lib/voucherify/transaction-payloa
 import { type CardTransaction, cardHistory, TEN_TRANSACTIONS } from '../../../scripts/card-history'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
+import { createLocalClients } from '../../../scripts/local/create-local-clients'
 import {
   type StandInCampaign,
   type StandInCard,
@@ -27,6 +28,7 @@ import {
 } from '../../../scripts/local/voucherify-stand-in'
 import { envelopeFor, randomId } from '../../../scripts/sample-events'
 import { captureOutput } from '../../support/capture-output'
+import { snsKind, startFaultProxy } from '../../support/emulators/fault-proxy'
 import { type IsolatedStage, isolatedStage } from '../../support/emulators/isolated-stage'
 import { localClients } from '../../support/emulators/local-aws'
 import { transactionOf } from '../../support/gift-card'
@@ -117,6 +119,14 @@ async function ledgerOf(w: World, voucherId: string) {
 
 const headOf = (w: World, voucherId: string) => w.stage.item(voucherId, '#ledger-head')
 
+const snsClientAt = (endpoint: string) =>
+  createLocalClients({
+    region: process.env.AWS_REGION as string,
+    dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB as string,
+    sns: endpoint,
+    sqs: process.env.AWS_ENDPOINT_URL_SQS as string,
+  }).sns
+
 /** The handler as handlers/sweep.ts builds it, on the world's stage and stand-in. */
 function sweepHandler(
   w: World,
@@ -124,7 +134,14 @@ function sweepHandler(
     requestsPerMinute = FAST_REQUESTS_PER_MINUTE,
     pageSize,
     wrapApi = (api) => api,
-  }: { requestsPerMinute?: number; pageSize?: number; wrapApi?: (api: SweepApi) => SweepApi } = {},
+    snsEndpoint,
+  }: {
+    requestsPerMinute?: number
+    pageSize?: number
+    wrapApi?: (api: SweepApi) => SweepApi
+    /** SNS at another address (a fault proxy in front of fauxqs). */
+    snsEndpoint?: string
+  } = {},
 ) {
   const receiver = buildDeps(
     readConfig({
@@ -132,7 +149,7 @@ function sweepHandler(
       TOPIC_ARN_PREFIX: w.stage.topicArnPrefix,
       TOPIC_NAME_SUFFIX: w.stage.topicNameSuffix,
     }),
-    clients,
+    snsEndpoint ? { ...clients, sns: snsClientAt(snsEndpoint) } : clients,
   )
   const sweepDeps = async (): Promise<SweepDeps> => ({
     receiver,
@@ -262,7 +279,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
       },
     })
     const stopped = sweepHandler(w, { pageSize: 10, wrapApi: holdBackSecondPage })
-    const first = await stopped(lambdaContext(STOP_MARGIN_MS + 3_000))
+    const first = await stopped(lambdaContext(STOP_MARGIN_MS + 5_000))
 
     const next = await sweepHandler(w, { pageSize: 10 })()
 
@@ -272,6 +289,35 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     expect([...counts.keys()].sort()).toEqual([...ids].sort())
     expect([...counts.values()].every((count) => count === 1)).toBe(true)
     for (const h of histories) expect((await ledgerOf(w, h.voucherId)).whole).toBe(true)
+  })
+
+  it('finishes the transaction under way when the deadline comes, so that the next run publishes nothing twice and no alarm counts a failure', async () => {
+    const w = await world()
+    const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    const subscriber = await w.stage.subscribeAll()
+    // SNS slow to answer: the deadline comes while the lost transaction's message is going out.
+    const sns = await startFaultProxy({
+      target: process.env.AWS_ENDPOINT_URL_SNS as string,
+      kindOf: snsKind,
+    })
+    try {
+      sns.inject({ when: ({ kind }) => kind === 'Publish', fault: { type: 'delay', ms: 4_000 } })
+      const slow = sweepHandler(w, { snsEndpoint: sns.url })
+      const first = await slow(lambdaContext(STOP_MARGIN_MS + 2_000))
+      await sns.settled()
+
+      const next = await sweepHandler(w)()
+
+      expect(first.answer).toMatchObject({ takenIn: 1, failed: 0 })
+      expect(first.metrics).toMatchObject({ SweepFailed: 0 })
+      expect(next.answer).toMatchObject({ status: 'complete', found: 10, takenIn: 0 })
+      const messages = await subscriber.receiveAll(1_000)
+      expect(messages.map(({ attributes }) => attributes.transaction_id)).toEqual([
+        history.at(10).id,
+      ])
+    } finally {
+      await sns.close()
+    }
   })
 
   it("waits out Voucherify's 429s and Retry-After, then takes every transaction in", async () => {
