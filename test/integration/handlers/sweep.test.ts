@@ -163,7 +163,8 @@ function sweepHandler(
   const disabled = process.env.POWERTOOLS_METRICS_DISABLED
   process.env.POWERTOOLS_METRICS_DISABLED = 'false'
   const metrics = new Metrics({ namespace: 'SweepTest', serviceName: 'sweep-test' })
-  process.env.POWERTOOLS_METRICS_DISABLED = disabled
+  if (disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED
+  else process.env.POWERTOOLS_METRICS_DISABLED = disabled
   const handler = createSweepHandler({
     sweepDeps,
     settings: SETTINGS,
