@@ -228,7 +228,9 @@ async function sweepPage(
     } else if (dryRun) {
       result.wouldTakeIn++
     } else {
-      const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep', signal)
+      // Not cut by the signal: a publish aborted midway may still go out, and the next sweep
+      // would publish it again. The stop comes between transactions; one has a budget of its own.
+      const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep')
       if (taken.outcome === 'taken_in') result.takenIn++
       if (taken.outcome === 'already_stored') result.alreadyStored++
       if (taken.outcome === 'in_flight') result.inFlight++
