@@ -1,6 +1,8 @@
 // lib/'s public surface: what the operator tools and the benchmark use of the domain. The
 // Lambda's handler imports its modules directly, so that its bundle holds only what it runs.
 
+export { realAttestationStore } from './aws/dynamodb-attestation-store'
+export { realSweepStore } from './aws/dynamodb-sweep-store'
 export {
   ITEM_STATUS,
   type ItemKey,
@@ -29,3 +31,12 @@ export { staticWebhookSecrets } from './receive/webhook-secrets'
 export { GiftTransactionTypeSchema } from './schemas/gift-event-parts'
 export { eventSchemas, type SupportedEventType, supportedEventTypes } from './schemas/registry'
 export { eventTypeOf, WebhookEnvelopeSchema } from './schemas/webhook-envelope'
+export { voucherifySweepApi } from './sweep/sweep-api'
+export {
+  type CampaignSweep,
+  type SweepApi,
+  type SweepSettings,
+  sweepCampaigns,
+} from './sweep/sweep-campaigns'
+export { readSweepConfig } from './sweep/sweep-config'
+export { RECONCILE_EVENT_TYPE } from './voucherify/transaction-payload'

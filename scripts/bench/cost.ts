@@ -46,6 +46,15 @@ export const PRICES = {
       '(confirmed)',
     source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   },
+  dynamodbReadRequestUnit: {
+    name: 'DynamoDB reads',
+    usd: 0.1525 / 1e6,
+    unit: 'on-demand read request unit',
+    verified:
+      'not confirmed for eu-central-1 ($0.1525 per million); us-east-1 is $0.125 per million ' +
+      '(not confirmed)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  },
   snsPublish: {
     name: 'SNS publishes',
     usd: 0.5 / 1e6,
@@ -181,4 +190,24 @@ export function memoryOptions(options: {
   })
   const recommended = rows.find((row) => row.fitsMemory && row.fitsColdStart)
   return { rows, recommendedMb: recommended?.memoryMb ?? FULL_VCPU_MB }
+}
+
+export interface SweepUsage {
+  /** Billed duration of the one invocation. */
+  seconds: number
+  readUnits: number
+  writeUnits: number
+  publishes: number
+}
+
+/** USD of one sweep invocation, by component, at `memoryMb`. */
+export function sweepCost(usage: SweepUsage, memoryMb = CONFIGURED_MEMORY_MB) {
+  const parts = {
+    lambdaCompute: (memoryMb / 1024) * usage.seconds * PRICES.lambdaArmGbSecond.usd,
+    lambdaRequests: PRICES.lambdaRequest.usd,
+    dynamodbReads: usage.readUnits * PRICES.dynamodbReadRequestUnit.usd,
+    dynamodbWrites: usage.writeUnits * PRICES.dynamodbWriteRequestUnit.usd,
+    sns: usage.publishes * PRICES.snsPublish.usd,
+  }
+  return { ...parts, total: Object.values(parts).reduce((sum, usd) => sum + usd, 0) }
 }

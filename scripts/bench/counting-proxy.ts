@@ -17,6 +17,8 @@ export interface CountingProxy {
   counts(): Record<string, number>
   /** Write capacity units DynamoDB Local reported, for the table and for each index. */
   capacity(): { table: number; indexes: number }
+  /** Capacity units (table and indexes) DynamoDB Local reported, by operation, lists included. */
+  capacityByOperation(): Record<string, number>
   close(): Promise<void>
 }
 
@@ -27,6 +29,7 @@ function operationOf(headers: http.IncomingHttpHeaders, body: Buffer): string {
 }
 
 interface ConsumedCapacity {
+  CapacityUnits?: number
   Table?: { CapacityUnits?: number }
   GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>
 }
@@ -39,6 +42,7 @@ export async function startCountingProxy(
   const agent = new http.Agent({ keepAlive: true })
   const counts = new Map<string, number>()
   const capacity = { table: 0, indexes: 0 }
+  const capacityByOperation = new Map<string, number>()
 
   const server = http.createServer(async (request, response) => {
     try {
@@ -65,10 +69,17 @@ export async function startCountingProxy(
         const answerBody = await readBody(answer)
         if (askForCapacity && jsonRequest && answer.statusCode === 200) {
           const { ConsumedCapacity } = JSON.parse(answerBody.toString('utf8')) as {
-            ConsumedCapacity?: ConsumedCapacity
+            ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[]
           }
-          capacity.table += ConsumedCapacity?.Table?.CapacityUnits ?? 0
-          for (const index of Object.values(ConsumedCapacity?.GlobalSecondaryIndexes ?? {})) {
+          // BatchGetItem and TransactWriteItems answer with one entry per table.
+          const units = [ConsumedCapacity ?? []]
+            .flat()
+            .reduce((total, entry) => total + (entry.CapacityUnits ?? 0), 0)
+          capacityByOperation.set(operation, (capacityByOperation.get(operation) ?? 0) + units)
+          // As before: capacity() sums single-table answers only (the end-to-end figures).
+          const single = Array.isArray(ConsumedCapacity) ? undefined : ConsumedCapacity
+          capacity.table += single?.Table?.CapacityUnits ?? 0
+          for (const index of Object.values(single?.GlobalSecondaryIndexes ?? {})) {
             capacity.indexes += index.CapacityUnits ?? 0
           }
         }
@@ -89,6 +100,7 @@ export async function startCountingProxy(
     url: loopback.url,
     counts: () => Object.fromEntries(counts),
     capacity: () => ({ ...capacity }),
+    capacityByOperation: () => Object.fromEntries(capacityByOperation),
     close: () => {
       agent.destroy()
       return loopback.close()

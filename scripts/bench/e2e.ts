@@ -8,7 +8,7 @@ import {
   type Projection,
 } from '@aws-sdk/client-dynamodb'
 import { LEDGER_INDEX } from '../../lib'
-import { type LocalAws, startLocalAwsOnFreePorts } from '../local/local-aws'
+import type { LocalAws } from '../local/local-aws'
 import { type ServerlessResources, stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
 import { type CountingProxy, startCountingProxy } from './counting-proxy'
@@ -100,6 +100,9 @@ function average(units: WriteUnits[]): MeasuredWriteUnits {
 }
 
 export interface EndToEndOptions {
+  /** The local stack, started (and stopped) by the caller; `startSeconds` is how long it took. */
+  aws: LocalAws
+  startSeconds: number
   workDir: string
   handlerBundle: string
   /** The same handler built with readable names, for the CPU profile. */
@@ -181,16 +184,12 @@ function runChild(options: {
 }
 
 /**
- * Starts DynamoDB Local and fauxqs on free ports (provisioned from serverless.yml), puts a
- * counting proxy in front of each, runs the phases in a child process, profiles a short run,
- * reads the stored items back to size them, and stops everything, whatever happened.
+ * Against DynamoDB Local and fauxqs (provisioned from serverless.yml), puts a counting proxy in
+ * front of each, runs the phases in a child process, profiles a short run, reads the stored
+ * items back to size them, and stops its proxies, whatever happened.
  */
 export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
-  const { onProgress } = options
-  const started = Date.now()
-  const aws = await startLocalAwsOnFreePorts()
-  const startSeconds = (Date.now() - started) / 1_000
-  onProgress(`  local stack up in ${startSeconds.toFixed(1)} s`)
+  const { aws, onProgress, startSeconds } = options
   const closers: Array<() => Promise<void>> = []
   try {
     const dynamodb = await startCountingProxy(aws.endpoints.dynamodb, { askForCapacity: true })
@@ -254,7 +253,6 @@ export async function measureEndToEnd(options: EndToEndOptions): Promise<EndToEn
     }
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)
-    await aws.stop()
   }
 }
 

@@ -20,6 +20,7 @@ import {
   PRICES_AS_OF,
   PRICES_REGION,
   RSS_HEADROOM,
+  sweepCost,
   TIMEOUT_MS,
 } from './cost'
 import type { EndToEndResult, PhaseResult } from './e2e'
@@ -27,6 +28,7 @@ import { type Machine, machineLine } from './machine'
 import type { PipelineResult, StageTime } from './pipeline'
 import type { ProfileSummary } from './profile'
 import { fixed, kib, mean, mib, sum } from './stats'
+import { SPACING_MS, type SweepResult, type SweepRun, UNPACED_REQUESTS_PER_MINUTE } from './sweep'
 
 /** The calls a new (transaction, event type) may make, in the order it makes them. */
 const CALLS_PER_NEW_EVENT = ['claim', 'chain step', 'publish', 'mark published']
@@ -51,6 +53,7 @@ export interface BenchResults {
   profiles: ProfileSummary[]
   coldStart: ColdStartResult
   e2e: EndToEndResult
+  sweep: SweepResult
 }
 
 type Payload = 'seed' | 'large'
@@ -356,6 +359,139 @@ function dynamodbWhatIf(derived: Derived, projection: Projection | undefined): s
   ]
 }
 
+/** DynamoDB operations billed in read units; the others write. */
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan'])
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US')
+
+/** A sweep's read and write units as DynamoDB Local reported them, and its SNS publishes. */
+function usageOf(run: SweepRun) {
+  const units = (read: boolean) =>
+    sum(
+      Object.entries(run.units)
+        .filter(([name]) => READ_OPERATIONS.has(name) === read)
+        .map(([, n]) => n),
+    )
+  return { readUnits: units(true), writeUnits: units(false), publishes: run.calls.Publish ?? 0 }
+}
+
+/** Section 6: the sweep per 1,000 transactions against webhooks, and one incremental sweep. */
+function sweepSection({ sweep }: BenchResults, derived: Derived): string[] {
+  const { defaults, perThousand, incremental } = sweep
+  const { run } = incremental
+  const { first } = perThousand
+  const retriedSteps = (first.calls.TransactWriteItems ?? 0) - first.pass.takenIn
+  const perRequestS = 60 / defaults.requestsPerMinute
+  /** The pacer spaces requests 60 / budget seconds apart; the first goes at once. */
+  const pacedS = (requests: number) => Math.max(0, requests - 1) * perRequestS
+  const minutes = (ms: number) => `${fixed(ms / 60_000, 0)} min`
+  const scale = 1_000 / perThousand.transactions
+  const scaled = (calls: Record<string, number>, by: number) =>
+    Object.entries(calls)
+      .map(([name, count]) => `${thousands(count * by)} ${name}`)
+      .join(' + ')
+  const sweepRow = (label: string, result: SweepRun) => {
+    const usage = usageOf(result)
+    return [
+      label,
+      thousands(result.apiRequests * scale),
+      thousands(result.pages * scale),
+      fixed(result.seconds * scale),
+      fixed(pacedS(result.apiRequests * scale), 0),
+      scaled(result.calls, scale),
+      `${thousands(usage.readUnits * scale)} / ${thousands(usage.writeUnits * scale)}`,
+    ]
+  }
+  const webhook = derived.phase('seed', false, 1)
+  const usage = usageOf(run)
+  const measured = sweepCost({ ...usage, seconds: run.seconds })
+  const paced = sweepCost({ ...usage, seconds: Math.max(run.seconds, pacedS(run.apiRequests)) })
+  const dollars = (usd: number) => `$${usd.toFixed(7)}`
+  const costRow = (label: string, quantity: string, pick: keyof typeof measured) => [
+    label,
+    quantity,
+    dollars(measured[pick]),
+  ]
+  return [
+    '## 6. The sweep',
+    '',
+    `\`sweepCampaigns\` as the sweep function wires it (lib/'s DynamoDB sweep and attestation stores, the receiver's own pipeline, \`voucherifySweepApi\`) in this process, against DynamoDB Local and fauxqs behind the counting proxies and the Voucherify stand-in (scripts/local/voucherify-stand-in.ts). Defaults from lib/sweep/sweep-config.ts: grace ${minutes(defaults.graceMs)}, overlap ${minutes(defaults.overlapMs)}, ${defaults.requestsPerMinute} requests a minute. The runs here use a budget of ${thousands(UNPACED_REQUESTS_PER_MINUTE)} a minute, which never paces, so seconds measure the work; the default budget spaces requests ${fixed(perRequestS, 0)} s apart, so N requests take at least (N − 1) × ${fixed(perRequestS, 0)} s, whatever the work.`,
+    '',
+    `**Per 1,000 transactions**: a gift campaign of ${thousands(perThousand.transactions)} transactions on ${perThousand.cards} cards (scripts/card-history.ts, interleaved, one a minute)${scale === 1 ? '' : `, scaled ×${fixed(scale, 1)} to 1,000 (**quick run**)`}. DynamoDB units as DynamoDB Local reported them (it bills nothing for a key it does not find); the webhooks' write units are section 5's, computed from item sizes.`,
+    '',
+    table(
+      'how they get into the ledger | API requests | pages | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units',
+      [
+        sweepRow(
+          `whole-history sweep, none in the ledger: ${thousands(first.pass.takenIn)} taken in`,
+          first,
+        ),
+        sweepRow(
+          `whole-history sweep again (\`full\`), all in the ledger: ${thousands(perThousand.second.pass.found)} found`,
+          perThousand.second,
+        ),
+        [
+          `webhooks (section 3, seed, new, C = 1): one invocation each`,
+          '0',
+          '',
+          fixed(webhook.latency.mean),
+          '',
+          scaled(webhook.callsPerEvent, 1_000),
+          `0 / ${thousands(derived.costs.seed.newEvent.writeUnits * 1_000)}`,
+        ],
+      ],
+    ),
+    '',
+    `The webhooks' seconds are 1,000 × their mean invocation (ms per event = s per 1,000), each billed on its own; a sweep's are one invocation.${retriedSteps > 0 ? ` The first sweep made ${thousands(retriedSteps * scale)} chain-step writes (TransactWriteItems) more than it took in: it applies each page oldest first, but pages come newest first, so a transaction older than its card's head (set from a newer page) fails the step's first attempt and is recorded \`out_of_order\` on the second.` : ''}`,
+    '',
+    `**One incremental sweep** of a campaign with ${thousands(incremental.transactions)} transactions on ${thousands(incremental.cards)} cards, one every ${fixed(SPACING_MS / 1_000, 0)} s, all in the stand-in. The table holds a completed sweep whose watermark (\`covered_until\`, written with \`completeWalk\`) makes the newest ${thousands(incremental.newTransactions)} new; the ${thousands(incremental.inOverlap)} in the ${minutes(defaults.overlapMs)} overlap before it are in the ledger (taken in by a sweep beforehand), and so is, for each new transaction, its card's previous one, so that it chains onto a head (${thousands(incremental.previousOfNew)}). The other older transactions are not in the table: the pass stops on the first page that reaches past the overlap and never reads them.`,
+    '',
+    table('figure | value', [
+      [
+        'Voucherify API requests',
+        `${run.apiRequests} (${run.pages} pages of transactions, 1 list of gift campaigns)`,
+      ],
+      ['transactions listed', thousands(run.pass.listed)],
+      ['found in the ledger (the overlap)', thousands(run.pass.found)],
+      ['taken in', thousands(run.pass.takenIn)],
+      ['listed past the overlap, not looked at', thousands(run.pass.covered)],
+      ['cards attested', thousands(run.pass.attested)],
+      ['AWS calls by kind', scaled(run.calls, 1)],
+      [
+        'DynamoDB read / write units (DynamoDB Local)',
+        `${thousands(usage.readUnits)} / ${thousands(usage.writeUnits)}`,
+      ],
+      [
+        'seconds (wall)',
+        `${fixed(run.seconds)} s, of which ${fixed(run.apiSeconds)} s waiting for the stand-in's pages`,
+      ],
+      [
+        `at the default ${defaults.requestsPerMinute} requests a minute`,
+        `at least ${fixed(pacedS(run.apiRequests), 0)} s`,
+      ],
+    ]),
+    '',
+    `**Cost of that one sweep** (section 5's prices; Lambda at ${CONFIGURED_MEMORY_MB} MB, the provider's memory, which the sweep function does not override; billed for the measured wall seconds):`,
+    '',
+    table('component | quantity | USD', [
+      costRow(
+        'Lambda compute',
+        `${fixed(run.seconds)} s × ${CONFIGURED_MEMORY_MB / 1024} GB`,
+        'lambdaCompute',
+      ),
+      costRow('Lambda request', '1', 'lambdaRequests'),
+      costRow('DynamoDB reads', `${thousands(usage.readUnits)} RRU`, 'dynamodbReads'),
+      costRow('DynamoDB writes', `${thousands(usage.writeUnits)} WRU`, 'dynamodbWrites'),
+      costRow('SNS publishes', thousands(usage.publishes), 'sns'),
+      ['**total**', '', `**${dollars(measured.total)}**`],
+      [
+        `total at the default budget (Lambda billed at least ${fixed(pacedS(run.apiRequests), 0)} s)`,
+        '',
+        dollars(paced.total),
+      ],
+    ]),
+  ]
+}
+
 export function renderReport(results: BenchResults, derived: Derived): string {
   const { coldStart, e2e, machine } = results
   const { service, floor, withLogger, withoutSourceMaps } = derived
@@ -585,6 +721,8 @@ export function renderReport(results: BenchResults, derived: Derived): string {
     `Not included: CloudWatch Logs (the log bytes of section 2 plus Lambda's own lines), SNS's KMS calls, deliveries, storage and backups, data transfer, free tiers, and cold starts (about ${fixed(configured?.coldStartMs ?? 0, 0)} ms at ${CONFIGURED_MEMORY_MB} MB, section 4).`,
     '',
     ...dynamodbWhatIf(derived, e2e.template.ledgerIndexProjection),
+    '',
+    ...sweepSection(results, derived),
     '',
   ].join('\n')
 }

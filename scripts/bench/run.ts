@@ -4,15 +4,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startLocalAwsOnFreePorts } from '../local/local-aws'
 import { buildReadable, buildScript, projectRoot, runNode } from './bundles'
 import { measureColdStart } from './cold-start'
-import { measureEndToEnd } from './e2e'
+import { type EndToEndResult, measureEndToEnd } from './e2e'
 import type { PhasePlan } from './e2e-child'
 import { describeMachine, machineLine } from './machine'
 import { benchCases } from './payloads'
 import type { PipelineOutput } from './pipeline-child'
 import { type ProfileSummary, profilePipeline } from './profile'
 import { type BenchResults, derive, renderReport, renderSvg, summaryText } from './report'
+import { measureSweep, type SweepResult } from './sweep'
 
 const quick = process.argv.includes('--quick')
 const started = Date.now()
@@ -21,7 +23,15 @@ const say = (line: string) => console.log(`${elapsed()}  ${line}`)
 
 /** Sizes chosen to keep the whole run near two minutes on 2 cores. */
 const SETTINGS = quick
-  ? { pipelineMs: 400, warmupMs: 100, breakdownMs: 300, profileMs: 500, coldStarts: 4, scale: 0.1 }
+  ? {
+      pipelineMs: 400,
+      warmupMs: 100,
+      breakdownMs: 300,
+      profileMs: 500,
+      coldStarts: 4,
+      scale: 0.1,
+      sweep: { perThousandCards: 10, incremental: { transactions: 2_000, newTransactions: 50 } },
+    }
   : {
       pipelineMs: 2_000,
       warmupMs: 300,
@@ -29,6 +39,10 @@ const SETTINGS = quick
       profileMs: 2_000,
       coldStarts: 20,
       scale: 1,
+      sweep: {
+        perThousandCards: 100,
+        incremental: { transactions: 100_000, newTransactions: 1_000 },
+      },
     }
 const PROFILED_EVENTS = quick ? 30 : 150
 
@@ -71,7 +85,7 @@ async function main() {
   say(`machine: ${machineLine(machine)}`)
   const workDir = mkdtempSync(join(tmpdir(), 'voucherify-bench-'))
   try {
-    say('[1/4] per-event CPU of the pipeline, service and floor interleaved')
+    say('[1/5] per-event CPU of the pipeline, service and floor interleaved')
     const pipelineChild = await buildScript(
       'scripts/bench/pipeline-child.ts',
       join(workDir, 'pipeline-child.js'),
@@ -83,7 +97,7 @@ async function main() {
       profiles.push(await profilePipeline(pipelineChild, caseName, SETTINGS.profileMs))
     }
 
-    say(`[2/4] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
+    say(`[2/5] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
     const cases = benchCases()
     const coldStart = await measureColdStart({
       workDir,
@@ -97,17 +111,31 @@ async function main() {
       onProgress: say,
     })
 
-    say('[3/4] end to end: handler bundle against DynamoDB Local and fauxqs')
-    const e2e = await measureEndToEnd({
-      workDir,
-      handlerBundle: coldStart.variants.service.size.path,
-      readableBundle: await buildReadable('handlers/webhook.ts', join(workDir, 'readable.js')),
-      plans: plans(SETTINGS.scale),
-      profiledEvents: PROFILED_EVENTS,
-      onProgress: say,
-    })
+    say('[3/5] end to end: handler bundle against DynamoDB Local and fauxqs')
+    const stackStarted = Date.now()
+    const aws = await startLocalAwsOnFreePorts()
+    const startSeconds = (Date.now() - stackStarted) / 1_000
+    say(`  local stack up in ${startSeconds.toFixed(1)} s`)
+    let e2e: EndToEndResult
+    let sweep: SweepResult
+    try {
+      e2e = await measureEndToEnd({
+        aws,
+        startSeconds,
+        workDir,
+        handlerBundle: coldStart.variants.service.size.path,
+        readableBundle: await buildReadable('handlers/webhook.ts', join(workDir, 'readable.js')),
+        plans: plans(SETTINGS.scale),
+        profiledEvents: PROFILED_EVENTS,
+        onProgress: say,
+      })
+      say('[4/5] the sweep against the same stack and the Voucherify stand-in')
+      sweep = await measureSweep(aws, SETTINGS.sweep, say)
+    } finally {
+      await aws.stop()
+    }
 
-    say('[4/4] memory, cost, report')
+    say('[5/5] memory, cost, report')
     const results: BenchResults = {
       machine,
       startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -118,6 +146,7 @@ async function main() {
       profiles,
       coldStart,
       e2e,
+      sweep,
     }
     const derived = derive(results)
     const outputDir = quick ? join(tmpdir(), 'voucherify-bench-quick') : projectRoot
