@@ -23,23 +23,36 @@ export function realSweepStore(client: DynamoDBClient, config: { tableName: stri
       if (typeof Item?.walk_started_at === 'string') {
         const walk: SweepWalk = { startedAt: Item.walk_started_at, full: Item.walk_full === true }
         if (typeof Item.walk_cursor === 'string') walk.cursor = Item.walk_cursor
+        if (typeof Item.walk_oldest_unsettled_at === 'string') {
+          walk.oldestUnsettledAt = Item.walk_oldest_unsettled_at
+        }
         state.walk = walk
       }
       return state
     },
 
     async saveWalk(campaignId, walk, signal) {
-      const cursor = walk.cursor === undefined ? ' REMOVE walk_cursor' : ', walk_cursor = :cursor'
+      // Optional fields absent from the walk are removed, not left from an earlier one.
+      const optional = {
+        walk_cursor: walk.cursor,
+        walk_oldest_unsettled_at: walk.oldestUnsettledAt,
+      }
+      const sets = ['walk_started_at = :startedAt', 'walk_full = :full']
+      const removes: string[] = []
+      const values: Record<string, unknown> = { ':startedAt': walk.startedAt, ':full': walk.full }
+      for (const [name, value] of Object.entries(optional)) {
+        if (value === undefined) removes.push(name)
+        else {
+          sets.push(`${name} = :${name}`)
+          values[`:${name}`] = value
+        }
+      }
       await documents.send(
         new UpdateCommand({
           TableName: tableName,
           Key: itemKeys.sweep(campaignId),
-          UpdateExpression: `SET walk_started_at = :startedAt, walk_full = :full${cursor}`,
-          ExpressionAttributeValues: {
-            ':startedAt': walk.startedAt,
-            ':full': walk.full,
-            ...(walk.cursor === undefined ? {} : { ':cursor': walk.cursor }),
-          },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ExpressionAttributeValues: values,
         }),
         { abortSignal: signal },
       )
@@ -51,7 +64,8 @@ export function realSweepStore(client: DynamoDBClient, config: { tableName: stri
           TableName: tableName,
           Key: itemKeys.sweep(campaignId),
           UpdateExpression:
-            'SET covered_until = :coveredUntil REMOVE walk_started_at, walk_full, walk_cursor',
+            'SET covered_until = :coveredUntil ' +
+            'REMOVE walk_started_at, walk_full, walk_cursor, walk_oldest_unsettled_at',
           ExpressionAttributeValues: { ':coveredUntil': coveredUntil },
         }),
         { abortSignal: signal },

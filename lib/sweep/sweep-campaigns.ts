@@ -130,6 +130,27 @@ export async function sweepCampaigns(
   return { campaigns }
 }
 
+/**
+ * How many pages a pass lists before it takes their missing transactions in, oldest first: a
+ * backlog within them reaches each card's chain in the order it happened.
+ */
+const PAGES_PER_BATCH = 20
+
+/** A listed gift transaction old enough to be taken in. */
+interface Candidate {
+  transaction: ApiTransaction
+  createdMs: number
+  /** Its card's first in the pass, so its newest: what the card is attested against. */
+  newestOfCard: boolean
+}
+
+interface Pass {
+  graceCutoffMs: number
+  lookBackToMs: number | undefined
+  seenCards: Set<string>
+  walk: SweepWalk
+}
+
 async function sweepCampaign(
   deps: SweepDeps,
   settings: SweepSettings,
@@ -145,24 +166,39 @@ async function sweepCampaign(
       ? { ...state.walk }
       : { startedAt: deps.receiver.clock().toISOString(), full }
   const result = newCampaignSweep(campaignId, walk.full)
-  const pass = {
+  const pass: Pass = {
     graceCutoffMs: Date.parse(walk.startedAt) - settings.graceMs,
     lookBackToMs:
       walk.full || state.coveredUntil === undefined
         ? undefined
         : Date.parse(state.coveredUntil) - settings.overlapMs,
     seenCards: new Set<string>(),
+    walk,
   }
   try {
+    let batch: Candidate[] = []
+    let pagesInBatch = 0
     for await (const page of deps.api.campaignTransactionPages(campaignId, walk.cursor, signal)) {
-      const reachedCovered = await sweepPage(deps, page.data, pass, result, dryRun, signal)
+      const listed = readPage(page.data, pass, result)
+      batch.push(...listed.candidates)
+      pagesInBatch++
+      const last = listed.reachedCovered || page.next === undefined
+      if (last || pagesInBatch === PAGES_PER_BATCH) {
+        await takeIn(deps, batch, pass, result, dryRun, signal)
+        batch = []
+        pagesInBatch = 0
+        if (!last) {
+          walk.cursor = page.next
+          if (!dryRun) await deps.sweeps.saveWalk(campaignId, walk, signal)
+        }
+      }
       request.onPage?.(result)
-      if (reachedCovered || page.next === undefined) break
-      walk.cursor = page.next
-      if (!dryRun) await deps.sweeps.saveWalk(campaignId, walk, signal)
+      if (last) break
     }
     if (!dryRun) {
-      await deps.sweeps.completeWalk(campaignId, new Date(pass.graceCutoffMs).toISOString(), signal)
+      const unsettledMs = walk.oldestUnsettledAt ? Date.parse(walk.oldestUnsettledAt) : Infinity
+      const coveredUntil = new Date(Math.min(pass.graceCutoffMs, unsettledMs)).toISOString()
+      await deps.sweeps.completeWalk(campaignId, coveredUntil, signal)
     }
   } catch (error) {
     if (signal?.aborted) return { ...result, status: 'stopped' }
@@ -171,17 +207,14 @@ async function sweepCampaign(
   return result
 }
 
-/** Takes in what one page lists and the ledger lacks; true once the page reaches covered ground. */
-async function sweepPage(
-  deps: SweepDeps,
+/** Sorts one page's transactions out; true once the page reaches covered ground. */
+function readPage(
   transactions: readonly ApiTransaction[],
-  pass: { graceCutoffMs: number; lookBackToMs: number | undefined; seenCards: Set<string> },
+  pass: Pass,
   result: CampaignSweep,
-  dryRun: boolean,
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
+): { candidates: Candidate[]; reachedCovered: boolean } {
   let reachedCovered = false
-  const candidates: Array<{ transaction: ApiTransaction; newestOfCard: boolean }> = []
+  const candidates: Candidate[] = []
   for (const transaction of transactions) {
     result.listed++
     const createdMs = Date.parse(text(transaction.created_at))
@@ -203,28 +236,47 @@ async function sweepPage(
       result.tooRecent++
       continue
     }
-    candidates.push({ transaction, newestOfCard })
+    candidates.push({ transaction, createdMs, newestOfCard })
   }
+  return { candidates, reachedCovered }
+}
 
+/** Takes in, oldest first, the candidates the ledger has not published, then attests their cards. */
+async function takeIn(
+  deps: SweepDeps,
+  candidates: readonly Candidate[],
+  pass: Pass,
+  result: CampaignSweep,
+  dryRun: boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const ids = candidates.map(({ transaction }) => text(transaction.id))
   const published = await deps.sweeps.publishedAmong(ids, RECONCILE_EVENT_TYPE, signal)
   // Oldest first, as they happened: newest first would give each card's chain a gap and then
   // out_of_order verdicts, and FIFO subscribers the card's transactions backwards.
-  const oldestFirst = [...candidates].sort(
-    (a, b) =>
-      Date.parse(text(a.transaction.created_at)) - Date.parse(text(b.transaction.created_at)),
-  )
-  for (const { transaction } of oldestFirst) {
+  const oldestFirst = [...candidates].sort((a, b) => a.createdMs - b.createdMs)
+  // What the pass could not take in holds the watermark back, so the next pass sees it again.
+  const unsettled = ({ createdMs }: Candidate) => {
+    const oldest = pass.walk.oldestUnsettledAt
+    if (Number.isFinite(createdMs) && (oldest === undefined || createdMs < Date.parse(oldest))) {
+      pass.walk.oldestUnsettledAt = new Date(createdMs).toISOString()
+    }
+  }
+  const fail = (candidate: Candidate, reason: string) => {
+    result.failed++
+    result.failures.push({ transactionId: text(candidate.transaction.id), reason })
+    unsettled(candidate)
+  }
+  for (const candidate of oldestFirst) {
     signal?.throwIfAborted()
-    const transactionId = text(transaction.id)
+    const transactionId = text(candidate.transaction.id)
     if (published.has(transactionId)) {
       result.found++
       continue
     }
-    const payload = transactionPayload(transaction)
+    const payload = transactionPayload(candidate.transaction)
     if (!payload.ok) {
-      result.failed++
-      result.failures.push({ transactionId, reason: payload.reason })
+      fail(candidate, payload.reason)
     } else if (dryRun) {
       result.wouldTakeIn++
     } else {
@@ -233,11 +285,11 @@ async function sweepPage(
       const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep')
       if (taken.outcome === 'taken_in') result.takenIn++
       if (taken.outcome === 'already_stored') result.alreadyStored++
-      if (taken.outcome === 'in_flight') result.inFlight++
-      if (taken.outcome === 'failed') {
-        result.failed++
-        result.failures.push({ transactionId, reason: taken.reason })
+      if (taken.outcome === 'in_flight') {
+        result.inFlight++
+        unsettled(candidate)
       }
+      if (taken.outcome === 'failed') fail(candidate, taken.reason)
     }
   }
   if (!dryRun) {
@@ -245,7 +297,6 @@ async function sweepPage(
       if (newestOfCard) await attest(deps, transaction, result, signal)
     }
   }
-  return reachedCovered
 }
 
 /**

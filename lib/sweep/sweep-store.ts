@@ -6,6 +6,11 @@ export interface SweepWalk {
   full: boolean
   /** Where to carry on: the `starting_after_id` after the last page fully taken in. */
   cursor?: string
+  /**
+   * The oldest transaction so far the pass could not take in (failed, or claimed by a delivery
+   * under way): the watermark never moves past it, so a later pass looks at it again.
+   */
+  oldestUnsettledAt?: string
 }
 
 /** What the table keeps of a campaign's sweeps. */

@@ -261,31 +261,32 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 
   it('carries a sweep stopped halfway by the function deadline on in the next run, publishing every transaction exactly once', async () => {
     const w = await world()
-    // Interleaved a second apart, so that every page of ten holds transactions of each card.
+    // Interleaved a second apart, so that the pages take turns between the cards.
     const histories = await Promise.all(
       [0, 1, 2].map((index) => card(w, { start: new Date(hoursAgo(2).getTime() + index * 1_000) })),
     )
     const ids = histories.flatMap((h) => h.transactions.map(({ id }) => id))
     const subscriber = await w.stage.subscribeAll()
-    // Asked for its second page, Voucherify holds the sweep back (429, Retry-After 50 s) past
-    // the function's deadline: the run stops there, its first page taken in.
-    const holdBackSecondPage = (api: SweepApi): SweepApi => ({
+    // Asked for the page after the first batch (20 pages of one), Voucherify holds the sweep
+    // back (429, Retry-After 50 s) past the function's deadline: the run stops there, the first
+    // batch taken in.
+    const holdBackAfterFirstBatch = (api: SweepApi): SweepApi => ({
       listGiftCampaigns: (signal) => api.listGiftCampaigns(signal),
       async *campaignTransactionPages(campaignId, startingAfter, signal) {
         let pages = 0
         for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
           yield page
-          if (++pages === 1) w.standIn.throttleNext(1, 50)
+          if (++pages === 20) w.standIn.throttleNext(1, 50)
         }
       },
     })
-    const stopped = sweepHandler(w, { pageSize: 10, wrapApi: holdBackSecondPage })
+    const stopped = sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterFirstBatch })
     const first = await stopped(lambdaContext(STOP_MARGIN_MS + 5_000))
 
-    const next = await sweepHandler(w, { pageSize: 10 })()
+    const next = await sweepHandler(w, { pageSize: 1 })()
 
-    expect(first.answer).toMatchObject({ status: 'stopped', listed: 10, takenIn: 10, failed: 0 })
-    expect(next.answer).toMatchObject({ status: 'complete', listed: 20, takenIn: 20, failed: 0 })
+    expect(first.answer).toMatchObject({ status: 'stopped', listed: 20, takenIn: 20, failed: 0 })
+    expect(next.answer).toMatchObject({ status: 'complete', listed: 10, takenIn: 10, failed: 0 })
     const counts = countByTransaction(await subscriber.receiveAll(1_000))
     expect([...counts.keys()].sort()).toEqual([...ids].sort())
     expect([...counts.values()].every((count) => count === 1)).toBe(true)

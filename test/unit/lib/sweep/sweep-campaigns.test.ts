@@ -201,6 +201,32 @@ describe('sweepCampaigns', () => {
     )
   })
 
+  it("takes a backlog spread over several pages in oldest first, so a card's chain stays ok", async () => {
+    const world = sweepWorld({ pageSize: 3 })
+    const card = cardHistory()
+    await deliverAll(world, card.transactions.slice(0, 2))
+    world.api.list('camp_1', ...card.transactions.map(listed))
+
+    await world.sweepOne()
+
+    expect(card.transactions.map((t) => itemOf(world, t)?.ledger_status)).toEqual(
+      card.transactions.map(() => 'ok'),
+    )
+  })
+
+  it('holds the watermark at a transaction it could not take in, so the next sweep sees it again', async () => {
+    const world = sweepWorld()
+    const card = cardHistory()
+    const [broken, ...rest] = card.transactions.map(listed)
+    // No balance to report: the transaction cannot be taken in.
+    world.api.list('camp_1', { ...broken, details: {} } as ApiTransaction, ...rest)
+
+    const result = await world.sweepOne()
+
+    expect(result).toMatchObject({ failed: 1, takenIn: 9 })
+    expect(world.sweeps.states.get('camp_1')).toEqual({ coveredUntil: card.at(1).createdAt })
+  })
+
   it("takes a page's lost transactions in oldest first, so a card's chain stays ok", async () => {
     const world = sweepWorld()
     const card = cardHistory()
@@ -263,35 +289,36 @@ describe('sweepCampaigns', () => {
     expect(publishedIds(world)).toEqual([card.at(1).id])
   })
 
-  it('reports a sweep stopped halfway as stopped and keeps its cursor', async () => {
-    const world = sweepWorld({ pageSize: 5 })
+  it('reports a sweep stopped halfway as stopped and keeps the cursor after its last batch', async () => {
+    const world = sweepWorld({ pageSize: 1 })
     const cards = [cardHistory(), cardHistory(), cardHistory()]
     world.api.list('camp_1', ...byTime(cards.flatMap((c) => c.transactions)).map(listed))
     const controller = new AbortController()
-    world.api.stopAfter = { pages: 2, controller }
+    // A batch is 20 pages: the stop comes while the second batch is being listed.
+    world.api.stopAfter = { pages: 25, controller }
 
     const result = await world.sweepOne({ signal: controller.signal })
 
-    expect(result).toMatchObject({ status: 'stopped', listed: 10, takenIn: 10 })
+    expect(result).toMatchObject({ status: 'stopped', listed: 25, takenIn: 20 })
     const newestFirst = [...(world.api.campaigns.get('camp_1') ?? [])].reverse()
     expect(world.sweeps.states.get('camp_1')).toEqual({
-      walk: expect.objectContaining({ full: true, cursor: newestFirst[9]?.id }),
+      walk: expect.objectContaining({ full: true, cursor: newestFirst[19]?.id }),
     })
   })
 
   it('carries a stopped sweep on from its cursor and takes nothing in twice', async () => {
-    const world = sweepWorld({ pageSize: 5 })
+    const world = sweepWorld({ pageSize: 1 })
     const cards = [cardHistory(), cardHistory(), cardHistory()]
     const transactions = byTime(cards.flatMap((c) => c.transactions))
     world.api.list('camp_1', ...transactions.map(listed))
     const controller = new AbortController()
-    world.api.stopAfter = { pages: 2, controller }
+    world.api.stopAfter = { pages: 25, controller }
     await world.sweepOne({ signal: controller.signal })
     world.api.stopAfter = undefined
 
     const next = await world.sweepOne()
 
-    expect(next).toMatchObject({ status: 'complete', listed: 20, found: 0, takenIn: 20 })
+    expect(next).toMatchObject({ status: 'complete', listed: 10, found: 0, takenIn: 10 })
     expect(publishedIds(world).sort()).toEqual(transactions.map(({ id }) => id).sort())
     expect(world.sweeps.states.get('camp_1')).toEqual({ coveredUntil: expect.any(String) })
   })
