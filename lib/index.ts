@@ -39,4 +39,4 @@ export {
   sweepCampaigns,
 } from './sweep/sweep-campaigns'
 export { readSweepConfig } from './sweep/sweep-config'
-export { RECONCILE_EVENT_TYPE } from './voucherify/transaction-payload'
+export { API_TRANSACTION_EVENT_TYPE } from './voucherify/transaction-payload'

@@ -2,8 +2,8 @@ import type { Deps } from '../deps'
 import type { AttestationStore } from '../ledger/attestation-store'
 import { takeInTransaction, voucherIdOf } from '../voucherify/take-in-transaction'
 import {
+  API_TRANSACTION_EVENT_TYPE,
   type ApiTransaction,
-  RECONCILE_EVENT_TYPE,
   transactionPayload,
 } from '../voucherify/transaction-payload'
 import type { TransactionPage } from '../voucherify/voucherify-api'
@@ -251,7 +251,7 @@ async function takeIn(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const ids = candidates.map(({ transaction }) => text(transaction.id))
-  const published = await deps.sweeps.publishedAmong(ids, RECONCILE_EVENT_TYPE, signal)
+  const published = await deps.sweeps.publishedAmong(ids, API_TRANSACTION_EVENT_TYPE, signal)
   // Oldest first, as they happened: newest first would give each card's chain a gap and then
   // out_of_order verdicts, and FIFO subscribers the card's transactions backwards.
   const oldestFirst = [...candidates].sort((a, b) => a.createdMs - b.createdMs)

@@ -2,7 +2,7 @@ import type { Deps } from '../deps'
 import { readPayload } from '../receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../receive/receive-webhook'
 import type { EventOrigin } from '../receive/received-event'
-import { type ApiTransaction, RECONCILE_EVENT_TYPE } from './transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE, type ApiTransaction } from './transaction-payload'
 
 /** What became of a transaction Voucherify's API listed, taken in through the receiver. */
 export type TakeInResult =
@@ -50,7 +50,7 @@ export async function takeInTransaction(
   origin: EventOrigin,
   signal?: AbortSignal,
 ): Promise<TakeInResult> {
-  const payload = { body: Buffer.from(body), pathEventType: RECONCILE_EVENT_TYPE, origin }
+  const payload = { body: Buffer.from(body), pathEventType: API_TRANSACTION_EVENT_TYPE, origin }
   const read = readPayload(payload, receiver.clock().toISOString())
   if (!read.ok) return { outcome: 'failed', reason: failureReason(read.outcome) }
   const timeout = AbortSignal.timeout(TAKE_IN_TIMEOUT_MS)

@@ -2,8 +2,11 @@ import * as v from 'valibot'
 import { GiftTransactionTypeSchema } from '../schemas/gift-event-parts'
 import type { SupportedEventType } from '../schemas/registry'
 
-/** Reconcile takes every missing transaction in as this event type: the one all four types share. */
-export const RECONCILE_EVENT_TYPE: SupportedEventType = 'voucher.gift.transaction.created'
+/**
+ * Reconcile and the sweep take every transaction from the API in as this event type: the one all
+ * four transaction types share.
+ */
+export const API_TRANSACTION_EVENT_TYPE: SupportedEventType = 'voucher.gift.transaction.created'
 
 /** A transaction as `GET /v1/vouchers/{code}/transactions` lists it (Voucherify's VoucherTransaction). */
 export type ApiTransaction = Record<string, unknown>

@@ -4,8 +4,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import {
+  API_TRANSACTION_EVENT_TYPE,
   type CampaignSweep,
-  RECONCILE_EVENT_TYPE,
   readSweepConfig,
   realAttestationStore,
   realSweepStore,
@@ -78,7 +78,7 @@ function campaign(campaignId: string, cards: number, newestMs: number): StandInC
     id: history.voucherId,
     code: `GIFT-${c}`,
     transactions: history.transactions.map((transaction, k) => {
-      const json = transaction.dataFor(RECONCILE_EVENT_TYPE).transaction as Json
+      const json = transaction.dataFor(API_TRANSACTION_EVENT_TYPE).transaction as Json
       const order = k * cards + c
       json.created_at = new Date(newestMs - (total - 1 - order) * SPACING_MS).toISOString()
       json.campaign_id = campaignId

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
-import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
 import { type CardTransaction, cardHistory } from '../card-history'
 import {
   type Command,
@@ -46,7 +46,7 @@ card's order kept.
   --url URL  where to post the webhooks (default http://127.0.0.1:$HTTP_PORT/webhooks/voucherify)`
 
 /** The event type every webhook of the scenario comes as: the one the sweep compares. */
-const EVENT_TYPE = RECONCILE_EVENT_TYPE
+const EVENT_TYPE = API_TRANSACTION_EVENT_TYPE
 /** The stand-in's API keys, handed to the sweep as VOUCHERIFY_APP_ID/VOUCHERIFY_SECRET_KEY. */
 const STAND_IN_KEYS = { appId: 'scenario-app-id', secretKey: 'scenario-secret-key' }
 /** How long the subscriber waits for one more message before it counts what it has. */

@@ -1,4 +1,4 @@
-import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
 import { cardHistory } from '../card-history'
 import { randomId } from '../sample-events'
 import type { StandInOptions } from './voucherify-stand-in'
@@ -46,7 +46,7 @@ export function sampleVoucherifyProject(env: NodeJS.ProcessEnv): StandInOptions 
 } {
   const card = cardHistory()
   const transactions = card.transactions.map(
-    (transaction) => transaction.dataFor(RECONCILE_EVENT_TYPE).transaction as Json,
+    (transaction) => transaction.dataFor(API_TRANSACTION_EVENT_TYPE).transaction as Json,
   )
   const giftCampaignId = String(transactions[0]?.campaign_id)
   const loyaltyCampaignId = 'camp_local_loyalty'

@@ -1,4 +1,4 @@
-import { RECONCILE_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
 import { listVoucherTransactions } from '../../lib/voucherify/voucherify-api'
 import { defineCommand, EXIT } from '../cli/command'
 import { connectVoucherify } from '../cli/voucherify-access'
@@ -56,7 +56,7 @@ export const reconcileCommand = defineCommand({
         storedTransactions: (voucherId, readSignal) =>
           storedTransactions(
             clients.dynamodb,
-            { tableName: target.tableName, voucherId, eventType: RECONCILE_EVENT_TYPE },
+            { tableName: target.tableName, voucherId, eventType: API_TRANSACTION_EVENT_TYPE },
             readSignal,
           ),
         receiver,

@@ -6,7 +6,7 @@ import { type ApiTransaction, transactionPayload } from '../../lib/voucherify/tr
 export interface ReconcileDeps {
   /** Voucherify's transactions of the voucher, page by page. */
   listTransactions(voucher: string, signal?: AbortSignal): AsyncIterable<ApiTransaction[]>
-  /** The transactions the ledger holds for a voucher id under RECONCILE_EVENT_TYPE: id → status. */
+  /** The transactions the ledger holds for a voucher id under API_TRANSACTION_EVENT_TYPE: id → status. */
   storedTransactions(voucherId: string, signal?: AbortSignal): Promise<Map<string, string>>
   /** The receiver's own dependencies: a missing transaction is stored and published with them. */
   receiver: Deps

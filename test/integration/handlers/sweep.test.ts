@@ -15,7 +15,7 @@ import { readConfig } from '../../../lib/config'
 import { buildDeps } from '../../../lib/deps'
 import { voucherifySweepApi } from '../../../lib/sweep/sweep-api'
 import type { SweepApi, SweepDeps, SweepSettings } from '../../../lib/sweep/sweep-campaigns'
-import { RECONCILE_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
 import { type CardTransaction, cardHistory, TEN_TRANSACTIONS } from '../../../scripts/card-history'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
@@ -36,7 +36,7 @@ import { lambdaContext } from '../../support/load-handler'
 
 type Json = Record<string, unknown>
 
-const CREATED = RECONCILE_EVENT_TYPE
+const CREATED = API_TRANSACTION_EVENT_TYPE
 const KEYS = { appId: 'sweep-test-app-id', secretKey: 'sweep-test-secret-key' }
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

@@ -6,7 +6,7 @@
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../../lib/receive/event-publisher'
-import { RECONCILE_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import {
   startVoucherifyStandIn,
@@ -30,7 +30,7 @@ const KEYS = { appId: 'local-app-id', secretKey: 'local-secret-key' }
 const clients = localClients()
 const documents = DynamoDBDocumentClient.from(clients.dynamodb)
 const handler = loadHandler()
-const topicArn = `${process.env.TOPIC_ARN_PREFIX}${topicNameFor(RECONCILE_EVENT_TYPE)}`
+const topicArn = `${process.env.TOPIC_ARN_PREFIX}${topicNameFor(API_TRANSACTION_EVENT_TYPE)}`
 
 let standIn: VoucherifyStandIn
 const cards: Array<{ id: string; code: string; transactions: Json[] }> = []
@@ -52,7 +52,7 @@ async function cardWithMissing(leftOut: number[], options: { startAt?: Date } = 
   const answers: Json[] = []
   for (const [index, data] of card.events.entries()) {
     if (leftOut.includes(index)) continue
-    const body = JSON.stringify(envelopeFor(RECONCILE_EVENT_TYPE, data))
+    const body = JSON.stringify(envelopeFor(API_TRANSACTION_EVENT_TYPE, data))
     const result = await handler(apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }))
     answers.push(JSON.parse(String(result.body)) as Json)
   }
@@ -81,7 +81,7 @@ const item = async (transactionId: string) =>
     await documents.send(
       new GetCommand({
         TableName: process.env.TABLE_NAME,
-        Key: { transaction_id: transactionId, event_type: RECONCILE_EVENT_TYPE },
+        Key: { transaction_id: transactionId, event_type: API_TRANSACTION_EVENT_TYPE },
       }),
     )
   ).Item
@@ -174,7 +174,7 @@ describe('npm run reconcile', () => {
     try {
       sns.setMode({ type: 'refuse' })
       const failing = loadHandler({ AWS_ENDPOINT_URL_SNS: sns.url })
-      const body = JSON.stringify(envelopeFor(RECONCILE_EVENT_TYPE, card.events[2] as Json))
+      const body = JSON.stringify(envelopeFor(API_TRANSACTION_EVENT_TYPE, card.events[2] as Json))
       const answer = await failing(apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET }))
       expect(answer.statusCode).toBe(503)
     } finally {

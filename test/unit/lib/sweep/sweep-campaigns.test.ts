@@ -10,8 +10,8 @@ import {
   sweepCampaigns,
 } from '../../../../lib/sweep/sweep-campaigns'
 import {
+  API_TRANSACTION_EVENT_TYPE,
   type ApiTransaction,
-  RECONCILE_EVENT_TYPE,
 } from '../../../../lib/voucherify/transaction-payload'
 import type { TransactionPage } from '../../../../lib/voucherify/voucherify-api'
 import {
@@ -24,7 +24,7 @@ import { fakeDeps, TEST_SECRET } from '../../../support/fakes/fake-deps'
 import { InMemorySweepStore } from '../../../support/fakes/in-memory-sweep-store'
 import { transactionOf } from '../../../support/gift-card'
 
-const CREATED = RECONCILE_EVENT_TYPE
+const CREATED = API_TRANSACTION_EVENT_TYPE
 const MINUTE = 60_000
 const SETTINGS: SweepSettings = { graceMs: 10 * MINUTE, overlapMs: 15 * MINUTE }
 /** Where card histories start by default (each transaction a minute after the last). */

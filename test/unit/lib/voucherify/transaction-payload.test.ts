@@ -1,7 +1,7 @@
 import { readPayload } from '../../../../lib/receive/read-payload'
 import { GiftTransactionTypeSchema } from '../../../../lib/schemas/gift-event-parts'
 import {
-  RECONCILE_EVENT_TYPE,
+  API_TRANSACTION_EVENT_TYPE,
   transactionPayload,
 } from '../../../../lib/voucherify/transaction-payload'
 import listOpenApi from '../../../fixtures/voucherify-list-voucher-transactions.openapi.json'
@@ -14,7 +14,11 @@ function received(transaction: Json) {
   const payload = transactionPayload(transaction)
   if (!payload.ok) throw new Error(`no payload: ${payload.reason}`)
   const read = readPayload(
-    { body: Buffer.from(payload.body), pathEventType: RECONCILE_EVENT_TYPE, origin: 'reconcile' },
+    {
+      body: Buffer.from(payload.body),
+      pathEventType: API_TRANSACTION_EVENT_TYPE,
+      origin: 'reconcile',
+    },
     '2026-01-01T00:00:00.000Z',
   )
   if (!read.ok) throw new Error(`refused: ${JSON.stringify(read.outcome)}`)

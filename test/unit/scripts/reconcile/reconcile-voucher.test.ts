@@ -1,4 +1,4 @@
-import { RECONCILE_EVENT_TYPE } from '../../../../lib/voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE } from '../../../../lib/voucherify/transaction-payload'
 import {
   type ReconcileRequest,
   reconcileVoucher,
@@ -48,7 +48,7 @@ const storedItem = (
   store: ReturnType<typeof fakeDeps>['store'],
   transactionId: string,
 ): Json | undefined =>
-  store.get({ transaction_id: transactionId, event_type: RECONCILE_EVENT_TYPE })
+  store.get({ transaction_id: transactionId, event_type: API_TRANSACTION_EVENT_TYPE })
 
 describe('reconcileVoucher', () => {
   it('reports a transaction stored but never published, and takes nothing in for it', async () => {
@@ -195,7 +195,7 @@ describe('reconcileVoucher', () => {
   it('counts a transaction a webhook stored after the comparison as stored meanwhile', async () => {
     const card = giftCard(['CREDITS_ADDITION'])
     const transaction = transactionOf(card.events[0] as Json)
-    const key = { transaction_id: String(transaction.id), event_type: RECONCILE_EVENT_TYPE }
+    const key = { transaction_id: String(transaction.id), event_type: API_TRANSACTION_EVENT_TYPE }
     const { deps, store } = fakeDeps()
 
     const summary = await reconcileVoucher(
