@@ -13,14 +13,25 @@ export function localApiKeys(env: NodeJS.ProcessEnv) {
   }
 }
 
-/** A loyalty card's transaction, as the campaign transactions endpoint lists one. */
-function loyaltyTransaction(campaignId: string, createdAt: string): Json {
+/** A loyalty card's transaction of 100 points, as the campaign transactions endpoint lists one. */
+export function loyaltyTransaction(
+  {
+    campaignId,
+    cardId = randomId('v'),
+    type = 'POINTS_ADDITION',
+  }: {
+    campaignId: string
+    cardId?: string
+    type?: string
+  },
+  createdAt: string,
+): Json {
   return {
     id: randomId('vtx'),
-    voucher_id: randomId('v'),
+    voucher_id: cardId,
     campaign_id: campaignId,
-    type: 'POINTS_ADDITION',
-    source: 'voucherify-web-ui',
+    type,
+    source: 'API',
     details: {
       balance: {
         type: 'loyalty_card',
@@ -29,7 +40,7 @@ function loyaltyTransaction(campaignId: string, createdAt: string): Json {
         object: 'balance',
         points: 100,
         balance: 100,
-        related_object: { id: randomId('v'), type: 'voucher' },
+        related_object: { id: cardId, type: 'voucher' },
       },
     },
     created_at: createdAt,
@@ -62,7 +73,9 @@ export function sampleVoucherifyProject(env: NodeJS.ProcessEnv): StandInOptions 
       {
         id: randomId('v'),
         code: randomId('LOYAL'),
-        transactions: [loyaltyTransaction(loyaltyCampaignId, '2026-03-01T08:00:00.000Z')],
+        transactions: [
+          loyaltyTransaction({ campaignId: loyaltyCampaignId }, '2026-03-01T08:00:00.000Z'),
+        ],
       },
     ],
   }

@@ -20,6 +20,7 @@ import { type CardTransaction, cardHistory, TEN_TRANSACTIONS } from '../../../sc
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
 import { createLocalClients } from '../../../scripts/local/create-local-clients'
+import { loyaltyTransaction } from '../../../scripts/local/voucherify-sample-project'
 import {
   type StandInCampaign,
   type StandInCard,
@@ -366,25 +367,8 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     w.campaigns.push({ id: loyaltyCampaignId, name: 'Loyalty', campaign_type: 'LOYALTY_PROGRAM' })
     const gift = await card(w, { start: hoursAgo(2) })
     const loyaltyCardId = randomId('v')
-    const points = (campaignId: string, type: string, hours: number): Json => ({
-      id: randomId('vtx'),
-      voucher_id: loyaltyCardId,
-      campaign_id: campaignId,
-      type,
-      source: 'API',
-      details: {
-        balance: {
-          type: 'loyalty_card',
-          total: 100,
-          amount: 100,
-          object: 'balance',
-          points: 100,
-          balance: 100,
-          related_object: { id: loyaltyCardId, type: 'voucher' },
-        },
-      },
-      created_at: hoursAgo(hours).toISOString(),
-    })
+    const points = (campaignId: string, type: string, hours: number) =>
+      loyaltyTransaction({ campaignId, cardId: loyaltyCardId, type }, hoursAgo(hours).toISOString())
     const inGiftListing = [
       points(w.giftCampaignId, 'POINTS_ACCRUAL', 1.5),
       points(w.giftCampaignId, 'POINTS_REDEMPTION', 1.4),
