@@ -195,6 +195,28 @@ describe('npm start', () => {
     expect(printed).toContain('\\"status\\":\\"accepted\\"')
   }, 60_000)
 
+  it("runs the sweep with serverless invoke local: the stand-in's ten lost transactions taken in", async () => {
+    // An event of its own: with none, invoke local waits for one on its standard input.
+    const { command, args } = serverlessCommand([
+      'invoke',
+      'local',
+      '--function',
+      'sweep',
+      '--data',
+      '{}',
+    ])
+
+    const printed = await new Promise<string>((resolve, reject) =>
+      execFile(command, args, { cwd: projectRoot, env: stackEnvironment() }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      ),
+    )
+
+    expect(printed).toMatch(/"status": "complete"/)
+    expect(printed).toMatch(/"takenIn": 10/)
+    expect(printed).toMatch(/"failed": 0/)
+  }, 60_000)
+
   it('delivers what npm run send generates, and npm run tap shows it on the topic', async () => {
     const sent = await runOperatorCommand([
       'send',
