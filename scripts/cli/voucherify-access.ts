@@ -88,8 +88,11 @@ export async function connectVoucherify(
   env: NodeJS.ProcessEnv,
 ): Promise<VoucherifyConnection> {
   if (target.endpoints && !access.apiUrlGiven) {
-    const keys = await resolveApiKeys({ ...localApiKeysEnv(env), ...definedKeys(env) }, undefined)
-    return { ...keys, baseUrl: `http://127.0.0.1:${localPorts(env).voucherify}` }
+    return {
+      ...localApiKeys(env),
+      from: 'environment',
+      baseUrl: `http://127.0.0.1:${localPorts(env).voucherify}`,
+    }
   }
   const names = apiKeyParameterNames(target.stage)
   const keys = await resolveApiKeys(
@@ -102,13 +105,3 @@ export async function connectVoucherify(
   )
   return { ...keys, baseUrl: access.apiUrl }
 }
-
-function localApiKeysEnv(env: NodeJS.ProcessEnv) {
-  const { appId, secretKey } = localApiKeys(env)
-  return { VOUCHERIFY_APP_ID: appId, VOUCHERIFY_SECRET_KEY: secretKey }
-}
-
-const definedKeys = (env: NodeJS.ProcessEnv) => ({
-  ...(env.VOUCHERIFY_APP_ID ? { VOUCHERIFY_APP_ID: env.VOUCHERIFY_APP_ID } : {}),
-  ...(env.VOUCHERIFY_SECRET_KEY ? { VOUCHERIFY_SECRET_KEY: env.VOUCHERIFY_SECRET_KEY } : {}),
-})
