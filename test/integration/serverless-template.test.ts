@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { LEDGER_INDEX } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/receive/source-ip-allow-list'
 import { supportedEventTypes } from '../../lib/schemas/registry'
@@ -17,6 +16,7 @@ import {
   LOCAL_WEBHOOK_SECRET,
 } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
+import { EXPECTED_LEDGER_INDEX } from '../support/expected-ledger-index'
 import { type Handler, loadHandler } from '../support/load-handler'
 import {
   type CloudFormationTemplate,
@@ -207,20 +207,7 @@ describe('the prod template', () => {
   it('indexes the table by voucher and creation time', () => {
     const { properties } = onlyResourceOfType('AWS::DynamoDB::Table')
 
-    expect(properties.GlobalSecondaryIndexes).toEqual([
-      {
-        IndexName: LEDGER_INDEX.name,
-        KeySchema: [
-          { AttributeName: LEDGER_INDEX.partitionKey, KeyType: 'HASH' },
-          { AttributeName: LEDGER_INDEX.sortKey, KeyType: 'RANGE' },
-        ],
-        // Exactly what `npm run ledger` reads, besides the keys every index projects.
-        Projection: {
-          ProjectionType: 'INCLUDE',
-          NonKeyAttributes: [...LEDGER_INDEX.projected],
-        },
-      },
-    ])
+    expect(properties.GlobalSecondaryIndexes).toEqual([EXPECTED_LEDGER_INDEX])
   })
 
   it('protects the table with point-in-time recovery, encryption and deletion protection', () => {

@@ -9,10 +9,10 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs'
-import { LEDGER_INDEX } from '../../../lib/aws/transactions-table'
 import { destroyLocalClients } from '../../../scripts/local/create-local-clients'
 import type { ServerlessResources } from '../../../scripts/local/serverless-resources'
 import { localClients } from '../../support/emulators/local-aws'
+import { EXPECTED_LEDGER_INDEX } from '../../support/expected-ledger-index'
 
 const resources = JSON.parse(process.env.LOCAL_RESOURCES_JSON as string) as ServerlessResources
 const clients = localClients()
@@ -80,20 +80,7 @@ describe('the local table', () => {
     )
 
     expect(indexes).toEqual(resources.table.GlobalSecondaryIndexes)
-    expect(indexes).toEqual([
-      {
-        IndexName: LEDGER_INDEX.name,
-        KeySchema: [
-          { AttributeName: LEDGER_INDEX.partitionKey, KeyType: 'HASH' },
-          { AttributeName: LEDGER_INDEX.sortKey, KeyType: 'RANGE' },
-        ],
-        // Exactly what `npm run ledger` reads, besides the keys every index projects.
-        Projection: {
-          ProjectionType: 'INCLUDE',
-          NonKeyAttributes: [...LEDGER_INDEX.projected],
-        },
-      },
-    ])
+    expect(indexes).toEqual([EXPECTED_LEDGER_INDEX])
   })
 
   it('is billed on demand, as serverless.yml declares', async () => {
