@@ -47,8 +47,8 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
       deps.logger.error('sweep failed', { outcome: 'failed', error: { name, message } })
       return { status: 'failed' as const }
     }
-    recordSweep(deps.metrics, summary)
     const totals = sweepTotals(summary)
+    recordSweep(deps.metrics, totals)
     const outcome = totals.failed > 0 ? 'failed' : totals.stopped ? 'stopped' : 'complete'
     // Counts and ids only, in the logs' snake_case.
     const details = {

@@ -44,10 +44,6 @@ const SWEEP_SORT_KEY = '#sweep'
 export const quarantineId = (bodyDigest: string) => `${QUARANTINE_KEY_PREFIX}${bodyDigest}`
 
 export const itemKeys = {
-  quarantine: (bodyDigest: string, eventType: string): ItemKey => ({
-    transaction_id: quarantineId(bodyDigest),
-    event_type: eventType,
-  }),
   ledgerHead: (voucherId: string): ItemKey => ({
     transaction_id: voucherId,
     event_type: LEDGER_HEAD_SORT_KEY,

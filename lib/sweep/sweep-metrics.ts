@@ -20,11 +20,13 @@ export function sweepTotals(summary: SweepSummary) {
  * One sweep's counts, for the watchdog: `SweepTakenIn` (webhooks that never came: above zero in
  * two sweeps running raises `webhooks-stalled`), `SweepFailed`, `LedgerUnattested`.
  */
-export function recordSweep(metrics: Metrics, summary: SweepSummary | 'failed'): void {
-  if (summary === 'failed') {
+export function recordSweep(
+  metrics: Metrics,
+  totals: ReturnType<typeof sweepTotals> | 'failed',
+): void {
+  if (totals === 'failed') {
     metrics.addMetric('SweepFailed', MetricUnit.Count, 1)
   } else {
-    const totals = sweepTotals(summary)
     metrics.addMetric('SweepListed', MetricUnit.Count, totals.listed)
     metrics.addMetric('SweepTakenIn', MetricUnit.Count, totals.takenIn)
     metrics.addMetric('SweepFailed', MetricUnit.Count, totals.failed)

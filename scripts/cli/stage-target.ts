@@ -50,7 +50,7 @@ const TABLE_OUTPUT = 'TransactionsTableName'
 const PREFIX_TOPIC_OUTPUT = 'VoucherGiftTransactionCreatedTopicArn'
 const PREFIX_TOPIC_EVENT = 'voucher.gift.transaction.created'
 
-export const stackNameFor = (stage: string) => `${SERVICE}-${stage}`
+const stackNameFor = (stage: string) => `${SERVICE}-${stage}`
 
 /**
  * The local stage: the emulators of `npm start` (AWS_ENDPOINT_URL_*, else DYNAMODB_PORT and
