@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
-import { listenOnLoopback } from '../local/listen-on-loopback'
+import { listenOnLoopback, readBody } from '../local/listen-on-loopback'
+import { operationOf } from './counting-proxy'
 
 /**
  * Answers the function's AWS calls at once, on 127.0.0.1, so a cold start can run its first
@@ -26,7 +27,7 @@ interface UpdateItemInput {
 
 /**
  * The item as a first write leaves it: every `#name` set to the `:value` of the same suffix,
- * which is how lib/dynamodb-transaction-store.ts names them, plus `received_count = 1`.
+ * which is how lib/aws/dynamodb-transaction-store.ts names them, plus `received_count = 1`.
  */
 function itemAfterFirstWrite(input: UpdateItemInput): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = { ...input.Key }
@@ -37,12 +38,6 @@ function itemAfterFirstWrite(input: UpdateItemInput): Record<string, AttributeVa
   }
   item.received_count = { N: '1' }
   return item
-}
-
-function operationOf(request: http.IncomingMessage, body: string): string {
-  const target = request.headers['x-amz-target']
-  if (typeof target === 'string') return target.split('.').at(-1) ?? target
-  return new URLSearchParams(body).get('Action') ?? 'unknown'
 }
 
 function answer(operation: string, body: string, secret: string) {
@@ -77,30 +72,22 @@ function answer(operation: string, body: string, secret: string) {
 
 export async function startAwsStub(secret: string): Promise<AwsStub> {
   const counts = new Map<string, number>()
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
-      const operation = operationOf(request, body)
-      counts.set(operation, (counts.get(operation) ?? 0) + 1)
-      const reply = answer(operation, body, secret)
-      if (!reply) {
-        response.writeHead(400, { 'content-type': 'text/plain' }).end(`stub: ${operation}`)
-        return
-      }
-      response.writeHead(200, {
-        'content-type': reply.type,
-        'content-length': Buffer.byteLength(reply.body),
-        'x-amzn-requestid': randomUUID(),
-      })
-      response.end(reply.body)
+  const server = http.createServer(async (request, response) => {
+    const body = await readBody(request)
+    const operation = operationOf(request.headers, body)
+    counts.set(operation, (counts.get(operation) ?? 0) + 1)
+    const reply = answer(operation, body.toString('utf8'), secret)
+    if (!reply) {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end(`stub: ${operation}`)
+      return
+    }
+    response.writeHead(200, {
+      'content-type': reply.type,
+      'content-length': Buffer.byteLength(reply.body),
+      'x-amzn-requestid': randomUUID(),
     })
+    response.end(reply.body)
   })
   const { url, close } = await listenOnLoopback(server)
-  return {
-    url,
-    counts,
-    close,
-  }
+  return { url, counts, close }
 }

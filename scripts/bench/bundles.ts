@@ -22,57 +22,24 @@ export interface BundleSize {
   jsBytes: number
   gzipBytes: number
   mapBytes: number
-  /** Bytes in the output per package (or `project` for this repository's own code). */
-  byPackage: Map<string, number>
-}
-
-function packageOf(input: string): string {
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)
-  return match?.[1] ?? 'project'
 }
 
 /** Bundles `entry` exactly as the deployment does and measures what came out. */
 export async function buildLikeServerless(entry: string, outfile: string): Promise<BundleSize> {
-  const result = await build({
+  await build({
     ...SERVERLESS_ESBUILD_OPTIONS,
     entryPoints: [join(projectRoot, entry)],
     outfile,
     absWorkingDir: projectRoot,
-    metafile: true,
     logLevel: 'error',
   })
   const js = readFileSync(outfile)
-  const byPackage = new Map<string, number>()
-  for (const output of Object.values(result.metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = packageOf(input)
-      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput)
-    }
-  }
   return {
     path: outfile,
     jsBytes: js.length,
     gzipBytes: gzipSync(js, { level: 9 }).length,
     mapBytes: readFileSync(`${outfile}.map`).length,
-    byPackage,
   }
-}
-
-/**
- * The same bundle with readable names (minify off, no source map), for CPU profiles: V8 then
- * reports real function names, and esbuild's `// path` comments say which module each line is.
- */
-export async function buildReadable(entry: string, outfile: string): Promise<string> {
-  await build({
-    ...SERVERLESS_ESBUILD_OPTIONS,
-    minify: false,
-    sourcemap: false,
-    entryPoints: [join(projectRoot, entry)],
-    outfile,
-    absWorkingDir: projectRoot,
-    logLevel: 'error',
-  })
-  return outfile
 }
 
 /** Bundles one of the bench's own child scripts to plain JavaScript, so it starts without tsx. */

@@ -6,8 +6,6 @@ import { createRequire } from 'node:module'
 async function main() {
   const [bundlePath = '', eventPath = ''] = process.argv.slice(2)
   const event = JSON.parse(readFileSync(eventPath, 'utf8')) as unknown
-  // Node's own start-up, before any of this file ran; the same for every bundle.
-  const bootMs = performance.now()
   const start = process.hrtime.bigint()
   const loaded = createRequire(__filename)(bundlePath) as {
     handler: (event: unknown) => Promise<{ statusCode?: number }>
@@ -16,7 +14,6 @@ async function main() {
   const result = await loaded.handler(event)
   const invoked = process.hrtime.bigint()
   const report = {
-    bootMs,
     initMs: Number(initialised - start) / 1e6,
     firstInvokeMs: Number(invoked - initialised) / 1e6,
     statusCode: result.statusCode,

@@ -76,11 +76,9 @@ export const PRICES = {
 
 /** Lambda gives a function one full vCPU at 1,769 MB and a proportional share below. */
 export const FULL_VCPU_MB = 1_769
-export const CONFIGURED_MEMORY_MB = 512
 export const CANDIDATE_MEMORY_MB = [128, 256, 512, 1_024, 1_769] as const
-/** serverless.yml's timeout; a cold start should use at most a fifth of it. */
-export const TIMEOUT_MS = 9_000
-export const COLD_START_BUDGET_MS = TIMEOUT_MS / 5
+/** A cold start should use at most this share of the function's timeout. */
+export const COLD_START_SHARE_OF_TIMEOUT = 1 / 5
 /** Heap growth, a 240 KiB body and its copies, GC slack: memory at least twice the peak RSS. */
 export const RSS_HEADROOM = 2
 
@@ -126,7 +124,7 @@ export interface EventUsage {
   published: boolean
 }
 
-export function costPerMillion(usage: EventUsage, memoryMb = CONFIGURED_MEMORY_MB): EventCost {
+export function costPerMillion(usage: EventUsage, memoryMb: number): EventCost {
   const billedMs = Math.ceil(durationAt(usage.invocation, memoryMb))
   const publishes = usage.published ? Math.ceil(usage.messageBytes / SNS_CHUNK_BYTES) : 0
   const perEvent = {
@@ -165,9 +163,10 @@ export interface MemoryOption {
 /**
  * Smaller memory is always cheaper here: the CPU part costs the same GB-seconds at any size and
  * the waiting costs more the bigger the function. So the recommendation is the smallest size
- * that keeps twice the measured peak RSS and a cold start within a fifth of the timeout.
+ * that keeps twice the measured peak RSS and a cold start within its share of the timeout.
  */
 export function memoryOptions(options: {
+  timeoutSeconds: number
   newEvent: MeasuredInvocation
   duplicate: MeasuredInvocation
   /** Cold start on one core here: module initialisation plus the first invocation's CPU. */
@@ -185,7 +184,7 @@ export function memoryOptions(options: {
       computePerMillion:
         (memoryMb / 1024) * (Math.ceil(newEventMs) / 1000) * PRICES.lambdaArmGbSecond.usd * 1e6,
       fitsMemory: memoryMb * 1024 * 1024 >= RSS_HEADROOM * options.peakRssBytes,
-      fitsColdStart: coldStartMs <= COLD_START_BUDGET_MS,
+      fitsColdStart: coldStartMs <= options.timeoutSeconds * 1_000 * COLD_START_SHARE_OF_TIMEOUT,
     }
   })
   const recommended = rows.find((row) => row.fitsMemory && row.fitsColdStart)
@@ -201,7 +200,7 @@ export interface SweepUsage {
 }
 
 /** USD of one sweep invocation, by component, at `memoryMb`. */
-export function sweepCost(usage: SweepUsage, memoryMb = CONFIGURED_MEMORY_MB) {
+export function sweepCost(usage: SweepUsage, memoryMb: number) {
   const parts = {
     lambdaCompute: (memoryMb / 1024) * usage.seconds * PRICES.lambdaArmGbSecond.usd,
     lambdaRequests: PRICES.lambdaRequest.usd,

@@ -2,36 +2,37 @@ import http from 'node:http'
 import { listenOnLoopback, readBody } from '../local/listen-on-loopback'
 
 /**
- * A pass-through HTTP proxy in front of an emulator that counts requests by AWS operation
- * (`X-Amz-Target` for JSON protocols, the `Action` form field for SNS's query protocol). The
+ * A pass-through HTTP proxy in front of an emulator that counts requests by AWS operation. The
  * function builds its SDK clients inside lib/deps.ts, so counting on the wire is the only way
- * to count without changing it.
- *
- * With `askForCapacity`, DynamoDB requests also get `ReturnConsumedCapacity: INDEXES` and the
- * write units DynamoDB Local reports are summed: its own accounting, to check the WRUs computed
- * from item sizes. The function ignores the extra field in the answer.
+ * to count without changing it. With `askForCapacity`, DynamoDB requests also get
+ * `ReturnConsumedCapacity: INDEXES` and the units DynamoDB Local reports are summed; the function
+ * ignores the extra field in the answer.
  */
 export interface CountingProxy {
   url: string
   /** Requests forwarded so far, by operation. */
   counts(): Record<string, number>
-  /** Write capacity units DynamoDB Local reported, for the table and for each index. */
-  capacity(): { table: number; indexes: number }
-  /** Capacity units (table and indexes) DynamoDB Local reported, by operation, lists included. */
-  capacityByOperation(): Record<string, number>
+  /** Capacity units (table and indexes) DynamoDB Local reported so far, by operation. */
+  capacity(): Record<string, number>
   close(): Promise<void>
 }
 
-function operationOf(headers: http.IncomingHttpHeaders, body: Buffer): string {
+/** `X-Amz-Target` for the JSON protocols, the `Action` form field for SNS's query protocol. */
+export function operationOf(headers: http.IncomingHttpHeaders, body: Buffer): string {
   const target = headers['x-amz-target']
   if (typeof target === 'string') return target.split('.').at(-1) ?? target
   return new URLSearchParams(body.toString('utf8')).get('Action') ?? 'unknown'
 }
 
-interface ConsumedCapacity {
-  CapacityUnits?: number
-  Table?: { CapacityUnits?: number }
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>
+const add = (totals: Map<string, number>, name: string, value: number) =>
+  totals.set(name, (totals.get(name) ?? 0) + value)
+
+/** BatchGetItem and TransactWriteItems answer with a list, one entry per table. */
+function unitsOf(answer: Buffer): number {
+  const { ConsumedCapacity } = JSON.parse(answer.toString('utf8')) as {
+    ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }>
+  }
+  return [ConsumedCapacity ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0)
 }
 
 export async function startCountingProxy(
@@ -41,17 +42,16 @@ export async function startCountingProxy(
   const upstream = new URL(target)
   const agent = new http.Agent({ keepAlive: true })
   const counts = new Map<string, number>()
-  const capacity = { table: 0, indexes: 0 }
-  const capacityByOperation = new Map<string, number>()
+  const capacity = new Map<string, number>()
 
   const server = http.createServer(async (request, response) => {
     try {
       let body = await readBody(request)
       const operation = operationOf(request.headers, body)
-      counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      add(counts, operation, 1)
       const headers = { ...request.headers }
-      const jsonRequest = String(headers['content-type']).includes('amz-json')
-      if (askForCapacity && jsonRequest) {
+      const measure = askForCapacity && String(headers['content-type']).includes('amz-json')
+      if (measure) {
         const input = JSON.parse(body.toString('utf8')) as Record<string, unknown>
         body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }))
         headers['content-length'] = String(body.length)
@@ -67,22 +67,7 @@ export async function startCountingProxy(
       forwarded.once('error', () => request.socket.destroy())
       forwarded.once('response', async (answer) => {
         const answerBody = await readBody(answer)
-        if (askForCapacity && jsonRequest && answer.statusCode === 200) {
-          const { ConsumedCapacity } = JSON.parse(answerBody.toString('utf8')) as {
-            ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[]
-          }
-          // BatchGetItem and TransactWriteItems answer with one entry per table.
-          const units = [ConsumedCapacity ?? []]
-            .flat()
-            .reduce((total, entry) => total + (entry.CapacityUnits ?? 0), 0)
-          capacityByOperation.set(operation, (capacityByOperation.get(operation) ?? 0) + units)
-          // As before: capacity() sums single-table answers only (the end-to-end figures).
-          const single = Array.isArray(ConsumedCapacity) ? undefined : ConsumedCapacity
-          capacity.table += single?.Table?.CapacityUnits ?? 0
-          for (const index of Object.values(single?.GlobalSecondaryIndexes ?? {})) {
-            capacity.indexes += index.CapacityUnits ?? 0
-          }
-        }
+        if (measure && answer.statusCode === 200) add(capacity, operation, unitsOf(answerBody))
         const { connection: _, 'transfer-encoding': __, ...answerHeaders } = answer.headers
         response.writeHead(answer.statusCode ?? 502, {
           ...answerHeaders,
@@ -99,11 +84,22 @@ export async function startCountingProxy(
   return {
     url: loopback.url,
     counts: () => Object.fromEntries(counts),
-    capacity: () => ({ ...capacity }),
-    capacityByOperation: () => Object.fromEntries(capacityByOperation),
+    capacity: () => Object.fromEntries(capacity),
     close: () => {
       agent.destroy()
       return loopback.close()
     },
   }
+}
+
+/** What `after` counts beyond `before`, by name; names with nothing more are left out. */
+export function countsSince(
+  after: Record<string, number>,
+  before: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([name, value]): [string, number] => [name, value - (before[name] ?? 0)])
+      .filter(([, value]) => value > 0),
+  )
 }

@@ -21,27 +21,19 @@ export interface PhaseReport {
   concurrency: number
   wallMs: number
   latenciesMs: number[]
+  /** User and system CPU of the process during the phase. */
   cpuMs: number
-  cpuUserMs: number
-  cpuSystemMs: number
   statuses: Record<string, number>
-  sampleKeys: Array<{ transaction_id: string; event_type: string }>
-  bodyBytes: number
   /** The process's peak RSS so far, read when the phase ended. */
   maxRssBytes: number
-  /** hrtime in µs when the phase started and ended (V8's profiler uses the same clock). */
-  startUs: number
-  endUs: number
 }
 
 export type ChildMessage =
   | { type: 'phase-start'; name: string }
   | { type: 'phase-end'; report: PhaseReport }
-  | { type: 'done'; maxRssBytes: number; rssAfterLoadBytes: number; heapUsedBytes: number }
+  | { type: 'done'; maxRssBytes: number; rssAfterLoadBytes: number }
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string }>
-
-const SAMPLES_PER_PHASE = 30
 
 /** Sends and waits for the parent's acknowledgement (it has read its counters by then). */
 function tell(message: ChildMessage): Promise<void> {
@@ -54,7 +46,6 @@ function tell(message: ChildMessage): Promise<void> {
 async function runPhase(handler: Handler, plan: PhasePlan, events: APIGatewayProxyEventV2[]) {
   const latenciesMs: number[] = new Array(events.length)
   const statuses: Record<string, number> = {}
-  const sampleKeys: PhaseReport['sampleKeys'] = []
   let next = 0
   const worker = async () => {
     while (next < events.length) {
@@ -66,19 +57,13 @@ async function runPhase(handler: Handler, plan: PhasePlan, events: APIGatewayPro
       const answer = JSON.parse(result.body ?? '{}') as Record<string, string>
       const status = `${result.statusCode} ${answer.status ?? answer.code}`
       statuses[status] = (statuses[status] ?? 0) + 1
-      // The first ones: events cycle through the event types, so these cover each alike.
-      if (index < SAMPLES_PER_PHASE && answer.idempotency_key && answer.event_type) {
-        sampleKeys.push({ transaction_id: answer.idempotency_key, event_type: answer.event_type })
-      }
     }
   }
   await tell({ type: 'phase-start', name: plan.name })
   const cpuBefore = process.cpuUsage()
   const start = process.hrtime.bigint()
-  const startUs = Number(start / 1_000n)
   await Promise.all(Array.from({ length: plan.concurrency }, worker))
-  const end = process.hrtime.bigint()
-  const wallMs = Number(end - start) / 1e6
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6
   const cpu = process.cpuUsage(cpuBefore)
   const report: PhaseReport = {
     name: plan.name,
@@ -87,14 +72,8 @@ async function runPhase(handler: Handler, plan: PhasePlan, events: APIGatewayPro
     wallMs,
     latenciesMs,
     cpuMs: (cpu.user + cpu.system) / 1_000,
-    cpuUserMs: cpu.user / 1_000,
-    cpuSystemMs: cpu.system / 1_000,
     statuses,
-    sampleKeys,
-    bodyBytes: events.reduce((sum, event) => sum + Buffer.byteLength(event.body ?? ''), 0),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    startUs,
-    endUs: Number(end / 1_000n),
   }
   await tell({ type: 'phase-end', report })
 }
@@ -122,7 +101,6 @@ async function main() {
     type: 'done',
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     rssAfterLoadBytes,
-    heapUsedBytes: process.memoryUsage().heapUsed,
   })
   process.exit(0)
 }

@@ -2,22 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import * as v from 'valibot'
 import {
-  buildMessage,
-  claimTransaction,
   eventSchemas,
   eventTypeOf,
-  idempotencyKeyFor,
-  jsonMemberText,
-  messageFits,
   messageSize,
-  readPayload,
   receiveWebhook,
   SIGNATURE_HEADER,
-  SNS_MAX_MESSAGE_BYTES,
   type SupportedEventType,
-  toLedgerEntry,
-  toTransactionRecord,
-  verifySignature,
   type WebhookDelivery,
   WebhookEnvelopeSchema,
 } from '../../lib'
@@ -164,88 +154,4 @@ export async function measurePipeline(
     hmacJsonFloor,
     hmacJsonRatio: service.median / hmacJsonFloor.median,
   }
-}
-
-export interface StageTime {
-  stage: string
-  /** Median µs per call. */
-  us: number
-  /** Part of the floor's work as well (the rest is the service's own). */
-  inFloor: boolean
-}
-
-/** Median µs per call of `fn`, timed in batches of `batch` calls for `budgetMs`. */
-async function timeStage(fn: () => unknown, budgetMs: number, batch = 20): Promise<number> {
-  for (let index = 0; index < batch * 10; index++) await fn()
-  const perCall: number[] = []
-  const end = nowUs() + budgetMs * 1_000
-  while (nowUs() < end) {
-    const start = process.hrtime.bigint()
-    for (let index = 0; index < batch; index++) await fn()
-    perCall.push(Number(process.hrtime.bigint() - start) / 1_000 / batch)
-  }
-  return summarise(perCall).median
-}
-
-/**
- * The pipeline taken apart: each step of receiveWebhook timed alone on the same payload, to see
- * which steps the time goes to (the CPU profile says the same from the other side).
- */
-export async function stageBreakdown(benchCase: BenchCase, budgetMs: number): Promise<StageTime[]> {
-  const { deps } = noopDeps()
-  const { event, eventType } = benchCase
-  const delivery = deliveryOf(event)
-  const body = delivery.body
-  const signature = delivery.signature ?? ''
-  const secrets = [LOCAL_WEBHOOK_SECRET]
-  const utf8 = new TextDecoder('utf-8', { fatal: true })
-  const text = utf8.decode(body)
-  const parsed = JSON.parse(text) as Record<string, unknown>
-  const envelope = v.parse(WebhookEnvelopeSchema, parsed)
-  if (eventTypeOf(envelope) !== eventType) throw new Error('stage breakdown: wrong event type')
-  // As locateData does: the body's own data, not Valibot's copy of it.
-  const data = parsed.data as Record<string, unknown>
-  const schema = eventSchemas[eventType]
-  const validated = v.parse(schema, data)
-  const receivedAt = new Date().toISOString()
-  const entry = toLedgerEntry(validated, receivedAt)
-  const read = readPayload({ body, pathEventType: undefined }, receivedAt)
-  if (!read.ok) throw new Error(`stage breakdown: payload read as ${read.outcome.status}`)
-  const { event: received, message } = read
-  const record = toTransactionRecord(received)
-  const raw = event.body ?? ''
-  const encoding = event.isBase64Encoded ? 'base64' : 'utf8'
-
-  const stages: Array<[string, () => unknown, boolean]> = [
-    ['lift: Buffer.from(body)', () => Buffer.from(raw, encoding), event.isBase64Encoded ?? false],
-    [
-      'HMAC-SHA256 of the body',
-      () => createHmac('sha256', LOCAL_WEBHOOK_SECRET).update(body).digest(),
-      true,
-    ],
-    ['verifySignature (all of it)', () => verifySignature(body, signature, secrets), false],
-    ['UTF-8 decode (TextDecoder) + trim', () => utf8.decode(body).trim(), false],
-    ['JSON.parse', () => JSON.parse(text), true],
-    ['envelope schema (Valibot)', () => v.safeParse(WebhookEnvelopeSchema, parsed), true],
-    ['event schema (Valibot)', () => v.safeParse(schema, data), true],
-    [
-      'ledger entry + idempotency key',
-      () => [
-        toLedgerEntry(validated, receivedAt),
-        idempotencyKeyFor(entry.transaction_id, null, body),
-      ],
-      false,
-    ],
-    ['data text (jsonMemberText)', () => jsonMemberText(text, 'data'), false],
-    ['buildMessage', () => buildMessage(received), false],
-    ['size check (messageFits)', () => messageFits(message, SNS_MAX_MESSAGE_BYTES), false],
-    ['toTransactionRecord', () => toTransactionRecord(received), false],
-    ['claimTransaction (no-op store)', () => claimTransaction(deps, record), false],
-  ]
-  const perStage = budgetMs / stages.length
-  const times: StageTime[] = []
-  for (const [stage, fn, inFloor] of stages) {
-    times.push({ stage, us: await timeStage(fn, perStage), inFloor })
-  }
-  return times
 }

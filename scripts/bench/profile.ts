@@ -24,24 +24,10 @@ export interface ProfileRow {
 export interface ProfileSummary {
   caseName: string
   sampledMs: number
-  /** Self time by function, largest first (the first 40). */
+  /** Self time by function, largest first (the first 12). */
   functions: ProfileRow[]
   /** Self time by module: a lib/ file, a package, Node's internals, V8 itself. */
   places: ProfileRow[]
-  /** Self time by who owns the code: this project, the AWS SDK, Node.js, the rest. */
-  groups: ProfileRow[]
-}
-
-function groupOf(place: string): string {
-  if (/^(lib|handlers)\//.test(place)) return 'this project (lib/, handlers/)'
-  if (/^node_modules\/(@aws-sdk|@smithy|@aws)\//.test(place)) return 'AWS SDK (@aws-sdk, @smithy)'
-  if (place === 'node_modules/valibot') return 'Valibot'
-  if (/powertools/.test(place)) return 'Powertools Logger'
-  if (place === '(native) writev') return 'socket writes (native writev)'
-  if (place.startsWith('node:')) return 'Node.js (HTTP, streams, crypto, timers)'
-  if (place.startsWith('(native)')) return 'other native code (V8 built-ins, bindings)'
-  if (place === '(garbage collector)') return 'garbage collector'
-  return 'other (the bench driver, V8 internals)'
 }
 
 /**
@@ -73,13 +59,13 @@ function topRows(selfUs: Map<string, number>, totalUs: number, count: number): P
 }
 
 /**
- * Self time per node between `fromUs` and `toUs` (V8's clock, the same as hrtime's): each
- * sample's time delta belongs to the node it hit.
+ * Self time per node from `fromUs` on (V8's clock, the same as hrtime's): each sample's time
+ * delta belongs to the node it hit.
  */
 function summariseProfile(
   profile: CpuProfile,
   caseName: string,
-  window: { fromUs: number; toUs: number },
+  fromUs: number,
   bundlePath: string,
 ): ProfileSummary {
   const lines = readFileSync(bundlePath, 'utf8').split('\n')
@@ -112,7 +98,7 @@ function summariseProfile(
     const delta = profile.timeDeltas[index] ?? 0
     at += delta
     const node = byId.get(id)
-    if (at < window.fromUs || at > window.toUs) return
+    if (at < fromUs) return
     if (!node || node.callFrame.functionName === '(idle)') return
     totalUs += delta
     const place = placeOf(node.callFrame)
@@ -120,17 +106,11 @@ function summariseProfile(
     byFrame.set(frame, (byFrame.get(frame) ?? 0) + delta)
     byPlace.set(place, (byPlace.get(place) ?? 0) + delta)
   })
-  const byGroup = new Map<string, number>()
-  for (const [place, us] of byPlace) {
-    const group = groupOf(place)
-    byGroup.set(group, (byGroup.get(group) ?? 0) + us)
-  }
   return {
     caseName,
     sampledMs: totalUs / 1_000,
-    functions: topRows(byFrame, totalUs, 40),
+    functions: topRows(byFrame, totalUs, 12),
     places: topRows(byPlace, totalUs, 8),
-    groups: topRows(byGroup, totalUs, byGroup.size),
   }
 }
 
@@ -152,23 +132,12 @@ export async function profilePipeline(
     ])
     const loopStart = /LOOP_START (\d+)/.exec(output)?.[1]
     if (!loopStart) throw new Error('the profile child did not say when its loop started')
-    const window = { fromUs: Number(loopStart), toUs: Number.POSITIVE_INFINITY }
-    return summariseProfileDirectory(directory, caseName, window, childBundle)
+    // Files are CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile; the main thread is thread 0.
+    const mainFile = readdirSync(directory).find((name) => /\.0\.\d+\.cpuprofile$/.test(name))
+    if (!mainFile) throw new Error('node --cpu-prof wrote no profile for the main thread')
+    const profile = JSON.parse(readFileSync(join(directory, mainFile), 'utf8')) as CpuProfile
+    return summariseProfile(profile, caseName, Number(loopStart), childBundle)
   } finally {
     rmSync(directory, { recursive: true, force: true })
   }
-}
-
-/** Summarises the main thread's profile that `node --cpu-prof-dir <directory>` wrote. */
-export function summariseProfileDirectory(
-  directory: string,
-  caseName: string,
-  window: { fromUs: number; toUs: number },
-  bundlePath: string,
-): ProfileSummary {
-  // Files are CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile; the main thread is thread 0.
-  const mainFile = readdirSync(directory).find((name) => /\.0\.\d+\.cpuprofile$/.test(name))
-  if (!mainFile) throw new Error('node --cpu-prof wrote no profile for the main thread')
-  const profile = JSON.parse(readFileSync(join(directory, mainFile), 'utf8')) as CpuProfile
-  return summariseProfile(profile, caseName, window, bundlePath)
 }

@@ -4,17 +4,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { LEDGER_INDEX } from '../../lib'
 import { startLocalAwsOnFreePorts } from '../local/local-aws'
-import { buildReadable, buildScript, projectRoot, runNode } from './bundles'
+import { buildScript, projectRoot, runNode } from './bundles'
 import { measureColdStart } from './cold-start'
-import { type EndToEndResult, measureEndToEnd } from './e2e'
+import { measureEndToEnd } from './e2e'
 import type { PhasePlan } from './e2e-child'
 import { describeMachine, machineLine } from './machine'
-import { benchCases } from './payloads'
-import type { PipelineOutput } from './pipeline-child'
-import { type ProfileSummary, profilePipeline } from './profile'
+import { uniqueLargeEvent, uniqueSeedEvent } from './payloads'
+import type { PipelineResult } from './pipeline'
+import { profilePipeline } from './profile'
 import { type BenchResults, derive, renderReport, renderSvg, summaryText } from './report'
-import { measureSweep, type SweepResult } from './sweep'
+import { measureSweep } from './sweep'
 
 const quick = process.argv.includes('--quick')
 const started = Date.now()
@@ -26,7 +27,6 @@ const SETTINGS = quick
   ? {
       pipelineMs: 400,
       warmupMs: 100,
-      breakdownMs: 300,
       profileMs: 500,
       coldStarts: 4,
       scale: 0.1,
@@ -35,7 +35,6 @@ const SETTINGS = quick
   : {
       pipelineMs: 2_000,
       warmupMs: 300,
-      breakdownMs: 1_500,
       profileMs: 2_000,
       coldStarts: 20,
       scale: 1,
@@ -44,7 +43,6 @@ const SETTINGS = quick
         incremental: { transactions: 100_000, newTransactions: 1_000 },
       },
     }
-const PROFILED_EVENTS = quick ? 30 : 150
 
 function plans(scale: number): PhasePlan[] {
   const count = (n: number) => Math.max(10, Math.round(n * scale))
@@ -71,13 +69,12 @@ function plans(scale: number): PhasePlan[] {
   ]
 }
 
-async function runPipelineChild(childBundle: string): Promise<PipelineOutput> {
-  const { pipelineMs, warmupMs, breakdownMs } = SETTINGS
-  const args = [childBundle, 'measure', pipelineMs, warmupMs, breakdownMs].map(String)
-  const stdout = await runNode(args)
+async function runPipelineChild(childBundle: string): Promise<PipelineResult[]> {
+  const { pipelineMs, warmupMs } = SETTINGS
+  const stdout = await runNode([childBundle, 'measure', String(pipelineMs), String(warmupMs)])
   const marker = stdout.indexOf('PIPELINE_RESULT ')
   if (marker < 0) throw new Error('the pipeline child printed no PIPELINE_RESULT')
-  return JSON.parse(stdout.slice(marker + 'PIPELINE_RESULT '.length)) as PipelineOutput
+  return JSON.parse(stdout.slice(marker + 'PIPELINE_RESULT '.length)) as PipelineResult[]
 }
 
 async function main() {
@@ -90,76 +87,78 @@ async function main() {
       'scripts/bench/pipeline-child.ts',
       join(workDir, 'pipeline-child.js'),
     )
-    const { results: pipeline, breakdowns } = await runPipelineChild(pipelineChild)
-    const profiles: ProfileSummary[] = []
-    for (const { caseName } of breakdowns) {
-      say(`  profiling ${caseName} (node --cpu-prof)`)
-      profiles.push(await profilePipeline(pipelineChild, caseName, SETTINGS.profileMs))
-    }
+    const pipeline = await runPipelineChild(pipelineChild)
+    const furthest = pipeline.reduce((worst, result) =>
+      result.ratio > worst.ratio ? result : worst,
+    )
+    say(`  profiling ${furthest.name} (node --cpu-prof)`)
+    const profile = await profilePipeline(pipelineChild, furthest.name, SETTINGS.profileMs)
 
     say(`[2/5] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
-    const cases = benchCases()
     const coldStart = await measureColdStart({
       workDir,
       runsPerVariant: SETTINGS.coldStarts,
-      payloads: [cases[0], cases.find((candidate) => candidate.name.startsWith('large'))]
-        .filter((candidate) => candidate !== undefined)
-        .map((candidate) => ({
-          name: candidate.name.startsWith('seed') ? 'seed' : 'large',
-          event: candidate.event,
-        })),
+      events: [uniqueSeedEvent(0), uniqueLargeEvent()],
       onProgress: say,
     })
 
     say('[3/5] end to end: handler bundle against DynamoDB Local and fauxqs')
     const stackStarted = Date.now()
     const aws = await startLocalAwsOnFreePorts()
-    const startSeconds = (Date.now() - stackStarted) / 1_000
-    say(`  local stack up in ${startSeconds.toFixed(1)} s`)
-    let e2e: EndToEndResult
-    let sweep: SweepResult
+    const stackStartSeconds = (Date.now() - stackStarted) / 1_000
+    say(`  local stack up in ${stackStartSeconds.toFixed(1)} s`)
+    const { lambda, esbuild, table } = aws.resources
     try {
-      e2e = await measureEndToEnd({
+      const e2e = await measureEndToEnd({
         aws,
-        startSeconds,
         workDir,
-        handlerBundle: coldStart.variants.service.size.path,
-        readableBundle: await buildReadable('handlers/webhook.ts', join(workDir, 'readable.js')),
+        handlerBundle: coldStart.service.size.path,
         plans: plans(SETTINGS.scale),
-        profiledEvents: PROFILED_EVENTS,
         onProgress: say,
       })
       say('[4/5] the sweep against the same stack and the Voucherify stand-in')
-      sweep = await measureSweep(aws, SETTINGS.sweep, say)
+      const sweep = await measureSweep(aws, SETTINGS.sweep, say)
+
+      say('[5/5] memory, cost, report')
+      const results: BenchResults = {
+        machine,
+        startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
+        runSeconds: (Date.now() - started) / 1000,
+        quick,
+        pipeline,
+        profile,
+        coldStart,
+        stackStartSeconds,
+        e2e,
+        sweep,
+        template: {
+          // osls's defaults where serverless.yml says nothing.
+          lambda: {
+            memorySize: lambda?.memorySize ?? 1_024,
+            timeout: lambda?.timeout ?? 6,
+            architecture: lambda?.architecture ?? 'x86_64',
+          },
+          esbuild,
+          ledgerIndexProjection: table.GlobalSecondaryIndexes?.find(
+            (index) => index.IndexName === LEDGER_INDEX.name,
+          )?.Projection,
+        },
+      }
+      const derived = derive(results)
+      const outputDir = quick ? join(tmpdir(), 'voucherify-bench-quick') : projectRoot
+      mkdirSync(outputDir, { recursive: true })
+      writeFileSync(join(outputDir, 'BENCHMARKS.md'), renderReport(results, derived))
+      writeFileSync(join(outputDir, 'BENCHMARKS.svg'), renderSvg(results, derived))
+      console.log(`\n${summaryText(results, derived)}\n`)
+      console.log(
+        `Peak RSS ${(e2e.memory.maxRssBytes / 2 ** 20).toFixed(1)} MiB; recommended memory ` +
+          `${derived.memory.recommendedMb} MB; per million new seed events ` +
+          `$${derived.costs.seed.newEvent.total.toFixed(2)}, large $${derived.costs.large.newEvent.total.toFixed(2)}.`,
+      )
+      say(`wrote ${join(outputDir, 'BENCHMARKS.md')} and BENCHMARKS.svg`)
     } finally {
       await aws.stop()
     }
-
-    say('[5/5] memory, cost, report')
-    const results: BenchResults = {
-      machine,
-      startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
-      runSeconds: (Date.now() - started) / 1000,
-      quick,
-      pipeline,
-      breakdowns,
-      profiles,
-      coldStart,
-      e2e,
-      sweep,
-    }
-    const derived = derive(results)
-    const outputDir = quick ? join(tmpdir(), 'voucherify-bench-quick') : projectRoot
-    mkdirSync(outputDir, { recursive: true })
-    writeFileSync(join(outputDir, 'BENCHMARKS.md'), renderReport(results, derived))
-    writeFileSync(join(outputDir, 'BENCHMARKS.svg'), renderSvg(results, derived))
-    console.log(`\n${summaryText(results, derived)}\n`)
-    console.log(
-      `Peak RSS ${(e2e.memory.maxRssBytes / 2 ** 20).toFixed(1)} MiB; recommended memory ` +
-        `${derived.memory.recommendedMb} MB; per million new seed events ` +
-        `$${derived.costs.seed.newEvent.total.toFixed(2)}, large $${derived.costs.large.newEvent.total.toFixed(2)}.`,
-    )
-    say(`wrote ${join(outputDir, 'BENCHMARKS.md')} and BENCHMARKS.svg`)
   } finally {
     rmSync(workDir, { recursive: true, force: true })
   }

@@ -22,7 +22,7 @@ import {
   startVoucherifyStandIn,
 } from '../local/voucherify-stand-in'
 import { receiverDeps } from '../replay/receiver-deps'
-import { startCountingProxy } from './counting-proxy'
+import { countsSince, startCountingProxy } from './counting-proxy'
 
 type Json = Record<string, unknown>
 
@@ -119,13 +119,6 @@ function timed(api: SweepApi, waited: { ms: number }): SweepApi {
   }
 }
 
-const difference = (after: Record<string, number>, before: Record<string, number>) =>
-  Object.fromEntries(
-    Object.entries(after)
-      .map(([name, value]): [string, number] => [name, value - (before[name] ?? 0)])
-      .filter(([, value]) => value > 0),
-  )
-
 /** Against `aws` (the local stack the end-to-end phase used: its own campaigns, fresh ids). */
 export async function measureSweep(
   aws: LocalAws,
@@ -181,7 +174,7 @@ export async function measureSweep(
       const before = {
         requests: standIn.requests.length,
         calls: { ...dynamodbProxy.counts(), ...snsProxy.counts() },
-        units: dynamodbProxy.capacityByOperation(),
+        units: dynamodbProxy.capacity(),
       }
       waited.ms = 0
       const started = performance.now()
@@ -196,8 +189,8 @@ export async function measureSweep(
         apiSeconds: waited.ms / 1_000,
         apiRequests: requests.length,
         pages: requests.filter((request) => request.path.endsWith('/transactions')).length,
-        calls: difference({ ...dynamodbProxy.counts(), ...snsProxy.counts() }, before.calls),
-        units: difference(dynamodbProxy.capacityByOperation(), before.units),
+        calls: countsSince({ ...dynamodbProxy.counts(), ...snsProxy.counts() }, before.calls),
+        units: countsSince(dynamodbProxy.capacity(), before.units),
       }
     }
     // Transactions old enough for the grace period when the sweeps below start.
