@@ -1,4 +1,5 @@
 import { realEventPublisher } from '../../lib/aws/sns-event-publisher'
+import { requestPacer } from '../../lib/voucherify/request-pacer'
 import { type CommandContext, defineCommand, EXIT } from '../cli/command'
 import { fileCheckpoint } from './checkpoint'
 import {
@@ -8,7 +9,6 @@ import {
   readReplayOptions,
   USAGE,
 } from './options'
-import { createPacer } from './pacer'
 import { createProgress, formatCounts } from './progress'
 import { publishUnpublished } from './publish-unpublished'
 import { receiverDeps } from './receiver-deps'
@@ -40,7 +40,8 @@ function run(
     progress,
     clock: () => new Date(),
     signal,
-    pacer: createPacer(options.rate),
+    // --rate is per second; the pacer counts per minute.
+    pacer: requestPacer(options.rate * 60),
     list: io.stdout,
   }
   const request = { dryRun: options.dryRun, resume: options.resume, pageSize: options.pageSize }

@@ -3,8 +3,8 @@ import type { Deps } from '../../lib/deps'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
 import type { ReceivedEvent } from '../../lib/receive/received-event'
+import type { RequestPacer } from '../../lib/voucherify/request-pacer'
 import type { Counts } from './checkpoint'
-import type { Pacer } from './pacer'
 import { trustedPayloadOf } from './replay-message'
 import type { Position, ReplayTable, StoredItem } from './replay-table'
 import { type RunDeps, type RunResult, runPages } from './run-pages'
@@ -26,7 +26,7 @@ export interface ReingestDeps extends RunDeps {
   table: ReplayTable
   /** The receiver's own dependencies: each payload goes through `ingestPayload` again. */
   ingest: Deps
-  pacer: Pacer
+  pacer: RequestPacer
   /** The dry run's list, ids and issue paths only. */
   list: (line: string) => void
 }
@@ -143,7 +143,7 @@ export function reingestStored(
       preview(item, mode, counts, deps)
       return
     }
-    await deps.pacer.wait()
+    await deps.pacer.waitTurn()
     const outcome = await ingestPayload(deps.ingest, trustedPayloadOf(item))
     await settle(item, outcome, mode, counts, deps)
   }

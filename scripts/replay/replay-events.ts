@@ -1,7 +1,7 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import type { EventPublisher } from '../../lib/receive/event-publisher'
+import type { RequestPacer } from '../../lib/voucherify/request-pacer'
 import type { Counts } from './checkpoint'
-import type { Pacer } from './pacer'
 import { MESSAGE_ATTRIBUTES, replayMessageFor } from './replay-message'
 import type { Page, Position, ReplayTable, StoredItem } from './replay-table'
 import { type RunDeps, type RunResult, runPages } from './run-pages'
@@ -25,7 +25,7 @@ export interface ReplayRequest {
 export interface ReplayDeps extends RunDeps {
   table: ReplayTable
   publisher: EventPublisher
-  pacer: Pacer
+  pacer: RequestPacer
   /** The dry run's list: one line per event that would be published, ids only. */
   list: (line: string) => void
 }
@@ -126,7 +126,7 @@ export function replayStoredEvents(deps: ReplayDeps, request: ReplayRequest): Pr
       deps.list(`would publish ${describe(item)}`)
       return
     }
-    await deps.pacer.wait()
+    await deps.pacer.waitTurn()
     await deps.publisher.publish(rebuilt.message)
     counts.published = (counts.published ?? 0) + 1
   }

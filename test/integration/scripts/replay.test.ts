@@ -13,10 +13,10 @@ import { readPayload } from '../../../lib/receive/read-payload'
 import { quarantineKeyFor } from '../../../lib/receive/receive-webhook'
 import { toTransactionRecord } from '../../../lib/receive/transaction-store'
 import type { SupportedEventType } from '../../../lib/schemas/registry'
+import { requestPacer } from '../../../lib/voucherify/request-pacer'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { realTargetLookups, resolveStageTarget } from '../../../scripts/cli/stage-target'
 import { type CheckpointStore, fileCheckpoint } from '../../../scripts/replay/checkpoint'
-import { createPacer } from '../../../scripts/replay/pacer'
 import type { Progress } from '../../../scripts/replay/progress'
 import { publishUnpublished } from '../../../scripts/replay/publish-unpublished'
 import { receiverDeps } from '../../../scripts/replay/receiver-deps'
@@ -87,7 +87,7 @@ function replayDepsFor(stage: IsolatedStage, overrides: Partial<ReplayDeps> = {}
       topicArnPrefix: stage.topicArnPrefix,
       topicNameSuffix: stage.topicNameSuffix,
     }),
-    pacer: createPacer(1_000),
+    pacer: requestPacer(60_000),
     checkpoint: undefined,
     progress: silentProgress,
     clock: () => new Date(),
@@ -121,7 +121,7 @@ function reingestDepsFor(stage: IsolatedStage) {
   const deps: ReingestDeps = {
     table: realReplayTable(clients.dynamodb, { tableName: stage.tableName }),
     ingest: receiverDeps(clients, stage),
-    pacer: createPacer(1_000),
+    pacer: requestPacer(60_000),
     checkpoint: undefined,
     progress: silentProgress,
     clock: () => new Date(),

@@ -1,5 +1,5 @@
 import { ingestPayload, quarantineKeyFor } from '../../../../lib/receive/receive-webhook'
-import { createPacer } from '../../../../scripts/replay/pacer'
+import { requestPacer } from '../../../../lib/voucherify/request-pacer'
 import type { Progress } from '../../../../scripts/replay/progress'
 import { replayStoredEvents } from '../../../../scripts/replay/replay-events'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
@@ -42,7 +42,7 @@ describe('reprocessQuarantined', () => {
       {
         table,
         ingest,
-        pacer: createPacer(1_000),
+        pacer: requestPacer(60_000),
         checkpoint: undefined,
         progress,
         clock: ingest.clock,
@@ -69,7 +69,7 @@ describe('reprocessQuarantined', () => {
       {
         table,
         ingest,
-        pacer: createPacer(1_000),
+        pacer: requestPacer(60_000),
         checkpoint: undefined,
         progress,
         clock: ingest.clock,
@@ -106,7 +106,7 @@ describe('replayStoredEvents', () => {
       {
         table,
         publisher,
-        pacer: createPacer(1_000),
+        pacer: requestPacer(60_000),
         checkpoint: undefined,
         progress,
         clock: deps.clock,

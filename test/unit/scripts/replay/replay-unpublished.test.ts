@@ -1,6 +1,6 @@
 import { ingestPayload } from '../../../../lib/receive/receive-webhook'
+import { requestPacer } from '../../../../lib/voucherify/request-pacer'
 import type { CheckpointState, CheckpointStore } from '../../../../scripts/replay/checkpoint'
-import { createPacer } from '../../../../scripts/replay/pacer'
 import type { Progress } from '../../../../scripts/replay/progress'
 import { publishUnpublished } from '../../../../scripts/replay/publish-unpublished'
 import type { ReingestDeps, ReingestRequest } from '../../../../scripts/replay/reingest'
@@ -77,7 +77,7 @@ function runDeps(fake: Fake, items: StoredItem[], overrides: Partial<ReingestDep
   const deps: ReingestDeps = {
     table,
     ingest: fake.deps,
-    pacer: createPacer(1_000),
+    pacer: requestPacer(60_000),
     checkpoint: undefined,
     progress,
     clock: fake.deps.clock,
