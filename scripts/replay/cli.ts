@@ -1,6 +1,7 @@
 import { realEventPublisher } from '../../lib/aws/sns-event-publisher'
 import { requestPacer } from '../../lib/voucherify/request-pacer'
 import { type CommandContext, defineCommand, EXIT } from '../cli/command'
+import { receiverDeps } from '../cli/receiver-deps'
 import { fileCheckpoint } from './checkpoint'
 import {
   REPLAY_OPTIONS,
@@ -11,7 +12,6 @@ import {
 } from './options'
 import { createProgress, formatCounts } from './progress'
 import { publishUnpublished } from './publish-unpublished'
-import { receiverDeps } from './receiver-deps'
 import { replayStoredEvents } from './replay-events'
 import { type ReplayTable, realReplayTable } from './replay-table'
 import { reprocessQuarantined } from './reprocess-quarantined'

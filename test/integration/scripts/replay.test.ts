@@ -15,11 +15,11 @@ import { toTransactionRecord } from '../../../lib/receive/transaction-store'
 import type { SupportedEventType } from '../../../lib/schemas/registry'
 import { requestPacer } from '../../../lib/voucherify/request-pacer'
 import { runOperatorCli } from '../../../scripts/cli/main'
+import { receiverDeps } from '../../../scripts/cli/receiver-deps'
 import { realTargetLookups, resolveStageTarget } from '../../../scripts/cli/stage-target'
 import { type CheckpointStore, fileCheckpoint } from '../../../scripts/replay/checkpoint'
 import type { Progress } from '../../../scripts/replay/progress'
 import { publishUnpublished } from '../../../scripts/replay/publish-unpublished'
-import { receiverDeps } from '../../../scripts/replay/receiver-deps'
 import type { ReingestDeps, ReingestRequest } from '../../../scripts/replay/reingest'
 import {
   type ReplayDeps,
