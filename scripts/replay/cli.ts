@@ -1,71 +1,18 @@
-import { realEventPublisher } from '../../lib/aws/sns-event-publisher'
 import { requestPacer } from '../../lib/voucherify/request-pacer'
-import { type CommandContext, defineCommand, EXIT } from '../cli/command'
+import { defineCommand, EXIT } from '../cli/command'
 import { receiverDeps } from '../cli/receiver-deps'
 import { fileCheckpoint } from './checkpoint'
-import {
-  REPLAY_OPTIONS,
-  type ReplayMode,
-  type ReplayOptions,
-  readReplayOptions,
-  USAGE,
-} from './options'
+import { REPLAY_OPTIONS, type ReplayOptions, readReplayOptions, USAGE } from './options'
 import { createProgress, formatCounts } from './progress'
-import { publishUnpublished } from './publish-unpublished'
+import { reingestStored } from './reingest'
 import { replayStoredEvents } from './replay-events'
-import { type ReplayTable, realReplayTable } from './replay-table'
-import { reprocessQuarantined } from './reprocess-quarantined'
-import type { RunResult } from './run-pages'
+import { realReplayTable } from './replay-table'
+import type { ReplayMode, RunDeps, RunResult } from './run-pages'
 
 function errorText(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   const { cause } = error as { cause?: unknown }
   return cause instanceof Error ? `${message} (${cause.name}: ${cause.message})` : message
-}
-
-function run(
-  options: ReplayOptions,
-  {
-    target,
-    clients,
-    io,
-    signal,
-  }: Required<Pick<CommandContext, 'target' | 'clients'>> & CommandContext,
-  table: ReplayTable,
-  progress: ReturnType<typeof createProgress>,
-): Promise<RunResult> {
-  const common = {
-    table,
-    checkpoint: options.checkpoint === undefined ? undefined : fileCheckpoint(options.checkpoint),
-    progress,
-    clock: () => new Date(),
-    signal,
-    // --rate is per second; the pacer counts per minute.
-    pacer: requestPacer(options.rate * 60),
-    list: io.stdout,
-  }
-  const request = { dryRun: options.dryRun, resume: options.resume, pageSize: options.pageSize }
-  const timeRange = { since: options.since, until: options.until }
-  if (options.mode !== 'replay') {
-    const reingest = options.mode === 'quarantined' ? reprocessQuarantined : publishUnpublished
-    return reingest(
-      { ...common, ingest: receiverDeps(clients, target) },
-      { ...request, selection: { eventType: options.eventType, ...timeRange } },
-    )
-  }
-  return replayStoredEvents(
-    {
-      ...common,
-      publisher: realEventPublisher(clients.sns, {
-        topicArnPrefix: target.topicArnPrefix,
-        topicNameSuffix: target.topicNameSuffix,
-      }),
-    },
-    {
-      ...request,
-      selection: { voucherId: options.voucherId, eventType: options.eventType, ...timeRange },
-    },
-  )
 }
 
 /** How the progress and summary lines name a run. */
@@ -97,9 +44,24 @@ export const replayCommand = defineCommand({
     const progress = createProgress({ stream: io.stderr, total })
     if (io.stderr.isTTY)
       progress.note(`${what}: ${where}, topics ${target.topicArnPrefix}*${target.topicNameSuffix}`)
+    const { mode } = options
     let result: RunResult
     try {
-      result = await run(options, { ...context, target, clients }, table, progress)
+      const deps: RunDeps = {
+        table,
+        receiver: receiverDeps(clients, target),
+        // --rate is per second; the pacer counts per minute.
+        pacer: requestPacer(options.rate * 60),
+        checkpoint:
+          options.checkpoint === undefined ? undefined : fileCheckpoint(options.checkpoint),
+        progress,
+        list: io.stdout,
+        signal: context.signal,
+      }
+      result =
+        mode === 'replay'
+          ? await replayStoredEvents(deps, options)
+          : await reingestStored(deps, { ...options, mode })
     } catch (error) {
       const resume = options.checkpoint
         ? `; carry on with --resume --checkpoint ${options.checkpoint}`

@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import { isSupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import { type CommandLine, flag, text, UsageError } from '../cli/command'
+import type { ReplayMode, RunRequest } from './run-pages'
 import { parseInstant } from './time-range'
 
 export const DEFAULT_RATE = 25
@@ -29,20 +30,10 @@ Options:
   --resume              carry on from --checkpoint FILE where the last run stopped
   --page-size N         items read per page and per checkpoint (default ${DEFAULT_PAGE_SIZE})`
 
-/** Replay published events, reprocess quarantined payloads, or publish claimed events. */
-export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
-
-export interface ReplayOptions {
-  mode: ReplayMode
-  voucherId?: string
-  eventType?: string
-  since?: string
-  until?: string
-  dryRun: boolean
+export interface ReplayOptions extends RunRequest {
+  /** Publishes per second, at most. */
   rate: number
-  pageSize: number
   checkpoint?: string
-  resume: boolean
 }
 
 function instant(flag: string, text: string | undefined): string | undefined {

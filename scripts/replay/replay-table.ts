@@ -26,6 +26,9 @@ export type Position = Record<string, unknown>
 /** A stored item with the attributes asked for (every one may be missing). */
 export type StoredItem = ItemKey & Record<string, unknown>
 
+/** How an item is named in the output: its event type and key, never its payload. */
+export const itemName = (item: StoredItem) => `${item.event_type} ${item.transaction_id}`
+
 export interface PageRequest {
   startKey: Position | undefined
   /** Items DynamoDB evaluates for the page, before any filter. */

@@ -1,29 +1,51 @@
+import type { Deps } from '../../lib/deps'
+import type { RequestPacer } from '../../lib/voucherify/request-pacer'
 import type { CheckpointState, CheckpointStore, Counts } from './checkpoint'
 import type { Progress } from './progress'
-import type { Page, Position } from './replay-table'
+import type { Page, Position, ReplayTable } from './replay-table'
 
-/** What every run needs besides its table and publisher. */
+/** Replay published events, reprocess quarantined payloads, or publish claimed events. */
+export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
+
+/** What every run works with. */
 export interface RunDeps {
+  table: ReplayTable
+  /** The receiver's own dependencies: its publisher and clock, and `ingestPayload`'s pipeline. */
+  receiver: Deps
+  pacer: RequestPacer
   /** Written after every page and where the run stops; read when resuming. */
   checkpoint: CheckpointStore | undefined
   progress: Progress
-  clock: () => Date
+  /** The dry run's list: ids and issue paths only. */
+  list: (line: string) => void
   /** Aborting stops the run before its next item; the checkpoint then says where. */
   signal?: AbortSignal
 }
 
-export interface RunOptions {
-  selection: Record<string, unknown>
+/** What a run selects, and how it goes. */
+export interface RunRequest {
+  mode: ReplayMode
+  voucherId?: string
+  eventType?: string
+  /** Inclusive, in `toISOString()` form: of `created_at` for a replay, else of `received_at`. */
+  since?: string
+  /** Exclusive, as `since`. */
+  until?: string
+  /** Reads and lists only: publishes and writes nothing, not even the checkpoint. */
+  dryRun: boolean
   /** Carry on from the checkpoint (or start, when there is none yet). */
   resume: boolean
-  /** Reads and lists only: never writes the checkpoint. */
-  dryRun: boolean
-  counts: Counts
+  /** Items read per page and per checkpoint. */
+  pageSize: number
 }
 
 export type RunResult = {
   status: 'complete' | 'interrupted' | 'already_complete'
   counts: Counts
+}
+
+export const increment = (counts: Counts, name: string) => {
+  counts[name] = (counts[name] ?? 0) + 1
 }
 
 /** As JSON keeps it: without undefined values, keys in order. */
@@ -35,14 +57,15 @@ const sameSelection = (a: Record<string, unknown>, b: Record<string, unknown>) =
 
 async function startingPoint(
   checkpoint: CheckpointStore | undefined,
-  options: RunOptions,
+  selection: Record<string, unknown>,
+  resume: boolean,
 ): Promise<CheckpointState | undefined> {
   const saved = await checkpoint?.load()
   if (saved === undefined) return undefined
-  if (!options.resume) {
+  if (!resume) {
     throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
   }
-  if (!sameSelection(saved.selection, options.selection)) {
+  if (!sameSelection(saved.selection, selection)) {
     throw new Error(
       `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
         'resume with the same options, or use another checkpoint file',
@@ -59,25 +82,28 @@ async function startingPoint(
  * its page had handled.)
  */
 export async function runPages<T>(
-  deps: RunDeps,
-  options: RunOptions,
+  deps: Pick<RunDeps, 'table' | 'checkpoint' | 'progress' | 'signal'>,
+  request: RunRequest,
+  initialCounts: Counts,
   fetch: (startKey: Position | undefined) => Promise<Page<T>>,
   handle: (value: T, counts: Counts) => Promise<void>,
 ): Promise<RunResult> {
-  const saved = await startingPoint(deps.checkpoint, options)
+  const { mode, voucherId, eventType, since, until } = request
+  const selection = { mode, table: deps.table.tableName, voucherId, eventType, since, until }
+  const saved = await startingPoint(deps.checkpoint, selection, request.resume)
   if (saved?.done) return { status: 'already_complete', counts: saved.counts }
-  const counts: Counts = { ...options.counts, ...saved?.counts }
+  const counts: Counts = { ...initialCounts, ...saved?.counts }
   let next: Position | undefined = saved?.next ?? undefined
 
   const save = async (position: Position | undefined, done: boolean) => {
-    if (options.dryRun || deps.checkpoint === undefined) return
+    if (request.dryRun || deps.checkpoint === undefined) return
     await deps.checkpoint.save({
       version: 1,
-      selection: options.selection,
+      selection,
       next: position ?? null,
       done,
       counts,
-      updated_at: deps.clock().toISOString(),
+      updated_at: new Date().toISOString(),
     })
   }
 

@@ -5,7 +5,8 @@ import type {
 } from '../../../../scripts/replay/checkpoint'
 import type { Progress } from '../../../../scripts/replay/progress'
 import type { Page, Position } from '../../../../scripts/replay/replay-table'
-import { type RunDeps, type RunOptions, runPages } from '../../../../scripts/replay/run-pages'
+import { type RunDeps, type RunRequest, runPages } from '../../../../scripts/replay/run-pages'
+import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
 
 /** A checkpoint file in memory that keeps every state saved. */
 class MemoryCheckpoint implements CheckpointStore {
@@ -51,38 +52,34 @@ function recorder(failOn?: string) {
 }
 
 const VALUES = ['a', 'b', 'c', 'd', 'e']
-const selection = { mode: 'test', table: 't' }
+const selection = { mode: 'replay', table: 'fake' }
+const counts = { handled: 0 }
 
-function setup(overrides: Partial<RunDeps> = {}, options: Partial<RunOptions> = {}) {
+function setup(overrides: Partial<RunDeps> = {}) {
   const checkpoint = new MemoryCheckpoint()
-  const deps: RunDeps = { checkpoint, progress: silent, clock: () => new Date(0), ...overrides }
-  const runOptions: RunOptions = {
-    selection,
-    resume: false,
-    dryRun: false,
-    counts: { handled: 0 },
-    ...options,
-  }
-  return { checkpoint, deps, runOptions }
+  const { table } = fakeReplayTable([])
+  const deps = { table, checkpoint, progress: silent, ...overrides }
+  const request: RunRequest = { mode: 'replay', resume: false, dryRun: false, pageSize: 2 }
+  return { checkpoint, deps, request }
 }
 
 describe('runPages', () => {
   it('hands every value over once, page after page', async () => {
-    const { deps, runOptions } = setup()
+    const { deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, runOptions, fetch, handle)
+    const result = await runPages(deps, request, counts, fetch, handle)
 
     expect(handled).toEqual(VALUES)
     expect(result).toEqual({ status: 'complete', counts: { handled: 5, pages: 3, read: 5 } })
   })
 
   it('records the next page’s position after every page, and done after the last', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
 
-    await runPages(deps, runOptions, fetch, recorder().handle)
+    await runPages(deps, request, counts, fetch, recorder().handle)
 
     expect(checkpoint.saved.map(({ next, done }) => ({ next, done }))).toEqual([
       { next: { after: 1 }, done: false },
@@ -92,7 +89,7 @@ describe('runPages', () => {
   })
 
   it('carries on from the checkpoint with its counts when resuming', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -104,25 +101,25 @@ describe('runPages', () => {
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+    const result = await runPages(deps, { ...request, resume: true }, counts, fetch, handle)
 
     expect(handled).toEqual(['c', 'd', 'e'])
     expect(result.counts).toMatchObject({ handled: 5, pages: 3 })
   })
 
   it('starts from the beginning when resuming without a checkpoint yet', async () => {
-    const { deps, runOptions } = setup()
+    const { deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+    await runPages(deps, { ...request, resume: true }, counts, fetch, handle)
 
     expect(handled).toEqual(VALUES)
   })
 
   it('stops when aborted and records the position after the last value handled', async () => {
     const abort = new AbortController()
-    const { checkpoint, deps, runOptions } = setup({ signal: abort.signal })
+    const { checkpoint, deps, request } = setup({ signal: abort.signal })
     const { fetch } = pagesOf(VALUES, 10)
     const handled: string[] = []
     const handle = async (value: string) => {
@@ -130,7 +127,7 @@ describe('runPages', () => {
       if (value === 'b') abort.abort()
     }
 
-    const result = await runPages(deps, runOptions, fetch, handle)
+    const result = await runPages(deps, request, counts, fetch, handle)
 
     expect(result.status).toBe('interrupted')
     expect(handled).toEqual(['a', 'b'])
@@ -138,17 +135,17 @@ describe('runPages', () => {
   })
 
   it('records the position after the last value handled when handling fails, and fails', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 10)
 
-    const run = runPages(deps, runOptions, fetch, recorder('d').handle)
+    const run = runPages(deps, request, counts, fetch, recorder('d').handle)
 
     await expect(run).rejects.toThrow('failed on d')
     expect(checkpoint.saved.at(-1)).toMatchObject({ next: { after: 2 }, done: false })
   })
 
   it('refuses to start over an existing checkpoint without --resume', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -158,13 +155,13 @@ describe('runPages', () => {
       updated_at: '',
     })
 
-    const run = runPages(deps, runOptions, pagesOf(VALUES, 2).fetch, recorder().handle)
+    const run = runPages(deps, request, counts, pagesOf(VALUES, 2).fetch, recorder().handle)
 
     await expect(run).rejects.toThrow(/pass --resume/)
   })
 
   it('refuses to resume a checkpoint of another selection', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection: { ...selection, eventType: 'voucher.gift.balance_added' },
@@ -176,7 +173,8 @@ describe('runPages', () => {
 
     const run = runPages(
       deps,
-      { ...runOptions, resume: true },
+      { ...request, resume: true },
+      counts,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -185,7 +183,7 @@ describe('runPages', () => {
   })
 
   it('treats a selection value left undefined as absent, as the checkpoint file does', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -197,7 +195,8 @@ describe('runPages', () => {
 
     const result = await runPages(
       deps,
-      { ...runOptions, selection: { ...selection, voucherId: undefined }, resume: true },
+      { ...request, voucherId: undefined, resume: true },
+      counts,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -206,7 +205,7 @@ describe('runPages', () => {
   })
 
   it('handles nothing when the checkpoint says the run completed', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -217,18 +216,25 @@ describe('runPages', () => {
     })
     const { fetch, fetched } = pagesOf(VALUES, 2)
 
-    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, recorder().handle)
+    const result = await runPages(
+      deps,
+      { ...request, resume: true },
+      counts,
+      fetch,
+      recorder().handle,
+    )
 
     expect(result).toEqual({ status: 'already_complete', counts: { handled: 5 } })
     expect(fetched).toEqual([])
   })
 
   it('writes no checkpoint in a dry run', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
 
     await runPages(
       deps,
-      { ...runOptions, dryRun: true },
+      { ...request, dryRun: true },
+      counts,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
