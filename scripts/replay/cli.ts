@@ -1,13 +1,12 @@
 import { requestPacer } from '../../lib/voucherify/request-pacer'
 import { defineCommand, EXIT } from '../cli/command'
 import { receiverDeps } from '../cli/receiver-deps'
-import { fileCheckpoint } from './checkpoint'
 import { REPLAY_OPTIONS, type ReplayOptions, readReplayOptions, USAGE } from './options'
 import { createProgress, formatCounts } from './progress'
 import { reingestStored } from './reingest'
 import { replayStoredEvents } from './replay-events'
 import { realReplayTable } from './replay-table'
-import type { ReplayMode, RunDeps, RunResult } from './run-pages'
+import { fileCheckpoint, type ReplayMode, type RunDeps, type RunResult } from './run-pages'
 
 function errorText(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)

@@ -1,4 +1,5 @@
-import type { Counts } from './checkpoint'
+/** What a run has counted so far, by name, in the order the summary shows them. */
+export type Counts = Record<string, number>
 
 /** Where progress goes: stderr in the CLI. */
 export interface ProgressStream {

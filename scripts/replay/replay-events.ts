@@ -1,5 +1,5 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
-import type { Counts } from './checkpoint'
+import type { Counts } from './progress'
 import { MESSAGE_ATTRIBUTES, replayMessageFor } from './replay-message'
 import {
   itemName,

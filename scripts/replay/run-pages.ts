@@ -1,8 +1,68 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { Deps } from '../../lib/deps'
 import type { RequestPacer } from '../../lib/voucherify/request-pacer'
-import type { CheckpointState, CheckpointStore, Counts } from './checkpoint'
-import type { Progress } from './progress'
+import type { Counts, Progress } from './progress'
 import type { Page, Position, ReplayTable } from './replay-table'
+
+/** Where a run stands: written after every page, and where it stopped when it stops. */
+export interface CheckpointState {
+  version: 1
+  /** What the run selects; a checkpoint is only resumed by a run that selects the same. */
+  selection: Record<string, unknown>
+  /** Where to carry on; null once `done`, or before the first page. */
+  next: Position | null
+  done: boolean
+  counts: Counts
+  updated_at: string
+}
+
+export interface CheckpointStore {
+  load(): Promise<CheckpointState | undefined>
+  save(state: CheckpointState): Promise<void>
+}
+
+function isCheckpointState(value: unknown): value is CheckpointState {
+  if (typeof value !== 'object' || value === null) return false
+  const state = value as Partial<CheckpointState>
+  return (
+    state.version === 1 &&
+    typeof state.selection === 'object' &&
+    state.selection !== null &&
+    (state.next === null || typeof state.next === 'object') &&
+    typeof state.done === 'boolean' &&
+    typeof state.counts === 'object' &&
+    state.counts !== null
+  )
+}
+
+/** A JSON file, replaced whole on every save (written beside it, then renamed over it). */
+export function fileCheckpoint(path: string): CheckpointStore {
+  return {
+    async load() {
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw error
+      }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        throw new Error(`Checkpoint ${path} is not JSON`)
+      }
+      if (!isCheckpointState(parsed))
+        throw new Error(`Checkpoint ${path} is not a replay checkpoint`)
+      return parsed
+    },
+    async save(state) {
+      const temporary = `${path}.tmp`
+      await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`)
+      await rename(temporary, path)
+    },
+  }
+}
 
 /** Replay published events, reprocess quarantined payloads, or publish claimed events. */
 export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
@@ -52,9 +112,6 @@ export const increment = (counts: Counts, name: string) => {
 const canonical = (selection: Record<string, unknown>) =>
   JSON.stringify(Object.entries(JSON.parse(JSON.stringify(selection)) as object).sort())
 
-const sameSelection = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  canonical(a) === canonical(b)
-
 async function startingPoint(
   checkpoint: CheckpointStore | undefined,
   selection: Record<string, unknown>,
@@ -65,7 +122,7 @@ async function startingPoint(
   if (!resume) {
     throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
   }
-  if (!sameSelection(saved.selection, selection)) {
+  if (canonical(saved.selection) !== canonical(selection)) {
     throw new Error(
       `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
         'resume with the same options, or use another checkpoint file',
@@ -107,11 +164,13 @@ export async function runPages<T>(
     })
   }
 
+  const interrupted = async (position: Position | undefined): Promise<RunResult> => {
+    await save(position, false)
+    return { status: 'interrupted', counts }
+  }
+
   for (;;) {
-    if (deps.signal?.aborted) {
-      await save(next, false)
-      return { status: 'interrupted', counts }
-    }
+    if (deps.signal?.aborted) return interrupted(next)
     const page = await fetch(next)
     counts.pages = (counts.pages ?? 0) + 1
     counts.read = (counts.read ?? 0) + page.evaluated
@@ -119,10 +178,7 @@ export async function runPages<T>(
     let position = next
     try {
       for (const entry of page.entries) {
-        if (deps.signal?.aborted) {
-          await save(position, false)
-          return { status: 'interrupted', counts }
-        }
+        if (deps.signal?.aborted) return interrupted(position)
         await handle(entry.value, counts)
         position = entry.position
         deps.progress.update(counts)

@@ -16,12 +16,16 @@ import { requestPacer } from '../../../lib/voucherify/request-pacer'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { receiverDeps } from '../../../scripts/cli/receiver-deps'
 import { realTargetLookups, resolveStageTarget } from '../../../scripts/cli/stage-target'
-import { type CheckpointStore, fileCheckpoint } from '../../../scripts/replay/checkpoint'
 import type { Progress } from '../../../scripts/replay/progress'
 import { type ReingestMode, reingestStored } from '../../../scripts/replay/reingest'
 import { replayStoredEvents } from '../../../scripts/replay/replay-events'
 import { realReplayTable } from '../../../scripts/replay/replay-table'
-import type { RunDeps, RunRequest } from '../../../scripts/replay/run-pages'
+import {
+  type CheckpointStore,
+  fileCheckpoint,
+  type RunDeps,
+  type RunRequest,
+} from '../../../scripts/replay/run-pages'
 import { envelopeFor, giftEventData, randomId } from '../../../scripts/sample-events'
 import {
   dynamoDbKind,

@@ -1,6 +1,5 @@
 import { ingestPayload, quarantineKeyFor } from '../../../../lib/receive/receive-webhook'
 import { requestPacer } from '../../../../lib/voucherify/request-pacer'
-import type { CheckpointState, CheckpointStore } from '../../../../scripts/replay/checkpoint'
 import type { Progress } from '../../../../scripts/replay/progress'
 import { type ReingestMode, reingestStored } from '../../../../scripts/replay/reingest'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
@@ -8,6 +7,7 @@ import type { RunDeps, RunRequest } from '../../../../scripts/replay/run-pages'
 import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'
 import { fakeDeps } from '../../../support/fakes/fake-deps'
 import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
+import { MemoryCheckpoint } from '../../../support/fakes/memory-checkpoint'
 
 const EVENT_TYPE = 'voucher.gift.transaction.created'
 
@@ -66,17 +66,6 @@ function quarantinedItem(body: string): StoredItem {
     delivery: 'envelope',
     payload: body,
     received_at: '2026-01-01T00:00:00.000Z',
-  }
-}
-
-/** A checkpoint file in memory that keeps every state saved. */
-class MemoryCheckpoint implements CheckpointStore {
-  readonly saved: CheckpointState[] = []
-  async load() {
-    return this.saved.at(-1)
-  }
-  async save(state: CheckpointState) {
-    this.saved.push(structuredClone(state))
   }
 }
 

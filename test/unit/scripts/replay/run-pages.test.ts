@@ -1,25 +1,8 @@
-import type {
-  CheckpointState,
-  CheckpointStore,
-  Counts,
-} from '../../../../scripts/replay/checkpoint'
-import type { Progress } from '../../../../scripts/replay/progress'
+import type { Counts, Progress } from '../../../../scripts/replay/progress'
 import type { Page, Position } from '../../../../scripts/replay/replay-table'
 import { type RunDeps, type RunRequest, runPages } from '../../../../scripts/replay/run-pages'
 import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
-
-/** A checkpoint file in memory that keeps every state saved. */
-class MemoryCheckpoint implements CheckpointStore {
-  readonly saved: CheckpointState[] = []
-  constructor(private state?: CheckpointState) {}
-  async load() {
-    return this.state && structuredClone(this.state)
-  }
-  async save(state: CheckpointState) {
-    this.state = structuredClone(state)
-    this.saved.push(this.state)
-  }
-}
+import { MemoryCheckpoint } from '../../../support/fakes/memory-checkpoint'
 
 const silent: Progress = { update() {}, note() {}, finish() {} }
 
