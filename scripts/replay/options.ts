@@ -1,8 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import { isSupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
-import { type CommandLine, flag, text, UsageError } from '../cli/command'
+import { type CommandLine, flag, parseInstant, text, UsageError } from '../cli/command'
 import type { ReplayMode, RunRequest } from './run-pages'
-import { parseInstant } from './time-range'
 
 export const DEFAULT_RATE = 25
 export const DEFAULT_PAGE_SIZE = 100

@@ -12,7 +12,6 @@ import {
   type RunResult,
   runPages,
 } from './run-pages'
-import { inRange, isRangeSet, textBounds } from './time-range'
 
 export type ReingestMode = Exclude<ReplayMode, 'replay'>
 
@@ -61,15 +60,13 @@ export function reingestStored(
 ): Promise<RunResult> {
   const mode = MODES[request.mode]
   const { receiver, list, progress } = deps
-  const range = isRangeSet(request)
-    ? { attribute: 'received_at', ...textBounds(request) }
-    : undefined
-
+  const { eventType, since, until } = request
   const fetch = (startKey: Position | undefined) =>
-    deps.table.scan({ status: mode.status, eventType: request.eventType, range }, mode.attributes, {
-      startKey,
-      limit: request.pageSize,
-    })
+    deps.table.scan(
+      { status: mode.status, eventType, since, until, timeAttribute: 'received_at' },
+      mode.attributes,
+      { startKey, limit: request.pageSize },
+    )
 
   /** Dry run: reads the payload as the receiver would, without storing or publishing it. */
   const preview = (item: StoredItem, counts: Counts) => {
@@ -128,7 +125,6 @@ export function reingestStored(
   }
 
   const handle = async (item: StoredItem, counts: Counts) => {
-    if (item.status !== mode.status || !inRange(item.received_at, request)) return
     increment(counts, 'matched')
     if (request.dryRun) return preview(item, counts)
     await deps.pacer.waitTurn()

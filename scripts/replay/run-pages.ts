@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { Deps } from '../../lib/deps'
 import type { RequestPacer } from '../../lib/voucherify/request-pacer'
 import type { Counts, Progress } from './progress'
-import type { Page, Position, ReplayTable } from './replay-table'
+import type { Page, Position, ReplayTable, Selection } from './replay-table'
 
 /** Where a run stands: written after every page, and where it stopped when it stops. */
 export interface CheckpointState {
@@ -83,14 +83,9 @@ export interface RunDeps {
 }
 
 /** What a run selects, and how it goes. */
-export interface RunRequest {
+export interface RunRequest extends Selection {
   mode: ReplayMode
   voucherId?: string
-  eventType?: string
-  /** Inclusive, in `toISOString()` form: of `created_at` for a replay, else of `received_at`. */
-  since?: string
-  /** Exclusive, as `since`. */
-  until?: string
   /** Reads and lists only: publishes and writes nothing, not even the checkpoint. */
   dryRun: boolean
   /** Carry on from the checkpoint (or start, when there is none yet). */

@@ -113,11 +113,9 @@ describe('reingestStored, publishing unpublished events', () => {
       {
         status: 'claimed',
         eventType: EVENT_TYPE,
-        range: {
-          attribute: 'received_at',
-          from: '2026-01-01T00:00:00.000Z',
-          to: '2026-01-04T00:00:00.000Z',
-        },
+        since: '2026-01-02T00:00:00.000Z',
+        until: '2026-01-03T00:00:00.000Z',
+        timeAttribute: 'received_at',
       },
     ])
   })
