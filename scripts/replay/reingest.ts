@@ -2,8 +2,7 @@ import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
 import type { Counts } from './progress'
-import { trustedPayloadOf } from './replay-message'
-import { itemName, type Position, type StoredItem } from './replay-table'
+import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
 import {
   increment,
   type ReplayMode,

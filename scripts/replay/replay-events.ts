@@ -1,11 +1,22 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
+import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import { readPayload } from '../../lib/receive/read-payload'
 import type { Counts } from './progress'
-import { MESSAGE_ATTRIBUTES, replayMessageFor } from './replay-message'
-import { itemName, type Position, type StoredItem } from './replay-table'
+import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
 import { increment, type RunDeps, type RunRequest, type RunResult, runPages } from './run-pages'
 
-/** What a replay reads of an item: never more than the message and the listing need. */
-const REPLAY_ATTRIBUTES = ['status', 'created_at', 'voucher_id', ...MESSAGE_ATTRIBUTES]
+/** What a replay reads of an item: what its first message was built from, and what is listed. */
+const REPLAY_ATTRIBUTES = [
+  'status',
+  'created_at',
+  'voucher_id',
+  'delivery',
+  'payload',
+  'received_at',
+  'origin',
+  'ledger_status',
+]
 
 /** Only published items: the others are in flight (their delivery publishes them) or quarantined. */
 const PUBLISHED = ITEM_STATUS.published
@@ -14,6 +25,44 @@ function initialCounts(dryRun: boolean): Counts {
   return dryRun
     ? { pages: 0, read: 0, matched: 0, would_publish: 0, unreadable: 0 }
     : { pages: 0, read: 0, matched: 0, published: 0, unreadable: 0, not_published: 0 }
+}
+
+/**
+ * The message first published for a stored item, built again from its payload, `received_at`,
+ * `origin` and ledger verdict (the same body and attributes), plus `replay=true` so that
+ * subscribers can tell or filter. On a FIFO topic SNS drops a message whose deduplication id it
+ * saw in the last five minutes, so a replayed one gets its own: `replay:<run>:` + the original's.
+ */
+export function replayMessageFor(
+  item: StoredItem,
+  run: string,
+): { ok: true; message: OutgoingMessage } | { ok: false; reason: string } {
+  if (typeof item.payload !== 'string' || typeof item.received_at !== 'string') {
+    return { ok: false, reason: 'no_payload' }
+  }
+  const read = readPayload(trustedPayloadOf(item), item.received_at)
+  if (!read.ok) return { ok: false, reason: read.outcome.status }
+  if (
+    read.event.eventType !== item.event_type ||
+    read.event.idempotency.key !== item.transaction_id
+  ) {
+    return { ok: false, reason: 'key_mismatch' }
+  }
+  const { message } = read
+  return {
+    ok: true,
+    message: {
+      ...message,
+      attributes: {
+        ...message.attributes,
+        ...(typeof item.ledger_status === 'string'
+          ? { [LEDGER_ATTRIBUTE]: item.ledger_status }
+          : {}),
+        replay: 'true',
+      },
+      deduplicationId: `replay:${run}:${message.deduplicationId}`,
+    },
+  }
 }
 
 const describe = (item: StoredItem) =>

@@ -18,6 +18,8 @@ import {
   keyOf,
   LEDGER_INDEX,
 } from '../../lib/aws/transactions-table'
+import type { TrustedPayload } from '../../lib/receive/read-payload'
+import type { EventOrigin } from '../../lib/receive/received-event'
 
 /** An `ExclusiveStartKey`: where a scan or query carries on. Plain JSON, kept in checkpoints. */
 export type Position = Record<string, unknown>
@@ -27,6 +29,15 @@ export type StoredItem = ItemKey & Record<string, unknown>
 
 /** How an item is named in the output: its event type and key, never its payload. */
 export const itemName = (item: ItemKey) => `${item.event_type} ${item.transaction_id}`
+
+/** The stored body as it was received, with the route's event type for a raw payload. */
+export function trustedPayloadOf(item: StoredItem): TrustedPayload {
+  return {
+    body: Buffer.from(String(item.payload ?? '')),
+    pathEventType: item.delivery === 'raw' ? item.event_type : undefined,
+    ...(typeof item.origin === 'string' ? { origin: item.origin as EventOrigin } : {}),
+  }
+}
 
 export interface Page<T> {
   /** Each value with the position just after it, to carry on from there. */
