@@ -21,17 +21,16 @@ export interface CheckpointStore {
   save(state: CheckpointState): Promise<void>
 }
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+
 function isCheckpointState(value: unknown): value is CheckpointState {
-  if (typeof value !== 'object' || value === null) return false
-  const state = value as Partial<CheckpointState>
+  const state = (isObject(value) ? value : {}) as Partial<CheckpointState>
   return (
     state.version === 1 &&
-    typeof state.selection === 'object' &&
-    state.selection !== null &&
+    isObject(state.selection) &&
     (state.next === null || typeof state.next === 'object') &&
     typeof state.done === 'boolean' &&
-    typeof state.counts === 'object' &&
-    state.counts !== null
+    isObject(state.counts)
   )
 }
 
@@ -107,25 +106,6 @@ export const increment = (counts: Counts, name: string) => {
 const canonical = (selection: Record<string, unknown>) =>
   JSON.stringify(Object.entries(JSON.parse(JSON.stringify(selection)) as object).sort())
 
-async function startingPoint(
-  checkpoint: CheckpointStore | undefined,
-  selection: Record<string, unknown>,
-  resume: boolean,
-): Promise<CheckpointState | undefined> {
-  const saved = await checkpoint?.load()
-  if (saved === undefined) return undefined
-  if (!resume) {
-    throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
-  }
-  if (canonical(saved.selection) !== canonical(selection)) {
-    throw new Error(
-      `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
-        'resume with the same options, or use another checkpoint file',
-    )
-  }
-  return saved
-}
-
 /**
  * Reads page after page and hands every value to `handle`, one at a time. After each page the
  * checkpoint records the next page's position and the counts; when the run is aborted or
@@ -142,7 +122,16 @@ export async function runPages<T>(
 ): Promise<RunResult> {
   const { mode, voucherId, eventType, since, until } = request
   const selection = { mode, table: deps.table.tableName, voucherId, eventType, since, until }
-  const saved = await startingPoint(deps.checkpoint, selection, request.resume)
+  const saved = await deps.checkpoint?.load()
+  if (saved !== undefined && !request.resume) {
+    throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
+  }
+  if (saved !== undefined && canonical(saved.selection) !== canonical(selection)) {
+    throw new Error(
+      `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
+        'resume with the same options, or use another checkpoint file',
+    )
+  }
   if (saved?.done) return { status: 'already_complete', counts: saved.counts }
   const counts: Counts = { ...initialCounts, ...saved?.counts }
   let next: Position | undefined = saved?.next ?? undefined
@@ -167,7 +156,7 @@ export async function runPages<T>(
   for (;;) {
     if (deps.signal?.aborted) return interrupted(next)
     const page = await fetch(next)
-    counts.pages = (counts.pages ?? 0) + 1
+    increment(counts, 'pages')
     counts.read = (counts.read ?? 0) + page.evaluated
     deps.progress.update(counts)
     let position = next
