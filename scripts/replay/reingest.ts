@@ -21,7 +21,7 @@ const MODES = {
     attributes: ['status', 'delivery', 'payload', 'received_at'],
     /** Where a payload that fails today's schema is counted (its issue paths are noted). */
     invalid: 'still_invalid',
-    /** The outcomes counted, from zero and in the summary's order, by a dry run and a real one. */
+    /** The outcomes a dry run and a real one count, in the summary's order. */
     dryRunCounts: ['valid_now', 'still_invalid', 'unprocessable'],
     runCounts: ['accepted', 'duplicate', 'still_invalid', 'in_flight', 'unprocessable'],
   },
@@ -124,18 +124,11 @@ export function reingestStored(
   }
 
   const handle = async (item: StoredItem, counts: Counts) => {
-    increment(counts, 'matched')
     if (request.dryRun) return preview(item, counts)
     await deps.pacer.waitTurn()
     await settle(item, await ingestPayload(receiver, trustedPayloadOf(item)), counts)
   }
 
   const outcomes = request.dryRun ? mode.dryRunCounts : mode.runCounts
-  const counts = {
-    pages: 0,
-    read: 0,
-    matched: 0,
-    ...Object.fromEntries(outcomes.map((name) => [name, 0])),
-  }
-  return runPages(deps, request, counts, fetch, handle)
+  return runPages(deps, request, outcomes, fetch, handle)
 }

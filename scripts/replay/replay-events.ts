@@ -21,12 +21,6 @@ const REPLAY_ATTRIBUTES = [
 /** Only published items: the others are in flight (their delivery publishes them) or quarantined. */
 const PUBLISHED = ITEM_STATUS.published
 
-function initialCounts(dryRun: boolean): Counts {
-  return dryRun
-    ? { pages: 0, read: 0, matched: 0, would_publish: 0, unreadable: 0 }
-    : { pages: 0, read: 0, matched: 0, published: 0, unreadable: 0, not_published: 0 }
-}
-
 /**
  * The message first published for a stored item, built again from its payload, `received_at`,
  * `origin` and ledger verdict (the same body and attributes), plus `replay=true` so that
@@ -88,7 +82,6 @@ export function replayStoredEvents(deps: RunDeps, request: RunRequest): Promise<
   }
 
   const handle = async (item: StoredItem, counts: Counts) => {
-    increment(counts, 'matched')
     if (item.status !== PUBLISHED) {
       increment(counts, 'not_published')
       return
@@ -109,5 +102,8 @@ export function replayStoredEvents(deps: RunDeps, request: RunRequest): Promise<
     increment(counts, 'published')
   }
 
-  return runPages(deps, request, initialCounts(dryRun), fetch, handle)
+  const outcomes = dryRun
+    ? ['would_publish', 'unreadable']
+    : ['published', 'unreadable', 'not_published']
+  return runPages(deps, request, outcomes, fetch, handle)
 }

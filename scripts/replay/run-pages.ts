@@ -107,7 +107,8 @@ const canonical = (selection: Record<string, unknown>) =>
   JSON.stringify(Object.entries(JSON.parse(JSON.stringify(selection)) as object).sort())
 
 /**
- * Reads page after page and hands every value to `handle`, one at a time. After each page the
+ * Reads page after page and hands every value to `handle`, one at a time; counts the pages, the
+ * items read and those selected (`matched`), and `handle` its `outcomes`. After each page the
  * checkpoint records the next page's position and the counts; when the run is aborted or
  * `handle` throws, it records the position after the last value handled, so a resumed run
  * neither skips a value nor handles one again. (Only a run killed outright repeats the values
@@ -116,7 +117,7 @@ const canonical = (selection: Record<string, unknown>) =>
 export async function runPages<T>(
   deps: Pick<RunDeps, 'table' | 'checkpoint' | 'progress' | 'signal'>,
   request: RunRequest,
-  initialCounts: Counts,
+  outcomes: readonly string[],
   fetch: (startKey: Position | undefined) => Promise<Page<T>>,
   handle: (value: T, counts: Counts) => Promise<void>,
 ): Promise<RunResult> {
@@ -133,7 +134,12 @@ export async function runPages<T>(
     )
   }
   if (saved?.done) return { status: 'already_complete', counts: saved.counts }
-  const counts: Counts = { ...initialCounts, ...saved?.counts }
+  // Every count from zero, in the summary's order.
+  const counted = ['pages', 'read', 'matched', ...outcomes]
+  const counts: Counts = {
+    ...Object.fromEntries(counted.map((name) => [name, 0])),
+    ...saved?.counts,
+  }
   let next: Position | undefined = saved?.next ?? undefined
 
   const save = async (position: Position | undefined, done: boolean) => {
@@ -163,6 +169,7 @@ export async function runPages<T>(
     try {
       for (const entry of page.entries) {
         if (deps.signal?.aborted) return interrupted(position)
+        increment(counts, 'matched')
         await handle(entry.value, counts)
         position = entry.position
         deps.progress.update(counts)

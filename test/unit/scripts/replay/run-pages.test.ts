@@ -36,7 +36,7 @@ function recorder(failOn?: string) {
 
 const VALUES = ['a', 'b', 'c', 'd', 'e']
 const selection = { mode: 'replay', table: 'fake' }
-const counts = { handled: 0 }
+const outcomes = ['handled']
 
 function setup(overrides: Partial<RunDeps> = {}) {
   const checkpoint = new MemoryCheckpoint()
@@ -52,17 +52,20 @@ describe('runPages', () => {
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, request, counts, fetch, handle)
+    const result = await runPages(deps, request, outcomes, fetch, handle)
 
     expect(handled).toEqual(VALUES)
-    expect(result).toEqual({ status: 'complete', counts: { handled: 5, pages: 3, read: 5 } })
+    expect(result).toEqual({
+      status: 'complete',
+      counts: { pages: 3, read: 5, matched: 5, handled: 5 },
+    })
   })
 
   it('records the next page’s position after every page, and done after the last', async () => {
     const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
 
-    await runPages(deps, request, counts, fetch, recorder().handle)
+    await runPages(deps, request, outcomes, fetch, recorder().handle)
 
     expect(checkpoint.saved.map(({ next, done }) => ({ next, done }))).toEqual([
       { next: { after: 1 }, done: false },
@@ -84,7 +87,7 @@ describe('runPages', () => {
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, { ...request, resume: true }, counts, fetch, handle)
+    const result = await runPages(deps, { ...request, resume: true }, outcomes, fetch, handle)
 
     expect(handled).toEqual(['c', 'd', 'e'])
     expect(result.counts).toMatchObject({ handled: 5, pages: 3 })
@@ -95,7 +98,7 @@ describe('runPages', () => {
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    await runPages(deps, { ...request, resume: true }, counts, fetch, handle)
+    await runPages(deps, { ...request, resume: true }, outcomes, fetch, handle)
 
     expect(handled).toEqual(VALUES)
   })
@@ -110,7 +113,7 @@ describe('runPages', () => {
       if (value === 'b') abort.abort()
     }
 
-    const result = await runPages(deps, request, counts, fetch, handle)
+    const result = await runPages(deps, request, outcomes, fetch, handle)
 
     expect(result.status).toBe('interrupted')
     expect(handled).toEqual(['a', 'b'])
@@ -121,7 +124,7 @@ describe('runPages', () => {
     const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 10)
 
-    const run = runPages(deps, request, counts, fetch, recorder('d').handle)
+    const run = runPages(deps, request, outcomes, fetch, recorder('d').handle)
 
     await expect(run).rejects.toThrow('failed on d')
     expect(checkpoint.saved.at(-1)).toMatchObject({ next: { after: 2 }, done: false })
@@ -138,7 +141,7 @@ describe('runPages', () => {
       updated_at: '',
     })
 
-    const run = runPages(deps, request, counts, pagesOf(VALUES, 2).fetch, recorder().handle)
+    const run = runPages(deps, request, outcomes, pagesOf(VALUES, 2).fetch, recorder().handle)
 
     await expect(run).rejects.toThrow(/pass --resume/)
   })
@@ -157,7 +160,7 @@ describe('runPages', () => {
     const run = runPages(
       deps,
       { ...request, resume: true },
-      counts,
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -179,7 +182,7 @@ describe('runPages', () => {
     const result = await runPages(
       deps,
       { ...request, voucherId: undefined, resume: true },
-      counts,
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -202,7 +205,7 @@ describe('runPages', () => {
     const result = await runPages(
       deps,
       { ...request, resume: true },
-      counts,
+      outcomes,
       fetch,
       recorder().handle,
     )
@@ -217,7 +220,7 @@ describe('runPages', () => {
     await runPages(
       deps,
       { ...request, dryRun: true },
-      counts,
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
