@@ -3,7 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns'
 import { readConfig } from '../../lib/config'
 import { buildDeps, type Deps } from '../../lib/deps'
 
-export interface ReceiverTarget {
+interface ReceiverTarget {
   tableName: string
   topicArnPrefix: string
   /** '.fifo' for a stage deployed with FIFO event topics. */

@@ -48,7 +48,7 @@ export interface Page<T> {
   evaluated: number
 }
 
-export interface PageRequest {
+interface PageRequest {
   startKey: Position | undefined
   /** Items DynamoDB evaluates for the page, before any filter. */
   limit: number
@@ -69,7 +69,7 @@ export interface ScanFilter extends Selection {
   timeAttribute: 'created_at' | 'received_at'
 }
 
-export interface Resolution {
+interface Resolution {
   resolvedAt: string
   idempotencyKey: string
   outcome: 'accepted' | 'duplicate'
