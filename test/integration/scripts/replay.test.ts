@@ -77,7 +77,7 @@ async function deliverAll(stage: IsolatedStage, events: Array<ReturnType<typeof 
   return events.map((event) => event.transactionId)
 }
 
-/** A run's dependencies on `stage`'s table and topics, with the receiver built as replay builds it. */
+/** A run's dependencies on `stage`'s table and topics, its receiver built as replay builds it. */
 function runDepsFor(stage: IsolatedStage, overrides: Partial<RunDeps> = {}) {
   const listed: string[] = []
   const deps: RunDeps = {
