@@ -14,6 +14,7 @@ import {
   voucherifySweepApi,
 } from '../../lib'
 import { cardHistory, TEN_TRANSACTIONS } from '../card-history'
+import { receiverDeps } from '../cli/receiver-deps'
 import type { LocalAws } from '../local/local-aws'
 import { stageSetting } from '../local/serverless-resources'
 import {
@@ -21,7 +22,6 @@ import {
   type StandInOptions,
   startVoucherifyStandIn,
 } from '../local/voucherify-stand-in'
-import { receiverDeps } from '../replay/receiver-deps'
 import { countsSince, startCountingProxy } from './counting-proxy'
 
 type Json = Record<string, unknown>

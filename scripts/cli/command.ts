@@ -63,3 +63,15 @@ export const text = (values: CommandLine['values'], name: string) => {
 }
 
 export const flag = (values: CommandLine['values'], name: string) => values[name] === true
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/
+
+/**
+ * An ISO 8601 date (`2026-01-01`, midnight UTC) or date and time with `Z` or an offset, in
+ * `toISOString()` form; undefined for anything else (a time without a zone is ambiguous).
+ */
+export function parseInstant(text: string): string | undefined {
+  if (!ISO_INSTANT.test(text)) return undefined
+  const ms = Date.parse(text)
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined
+}

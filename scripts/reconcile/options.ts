@@ -1,13 +1,12 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import { MAX_PAGE_SIZE } from '../../lib/voucherify/voucherify-api'
-import { type CommandLine, flag, text, UsageError } from '../cli/command'
+import { type CommandLine, flag, parseInstant, text, UsageError } from '../cli/command'
 import {
   readVoucherifyAccess,
   VOUCHERIFY_OPTIONS,
   VOUCHERIFY_USAGE,
   type VoucherifyAccess,
 } from '../cli/voucherify-access'
-import { parseInstant } from '../replay/time-range'
 
 export const USAGE = `--voucher <code|id> [options]
 

@@ -1,13 +1,10 @@
-import type { Counts } from './checkpoint'
+import type { CliIo } from '../cli/command'
 
-/** Where progress goes: stderr in the CLI. */
-export interface ProgressStream {
-  write(text: string): unknown
-  isTTY?: boolean
-}
+/** What a run has counted so far, by name, in the order the summary shows them. */
+export type Counts = Record<string, number>
 
 export interface Progress {
-  /** The counts so far; redrawn on a terminal (at most every `redrawMs`), ignored elsewhere. */
+  /** The counts so far; redrawn on a terminal (at most every `REDRAW_MS`), ignored elsewhere. */
   update(counts: Counts): void
   /** A line about one item (ids only), above the bar on a terminal. */
   note(line: string): void
@@ -15,16 +12,9 @@ export interface Progress {
   finish(summary: string): void
 }
 
-export interface ProgressOptions {
-  stream: ProgressStream
-  /** Items the run will read at most (the table's estimate); the bar needs it. */
-  total?: number
-  now?: () => number
-  redrawMs?: number
-  width?: number
-}
-
 const CLEAR_LINE = '\r\x1b[2K'
+const REDRAW_MS = 100
+const BAR_WIDTH = 24
 
 /** `name=value` pairs in insertion order, zeros included: the summary is read by people and grep. */
 export function formatCounts(counts: Counts): string {
@@ -34,30 +24,35 @@ export function formatCounts(counts: Counts): string {
 }
 
 /** `[#####-----]  50% ` for `read` of `total`; capped below 100% until the run finishes. */
-export function progressBar(read: number, total: number, width: number): string {
+function progressBar(read: number, total: number): string {
   const fraction = total > 0 ? Math.min(read / total, 0.99) : 0
-  const filled = Math.round(fraction * width)
+  const filled = Math.round(fraction * BAR_WIDTH)
   const percent = String(Math.floor(fraction * 100)).padStart(3)
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}% `
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${percent}% `
 }
 
-export function createProgress(options: ProgressOptions): Progress {
-  const { stream, total } = options
-  const now = options.now ?? Date.now
-  const redrawMs = options.redrawMs ?? 100
-  const width = options.width ?? 24
+/** `total`: items the run will read at most (the table's estimate); the bar needs it. */
+export function createProgress({
+  stream,
+  total,
+  now = Date.now,
+}: {
+  stream: CliIo['stderr']
+  total?: number
+  now?: () => number
+}): Progress {
   const terminal = stream.isTTY === true
   let lastDrawn = Number.NEGATIVE_INFINITY
   let current = ''
 
   const render = (counts: Counts) =>
-    (total === undefined ? '' : progressBar(counts.read ?? 0, total, width)) + formatCounts(counts)
+    (total === undefined ? '' : progressBar(counts.read ?? 0, total)) + formatCounts(counts)
 
   return {
     update(counts) {
       if (!terminal) return
       current = render(counts)
-      if (now() - lastDrawn < redrawMs) return
+      if (now() - lastDrawn < REDRAW_MS) return
       lastDrawn = now()
       stream.write(`${CLEAR_LINE}${current}`)
     },

@@ -1,162 +1,134 @@
-import type { ITEM_STATUS } from '../../lib/aws/transactions-table'
-import type { Deps } from '../../lib/deps'
+import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
-import type { ReceivedEvent } from '../../lib/receive/received-event'
-import type { Counts } from './checkpoint'
-import type { Pacer } from './pacer'
-import { trustedPayloadOf } from './replay-message'
-import type { Position, ReplayTable, StoredItem } from './replay-table'
-import { type RunDeps, type RunResult, runPages } from './run-pages'
-import { inRange, isRangeSet, type TimeRange, textBounds } from './time-range'
+import type { Counts } from './progress'
+import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
+import {
+  increment,
+  type ReplayMode,
+  type RunDeps,
+  type RunRequest,
+  type RunResult,
+  runPages,
+} from './run-pages'
 
-export interface ReingestSelection extends TimeRange {
-  eventType?: string
-}
+export type ReingestMode = Exclude<ReplayMode, 'replay'>
 
-export interface ReingestRequest {
-  /** `since` and `until` bound `received_at`: quarantine items have no `created_at`. */
-  selection: ReingestSelection
-  dryRun: boolean
-  resume: boolean
-  pageSize: number
-}
-
-export interface ReingestDeps extends RunDeps {
-  table: ReplayTable
-  /** The receiver's own dependencies: each payload goes through `ingestPayload` again. */
-  ingest: Deps
-  pacer: Pacer
-  /** The dry run's list, ids and issue paths only. */
-  list: (line: string) => void
-}
-
-/** An outcome in which the event is stored and published, by this run or before it. */
-export type StoredOutcome = Extract<WebhookOutcome, { status: 'accepted' | 'duplicate' }>
-
-/** What sets one mode apart from the other: which items, what it counts, what a dry run says. */
-export interface ReingestMode {
-  /** The checkpoint's `mode`. */
-  name: 'quarantined' | 'unpublished'
-  /** The stored status the mode selects, and that an item it leaves alone keeps. */
-  status: typeof ITEM_STATUS.quarantined | typeof ITEM_STATUS.claimed
-  /** What the mode reads of an item besides its key. */
-  attributes: readonly string[]
-  /** Where a payload that fails today's schema is counted (its issue paths are noted). */
-  invalidCount: string
-  /** The outcomes counted, from zero and in the summary's order, by a dry run and a real one. */
-  outcomes: { dryRun: readonly string[]; run: readonly string[] }
-  /** Dry run, a payload valid today: lists and counts what the run would do with it. */
-  preview(item: StoredItem, event: ReceivedEvent, counts: Counts, deps: ReingestDeps): void
-  /** After the receiver stored the event or found it published: the mode's own write. */
-  afterStored?(item: StoredItem, outcome: StoredOutcome, deps: ReingestDeps): Promise<void>
-}
-
-export const increment = (counts: Counts, name: string) => {
-  counts[name] = (counts[name] ?? 0) + 1
-}
-
-/** How an item is named in the output: its event type and key, never its payload. */
-export const itemName = (item: StoredItem) => `${item.event_type} ${item.transaction_id}`
-
-function initialCounts(mode: ReingestMode, dryRun: boolean): Counts {
-  const outcomes = dryRun ? mode.outcomes.dryRun : mode.outcomes.run
-  return { pages: 0, read: 0, matched: 0, ...Object.fromEntries(outcomes.map((name) => [name, 0])) }
-}
+/** What sets the two modes apart: which items, what is read of them, what is counted. */
+const MODES = {
+  quarantined: {
+    status: ITEM_STATUS.quarantined,
+    attributes: ['status', 'delivery', 'payload', 'received_at'],
+    /** Where a payload that fails today's schema is counted (its issue paths are noted). */
+    invalid: 'still_invalid',
+    /** The outcomes a dry run and a real one count, in the summary's order. */
+    dryRunCounts: ['valid_now', 'still_invalid', 'unprocessable'],
+    runCounts: ['accepted', 'duplicate', 'still_invalid', 'in_flight', 'unprocessable'],
+  },
+  unpublished: {
+    status: ITEM_STATUS.claimed,
+    // `origin` too: a transaction reconcile took in is published with the origin it was stored with.
+    attributes: ['status', 'lease_expires_at', 'delivery', 'payload', 'received_at', 'origin'],
+    invalid: 'invalid',
+    dryRunCounts: ['would_publish', 'in_flight', 'invalid', 'unprocessable'],
+    runCounts: ['accepted', 'duplicate', 'in_flight', 'invalid', 'unprocessable'],
+  },
+} as const
 
 const paths = (issues: ReadonlyArray<{ path: string }>) =>
   issues.map((issue) => issue.path).join(', ')
 
 const label = (count: string) => count.replaceAll('_', ' ')
 
-/** Dry run: reads the payload as the receiver would, without storing or publishing it. */
-function preview(item: StoredItem, mode: ReingestMode, counts: Counts, deps: ReingestDeps) {
-  const read = readPayload(trustedPayloadOf(item), deps.clock().toISOString())
-  if (read.ok) {
-    mode.preview(item, read.event, counts, deps)
-  } else if (read.outcome.status === 'invalid') {
-    increment(counts, mode.invalidCount)
-    deps.list(`${label(mode.invalidCount)} ${itemName(item)}: ${paths(read.outcome.issues)}`)
-  } else {
-    increment(counts, 'unprocessable')
-    deps.list(`unprocessable (${read.outcome.status}) ${itemName(item)}`)
-  }
-}
-
-/** Counts what the receiver made of an item; an unavailable stage stops the run. */
-async function settle(
-  item: StoredItem,
-  outcome: WebhookOutcome,
-  mode: ReingestMode,
-  counts: Counts,
-  deps: ReingestDeps,
-) {
-  const name = itemName(item)
-  switch (outcome.status) {
-    case 'accepted':
-    case 'duplicate':
-      increment(counts, outcome.status)
-      await mode.afterStored?.(item, outcome, deps)
-      return
-    case 'invalid':
-      increment(counts, mode.invalidCount)
-      deps.progress.note(`${label(mode.invalidCount)} ${name}: ${paths(outcome.issues)}`)
-      return
-    case 'in_flight':
-      // Another delivery holds a live claim on the event: it publishes it, or a later run does.
-      increment(counts, 'in_flight')
-      deps.progress.note(`in flight, left ${mode.status}: ${name}`)
-      return
-    case 'unavailable':
-      throw new Error(`${name}: ${outcome.stage} failed`, { cause: outcome.cause })
-    default:
-      increment(counts, 'unprocessable')
-      deps.progress.note(`unprocessable (${outcome.status}), left ${mode.status}: ${name}`)
-  }
-}
-
 /**
- * Takes the stored payloads of the items with `mode.status` through the receiver again, one at
- * a time: of one event type and/or received in a time range (`since <= received_at < until`).
+ * Takes stored payloads through the receiver again, one at a time, as if each had just arrived:
+ * of one event type and/or received in a time range (`since <= received_at < until`).
+ *
+ * `quarantined`, after a schema fix: a payload that is valid now is stored and published, and its
+ * quarantine item marked `resolved`; one that still fails stays quarantined (its item counts the
+ * attempt).
+ *
+ * `unpublished`: events stored but never published (still `claimed`: their publish failed on
+ * every retry). The claim rules decide: an expired claim is taken over, the ledger step applied
+ * again (harmless) and the event published as a first publication (no `replay` attribute), then
+ * marked published; a live claim is left to its delivery.
  */
 export function reingestStored(
-  deps: ReingestDeps,
-  request: ReingestRequest,
-  mode: ReingestMode,
+  deps: RunDeps,
+  request: RunRequest & { mode: ReingestMode },
 ): Promise<RunResult> {
-  const { selection, dryRun, pageSize } = request
-  const range = isRangeSet(selection)
-    ? { attribute: 'received_at', ...textBounds(selection) }
-    : undefined
-
+  const mode = MODES[request.mode]
+  const { receiver, list, progress } = deps
+  const { eventType, since, until } = request
   const fetch = (startKey: Position | undefined) =>
     deps.table.scan(
-      { status: mode.status, eventType: selection.eventType, range },
+      { status: mode.status, eventType, since, until, timeAttribute: 'received_at' },
       mode.attributes,
-      { startKey, limit: pageSize },
+      { startKey, limit: request.pageSize },
     )
 
-  const handle = async (item: StoredItem, counts: Counts) => {
-    if (item.status !== mode.status || !inRange(item.received_at, selection)) return
-    increment(counts, 'matched')
-    if (dryRun) {
-      preview(item, mode, counts, deps)
-      return
+  /** Dry run: reads the payload as the receiver would, without storing or publishing it. */
+  const preview = (item: StoredItem, counts: Counts) => {
+    const read = readPayload(trustedPayloadOf(item), receiver.clock().toISOString())
+    if (!read.ok && read.outcome.status === 'invalid') {
+      increment(counts, mode.invalid)
+      list(`${label(mode.invalid)} ${itemName(item)}: ${paths(read.outcome.issues)}`)
+    } else if (!read.ok) {
+      increment(counts, 'unprocessable')
+      list(`unprocessable (${read.outcome.status}) ${itemName(item)}`)
+    } else if (request.mode === 'quarantined') {
+      increment(counts, 'valid_now')
+      list(`would store and publish ${itemName(item)} as ${read.event.idempotency.key}`)
+    } else if (Number(item.lease_expires_at) > receiver.clock().getTime()) {
+      // A claim whose lease has not run out: its delivery may be publishing the event right now.
+      increment(counts, 'in_flight')
+      const until = new Date(Number(item.lease_expires_at)).toISOString()
+      list(`in flight ${itemName(item)} (lease live until ${until})`)
+    } else {
+      increment(counts, 'would_publish')
+      list(`would publish ${itemName(item)} (lease expired)`)
     }
-    await deps.pacer.wait()
-    const outcome = await ingestPayload(deps.ingest, trustedPayloadOf(item))
-    await settle(item, outcome, mode, counts, deps)
   }
 
-  return runPages(
-    deps,
-    {
-      selection: { mode: mode.name, table: deps.table.tableName, ...selection },
-      resume: request.resume,
-      dryRun,
-      counts: initialCounts(mode, dryRun),
-    },
-    fetch,
-    handle,
-  )
+  /** Counts what the receiver made of an item; an unavailable stage stops the run. */
+  const settle = async (item: StoredItem, outcome: WebhookOutcome, counts: Counts) => {
+    const name = itemName(item)
+    switch (outcome.status) {
+      case 'accepted':
+      case 'duplicate': {
+        increment(counts, outcome.status)
+        if (request.mode !== 'quarantined') return
+        const resolved = await deps.table.markResolved(item, {
+          resolvedAt: receiver.clock().toISOString(),
+          idempotencyKey: outcome.idempotencyKey,
+          outcome: outcome.status,
+        })
+        if (!resolved) progress.note(`already resolved by another run: ${name}`)
+        return
+      }
+      case 'invalid':
+        increment(counts, mode.invalid)
+        progress.note(`${label(mode.invalid)} ${name}: ${paths(outcome.issues)}`)
+        return
+      case 'in_flight':
+        // Another delivery holds a live claim on the event: it publishes it, or a later run does.
+        increment(counts, 'in_flight')
+        progress.note(`in flight, left ${mode.status}: ${name}`)
+        return
+      case 'unavailable':
+        throw new Error(`${name}: ${outcome.stage} failed`, { cause: outcome.cause })
+      default:
+        increment(counts, 'unprocessable')
+        progress.note(`unprocessable (${outcome.status}), left ${mode.status}: ${name}`)
+    }
+  }
+
+  const handle = async (item: StoredItem, counts: Counts) => {
+    if (request.dryRun) return preview(item, counts)
+    await deps.pacer.waitTurn()
+    await settle(item, await ingestPayload(receiver, trustedPayloadOf(item)), counts)
+  }
+
+  const outcomes = request.dryRun ? mode.dryRunCounts : mode.runCounts
+  return runPages(deps, request, outcomes, fetch, handle)
 }

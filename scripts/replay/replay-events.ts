@@ -1,145 +1,109 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
-import type { EventPublisher } from '../../lib/receive/event-publisher'
-import type { Counts } from './checkpoint'
-import type { Pacer } from './pacer'
-import { MESSAGE_ATTRIBUTES, replayMessageFor } from './replay-message'
-import type { Page, Position, ReplayTable, StoredItem } from './replay-table'
-import { type RunDeps, type RunResult, runPages } from './run-pages'
-import { inRange, isRangeSet, type TimeRange, textBounds } from './time-range'
+import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
+import { readPayload } from '../../lib/receive/read-payload'
+import type { Counts } from './progress'
+import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
+import { increment, type RunDeps, type RunRequest, type RunResult, runPages } from './run-pages'
 
-export interface ReplaySelection extends TimeRange {
-  voucherId?: string
-  eventType?: string
-}
-
-export interface ReplayRequest {
-  selection: ReplaySelection
-  dryRun: boolean
-  resume: boolean
-  /** Items read per DynamoDB page (and per checkpoint). */
-  pageSize: number
-  /** Tells this run's FIFO deduplication ids apart from the original's and other runs'. */
-  run?: string
-}
-
-export interface ReplayDeps extends RunDeps {
-  table: ReplayTable
-  publisher: EventPublisher
-  pacer: Pacer
-  /** The dry run's list: one line per event that would be published, ids only. */
-  list: (line: string) => void
-}
-
-/** What a replay reads of an item: never more than the message and the listing need. */
-const REPLAY_ATTRIBUTES = ['status', 'created_at', 'voucher_id', ...MESSAGE_ATTRIBUTES]
+/** What a replay reads of an item: what its first message was built from, and what is listed. */
+const REPLAY_ATTRIBUTES = [
+  'status',
+  'created_at',
+  'voucher_id',
+  'delivery',
+  'payload',
+  'received_at',
+  'origin',
+  'ledger_status',
+]
 
 /** Only published items: the others are in flight (their delivery publishes them) or quarantined. */
 const PUBLISHED = ITEM_STATUS.published
 
-function initialCounts(dryRun: boolean): Counts {
-  return dryRun
-    ? { pages: 0, read: 0, matched: 0, would_publish: 0, unreadable: 0 }
-    : { pages: 0, read: 0, matched: 0, published: 0, unreadable: 0, not_published: 0 }
-}
-
-/** One voucher's items in ledger order: keys from the index, the items from the table. */
-async function voucherPage(
-  table: ReplayTable,
-  selection: ReplaySelection & { voucherId: string },
-  startKey: Position | undefined,
-  limit: number,
-): Promise<Page<StoredItem | undefined>> {
-  const keys = await table.queryVoucher(
-    { voucherId: selection.voucherId, eventType: selection.eventType, ...textBounds(selection) },
-    { startKey, limit },
-  )
-  const items = await table.getItems(
-    keys.entries.map((entry) => entry.value),
-    REPLAY_ATTRIBUTES,
-  )
-  const byKey = new Map(items.map((item) => [`${item.transaction_id}\n${item.event_type}`, item]))
+/**
+ * The message first published for a stored item, built again from its payload, `received_at`,
+ * `origin` and ledger verdict (the same body and attributes), plus `replay=true` so that
+ * subscribers can tell or filter. On a FIFO topic SNS drops a message whose deduplication id it
+ * saw in the last five minutes, so a replayed one gets its own: `replay:<run>:` + the original's.
+ */
+export function replayMessageFor(
+  item: StoredItem,
+  run: string,
+): { ok: true; message: OutgoingMessage } | { ok: false; reason: string } {
+  if (typeof item.payload !== 'string' || typeof item.received_at !== 'string') {
+    return { ok: false, reason: 'no_payload' }
+  }
+  const read = readPayload(trustedPayloadOf(item), item.received_at)
+  if (!read.ok) return { ok: false, reason: read.outcome.status }
+  if (
+    read.event.eventType !== item.event_type ||
+    read.event.idempotency.key !== item.transaction_id
+  ) {
+    return { ok: false, reason: 'key_mismatch' }
+  }
+  const { message } = read
   return {
-    ...keys,
-    entries: keys.entries.map(({ value, position }) => ({
-      value: byKey.get(`${value.transaction_id}\n${value.event_type}`),
-      position,
-    })),
+    ok: true,
+    message: {
+      ...message,
+      attributes: {
+        ...message.attributes,
+        ...(typeof item.ledger_status === 'string'
+          ? { [LEDGER_ATTRIBUTE]: item.ledger_status }
+          : {}),
+        replay: 'true',
+      },
+      deduplicationId: `replay:${run}:${message.deduplicationId}`,
+    },
   }
 }
 
-function scanPage(
-  table: ReplayTable,
-  selection: ReplaySelection,
-  startKey: Position | undefined,
-  limit: number,
-): Promise<Page<StoredItem | undefined>> {
-  const range = isRangeSet(selection)
-    ? { attribute: 'created_at', ...textBounds(selection) }
-    : undefined
-  return table.scan(
-    { status: PUBLISHED, eventType: selection.eventType, range },
-    REPLAY_ATTRIBUTES,
-    {
-      startKey,
-      limit,
-    },
-  )
-}
-
 const describe = (item: StoredItem) =>
-  `${item.event_type} ${item.transaction_id} voucher=${item.voucher_id ?? '-'} created_at=${item.created_at ?? '-'}`
+  `${itemName(item)} voucher=${item.voucher_id ?? '-'} created_at=${item.created_at ?? '-'}`
 
 /**
  * Publishes stored events again, each to its event type's topic with the message it was first
  * published with plus `replay=true`: one voucher's (through the ledger index), or every
  * published one of an event type and/or created in a time range (`since <= created_at < until`).
  */
-export function replayStoredEvents(deps: ReplayDeps, request: ReplayRequest): Promise<RunResult> {
-  const { selection, dryRun, pageSize } = request
-  const run = request.run ?? deps.clock().getTime().toString(36)
-  const fetch = (startKey: Position | undefined) =>
-    selection.voucherId === undefined
-      ? scanPage(deps.table, selection, startKey, pageSize)
-      : voucherPage(
-          deps.table,
-          { ...selection, voucherId: selection.voucherId },
-          startKey,
-          pageSize,
+export function replayStoredEvents(deps: RunDeps, request: RunRequest): Promise<RunResult> {
+  const { voucherId, eventType, since, until, dryRun } = request
+  const run = deps.receiver.clock().getTime().toString(36)
+  const fetch = (startKey: Position | undefined) => {
+    const page = { startKey, limit: request.pageSize }
+    return voucherId === undefined
+      ? deps.table.scan(
+          { status: PUBLISHED, eventType, since, until, timeAttribute: 'created_at' },
+          REPLAY_ATTRIBUTES,
+          page,
         )
+      : deps.table.voucherItems({ voucherId, eventType, since, until }, REPLAY_ATTRIBUTES, page)
+  }
 
-  const handle = async (item: StoredItem | undefined, counts: Counts) => {
-    // Gone since the index was read, or created just outside the range (see textBounds).
-    if (item === undefined || !inRange(item.created_at, selection)) return
-    counts.matched = (counts.matched ?? 0) + 1
+  const handle = async (item: StoredItem, counts: Counts) => {
     if (item.status !== PUBLISHED) {
-      counts.not_published = (counts.not_published ?? 0) + 1
+      increment(counts, 'not_published')
       return
     }
     const rebuilt = replayMessageFor(item, run)
     if (!rebuilt.ok) {
-      counts.unreadable = (counts.unreadable ?? 0) + 1
+      increment(counts, 'unreadable')
       deps.progress.note(`unreadable (${rebuilt.reason}): ${describe(item)}`)
       return
     }
     if (dryRun) {
-      counts.would_publish = (counts.would_publish ?? 0) + 1
+      increment(counts, 'would_publish')
       deps.list(`would publish ${describe(item)}`)
       return
     }
-    await deps.pacer.wait()
-    await deps.publisher.publish(rebuilt.message)
-    counts.published = (counts.published ?? 0) + 1
+    await deps.pacer.waitTurn()
+    await deps.receiver.publisher.publish(rebuilt.message)
+    increment(counts, 'published')
   }
 
-  return runPages(
-    deps,
-    {
-      selection: { mode: 'replay', table: deps.table.tableName, ...selection },
-      resume: request.resume,
-      dryRun,
-      counts: initialCounts(dryRun),
-    },
-    fetch,
-    handle,
-  )
+  const outcomes = dryRun
+    ? ['would_publish', 'unreadable']
+    : ['published', 'unreadable', 'not_published']
+  return runPages(deps, request, outcomes, fetch, handle)
 }

@@ -14,11 +14,12 @@ import {
   Expression,
   ITEM_STATUS,
   type ItemKey,
+  type ItemStatus,
   keyOf,
   LEDGER_INDEX,
 } from '../../lib/aws/transactions-table'
-
-export type { ItemKey }
+import type { TrustedPayload } from '../../lib/receive/read-payload'
+import type { EventOrigin } from '../../lib/receive/received-event'
 
 /** An `ExclusiveStartKey`: where a scan or query carries on. Plain JSON, kept in checkpoints. */
 export type Position = Record<string, unknown>
@@ -26,10 +27,16 @@ export type Position = Record<string, unknown>
 /** A stored item with the attributes asked for (every one may be missing). */
 export type StoredItem = ItemKey & Record<string, unknown>
 
-export interface PageRequest {
-  startKey: Position | undefined
-  /** Items DynamoDB evaluates for the page, before any filter. */
-  limit: number
+/** How an item is named in the output: its event type and key, never its payload. */
+export const itemName = (item: ItemKey) => `${item.event_type} ${item.transaction_id}`
+
+/** The stored body as it was received, with the route's event type for a raw payload. */
+export function trustedPayloadOf(item: StoredItem): TrustedPayload {
+  return {
+    body: Buffer.from(String(item.payload ?? '')),
+    pathEventType: item.delivery === 'raw' ? item.event_type : undefined,
+    ...(typeof item.origin === 'string' ? { origin: item.origin as EventOrigin } : {}),
+  }
 }
 
 export interface Page<T> {
@@ -41,22 +48,28 @@ export interface Page<T> {
   evaluated: number
 }
 
-export interface ScanFilter {
-  status: string
-  eventType?: string
-  /** Compared as text, both bounds inclusive. */
-  range?: { attribute: string; from?: string; to?: string }
+interface PageRequest {
+  startKey: Position | undefined
+  /** Items DynamoDB evaluates for the page, before any filter. */
+  limit: number
 }
 
-export interface VoucherQuery {
-  voucherId: string
+/** Which items a run reads: of one event type, and/or timestamped `since <= t < until`. */
+export interface Selection {
   eventType?: string
-  /** Bounds on the index's sort key `created_at`, compared as text, both inclusive. */
-  from?: string
-  to?: string
+  /** Inclusive, in `toISOString()` form: of `created_at` for a replay, else of `received_at`. */
+  since?: string
+  /** Exclusive, as `since`. */
+  until?: string
 }
 
-export interface Resolution {
+/** The selected items with `status`; `since` and `until` bound `timeAttribute`. */
+export interface ScanFilter extends Selection {
+  status: ItemStatus
+  timeAttribute: 'created_at' | 'received_at'
+}
+
+interface Resolution {
   resolvedAt: string
   idempotencyKey: string
   outcome: 'accepted' | 'duplicate'
@@ -65,51 +78,70 @@ export interface Resolution {
 /** What replay reads from the transactions table, and the one write it makes of its own. */
 export interface ReplayTable {
   readonly tableName: string
-  /** A page of items with `status` (and the other filters), with `attributes` only. */
+  /** A page of the items `filter` selects, with `attributes` only. */
   scan(
     filter: ScanFilter,
     attributes: readonly string[],
     page: PageRequest,
   ): Promise<Page<StoredItem>>
-  /** A page of one voucher's keys, in `created_at` order, from the ledger index. */
-  queryVoucher(query: VoucherQuery, page: PageRequest): Promise<Page<ItemKey>>
-  /** The items of `keys` that exist, with `attributes` only, in no particular order. */
-  getItems(keys: readonly ItemKey[], attributes: readonly string[]): Promise<StoredItem[]>
+  /** A page of one voucher's selected items in `created_at` order, with `attributes` only. */
+  voucherItems(
+    filter: Selection & { voucherId: string },
+    attributes: readonly string[],
+    page: PageRequest,
+  ): Promise<Page<StoredItem>>
   /** Marks a quarantine item resolved; false when it was no longer quarantined. */
   markResolved(key: ItemKey, resolution: Resolution): Promise<boolean>
   /** DynamoDB's estimate (refreshed about every six hours); undefined when unavailable. */
   approximateItemCount(): Promise<number | undefined>
 }
 
-export interface ReplayTableConfig {
-  tableName: string
-  /** The `voucher_id` + `created_at` index. */
-  indexName?: string
-  /** Waits between BatchGetItem retries of unprocessed keys. */
-  sleep?: (ms: number) => Promise<void>
+/** Whether a stored timestamp lies in `since <= t < until`; false when it is not a timestamp. */
+export function inRange(timestamp: unknown, { since, until }: Selection): boolean {
+  if (since === undefined && until === undefined) return true
+  const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN
+  if (!Number.isFinite(ms)) return false
+  return (
+    (since === undefined || ms >= Date.parse(since)) &&
+    (until === undefined || ms < Date.parse(until))
+  )
 }
 
-export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfig): ReplayTable {
+/** Voucherify's timestamps may carry an offset of up to ±14 h: a day covers any of them. */
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Bounds for the comparison DynamoDB makes, which is on the text: widened by a day so that a
+ * timestamp written with an offset is never left out. `inRange` then decides exactly.
+ */
+function textBounds({ since, until }: Selection) {
+  const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString()
+  return {
+    from: since === undefined ? undefined : shift(since, -DAY_MS),
+    to: until === undefined ? undefined : shift(until, DAY_MS),
+  }
+}
+
+export function realReplayTable(
+  client: DynamoDBClient,
+  { tableName }: { tableName: string },
+): ReplayTable {
   const documents = DynamoDBDocumentClient.from(client)
-  const { tableName } = config
-  const indexName = config.indexName ?? LEDGER_INDEX.name
 
   return {
     tableName,
 
     async scan(filter, attributes, page) {
       const expression = new Expression()
-      const conditions = [`${expression.name('status')} = ${expression.value(filter.status)}`]
-      if (filter.eventType !== undefined) {
-        conditions.push(`${expression.name('event_type')} = ${expression.value(filter.eventType)}`)
-      }
-      const { range } = filter
-      if (range?.from !== undefined) {
-        conditions.push(`${expression.name(range.attribute)} >= ${expression.value(range.from)}`)
-      }
-      if (range?.to !== undefined) {
-        conditions.push(`${expression.name(range.attribute)} <= ${expression.value(range.to)}`)
-      }
+      const equals = (attribute: string, value: unknown) =>
+        `${expression.name(attribute)} = ${expression.value(value)}`
+      const conditions = [equals('status', filter.status)]
+      if (filter.eventType !== undefined) conditions.push(equals('event_type', filter.eventType))
+      const { from, to } = textBounds(filter)
+      const time = filter.timeAttribute
+      if (from !== undefined)
+        conditions.push(`${expression.name(time)} >= ${expression.value(from)}`)
+      if (to !== undefined) conditions.push(`${expression.name(time)} <= ${expression.value(to)}`)
       const projection = expression.projection(['transaction_id', 'event_type', ...attributes])
       const result = await documents.send(
         new ScanCommand({
@@ -124,71 +156,68 @@ export function realReplayTable(client: DynamoDBClient, config: ReplayTableConfi
       )
       const items = (result.Items ?? []) as StoredItem[]
       return {
-        entries: items.map((item) => ({ value: item, position: keyOf(item) })),
+        entries: items
+          .filter((item) => inRange(item[time], filter))
+          .map((item) => ({ value: item, position: keyOf(item) })),
         next: result.LastEvaluatedKey,
         evaluated: result.ScannedCount ?? items.length,
       }
     },
 
-    async queryVoucher(query, page) {
+    // Keys from the ledger index (which may project nothing else), the items from the table.
+    async voucherItems(filter, attributes, page) {
       const expression = new Expression()
       const createdAt = expression.name(LEDGER_INDEX.sortKey)
       const conditions = [
-        `${expression.name(LEDGER_INDEX.partitionKey)} = ${expression.value(query.voucherId)}`,
+        `${expression.name(LEDGER_INDEX.partitionKey)} = ${expression.value(filter.voucherId)}`,
       ]
-      if (query.from !== undefined && query.to !== undefined) {
+      const { from, to } = textBounds(filter)
+      if (from !== undefined && to !== undefined) {
         conditions.push(
-          `${createdAt} BETWEEN ${expression.value(query.from)} AND ${expression.value(query.to)}`,
+          `${createdAt} BETWEEN ${expression.value(from)} AND ${expression.value(to)}`,
         )
-      } else if (query.from !== undefined) {
-        conditions.push(`${createdAt} >= ${expression.value(query.from)}`)
-      } else if (query.to !== undefined) {
-        conditions.push(`${createdAt} <= ${expression.value(query.to)}`)
+      } else if (from !== undefined) {
+        conditions.push(`${createdAt} >= ${expression.value(from)}`)
+      } else if (to !== undefined) {
+        conditions.push(`${createdAt} <= ${expression.value(to)}`)
       }
       const eventTypeFilter =
-        query.eventType === undefined
+        filter.eventType === undefined
           ? undefined
-          : `${expression.name('event_type')} = ${expression.value(query.eventType)}`
-      // Keys only: the index may project nothing else, and the items are read from the table.
-      const projection = expression.projection([
-        'transaction_id',
-        'event_type',
-        'voucher_id',
-        'created_at',
-      ])
+          : `${expression.name('event_type')} = ${expression.value(filter.eventType)}`
       const result = await documents.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: indexName,
+          IndexName: LEDGER_INDEX.name,
           KeyConditionExpression: conditions.join(' AND '),
           FilterExpression: eventTypeFilter,
-          ProjectionExpression: projection,
+          ProjectionExpression: expression.projection([
+            'transaction_id',
+            'event_type',
+            LEDGER_INDEX.partitionKey,
+            LEDGER_INDEX.sortKey,
+          ]),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
           ExclusiveStartKey: page.startKey,
           Limit: page.limit,
         }),
       )
-      const items = (result.Items ?? []) as Array<
-        ItemKey & { voucher_id: string; created_at: string }
-      >
+      // The index's keys and the table's: where the query carries on after each.
+      const keys = (result.Items ?? []) as Array<ItemKey & Position>
+      const items = await batchGetItems(documents, tableName, keys, attributes)
+      const byName = new Map(items.map((item) => [itemName(item), item]))
       return {
-        entries: items.map((item) => ({
-          value: keyOf(item),
-          position: {
-            voucher_id: item.voucher_id,
-            created_at: item.created_at,
-            transaction_id: item.transaction_id,
-            event_type: item.event_type,
-          },
-        })),
+        entries: keys.flatMap((key) => {
+          const item = byName.get(itemName(key))
+          // Gone since the index was read, or created just outside the range (see textBounds).
+          return item === undefined || !inRange(item.created_at, filter)
+            ? []
+            : [{ value: item, position: key }]
+        }),
         next: result.LastEvaluatedKey,
-        evaluated: result.ScannedCount ?? items.length,
+        evaluated: result.ScannedCount ?? keys.length,
       }
-    },
-
-    getItems(keys, attributes) {
-      return batchGetItems(documents, tableName, keys, attributes, { sleep: config.sleep })
     },
 
     async markResolved(key, resolution) {

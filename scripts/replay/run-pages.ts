@@ -1,24 +1,96 @@
-import type { CheckpointState, CheckpointStore, Counts } from './checkpoint'
-import type { Progress } from './progress'
-import type { Page, Position } from './replay-table'
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import type { Deps } from '../../lib/deps'
+import type { RequestPacer } from '../../lib/voucherify/request-pacer'
+import type { Counts, Progress } from './progress'
+import type { Page, Position, ReplayTable, Selection } from './replay-table'
 
-/** What every run needs besides its table and publisher. */
+/** Where a run stands: written after every page, and where it stopped when it stops. */
+export interface CheckpointState {
+  version: 1
+  /** What the run selects; a checkpoint is only resumed by a run that selects the same. */
+  selection: Record<string, unknown>
+  /** Where to carry on; null once `done`, or before the first page. */
+  next: Position | null
+  done: boolean
+  counts: Counts
+  updated_at: string
+}
+
+export interface CheckpointStore {
+  load(): Promise<CheckpointState | undefined>
+  save(state: CheckpointState): Promise<void>
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+
+function isCheckpointState(value: unknown): value is CheckpointState {
+  const state = (isObject(value) ? value : {}) as Partial<CheckpointState>
+  return (
+    state.version === 1 &&
+    isObject(state.selection) &&
+    (state.next === null || typeof state.next === 'object') &&
+    typeof state.done === 'boolean' &&
+    isObject(state.counts)
+  )
+}
+
+/** A JSON file, replaced whole on every save (written beside it, then renamed over it). */
+export function fileCheckpoint(path: string): CheckpointStore {
+  return {
+    async load() {
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw error
+      }
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        throw new Error(`Checkpoint ${path} is not JSON`)
+      }
+      if (!isCheckpointState(parsed))
+        throw new Error(`Checkpoint ${path} is not a replay checkpoint`)
+      return parsed
+    },
+    async save(state) {
+      const temporary = `${path}.tmp`
+      await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`)
+      await rename(temporary, path)
+    },
+  }
+}
+
+/** Replay published events, reprocess quarantined payloads, or publish claimed events. */
+export type ReplayMode = 'replay' | 'quarantined' | 'unpublished'
+
+/** What every run works with. */
 export interface RunDeps {
+  table: ReplayTable
+  /** The receiver's own dependencies: its publisher and clock, and `ingestPayload`'s pipeline. */
+  receiver: Deps
+  pacer: RequestPacer
   /** Written after every page and where the run stops; read when resuming. */
   checkpoint: CheckpointStore | undefined
   progress: Progress
-  clock: () => Date
+  /** The dry run's list: ids and issue paths only. */
+  list: (line: string) => void
   /** Aborting stops the run before its next item; the checkpoint then says where. */
   signal?: AbortSignal
 }
 
-export interface RunOptions {
-  selection: Record<string, unknown>
+/** What a run selects, and how it goes. */
+export interface RunRequest extends Selection {
+  mode: ReplayMode
+  voucherId?: string
+  /** Reads and lists only: publishes and writes nothing, not even the checkpoint. */
+  dryRun: boolean
   /** Carry on from the checkpoint (or start, when there is none yet). */
   resume: boolean
-  /** Reads and lists only: never writes the checkpoint. */
-  dryRun: boolean
-  counts: Counts
+  /** Items read per page and per checkpoint. */
+  pageSize: number
 }
 
 export type RunResult = {
@@ -26,77 +98,78 @@ export type RunResult = {
   counts: Counts
 }
 
+export const increment = (counts: Counts, name: string) => {
+  counts[name] = (counts[name] ?? 0) + 1
+}
+
 /** As JSON keeps it: without undefined values, keys in order. */
 const canonical = (selection: Record<string, unknown>) =>
   JSON.stringify(Object.entries(JSON.parse(JSON.stringify(selection)) as object).sort())
 
-const sameSelection = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  canonical(a) === canonical(b)
-
-async function startingPoint(
-  checkpoint: CheckpointStore | undefined,
-  options: RunOptions,
-): Promise<CheckpointState | undefined> {
-  const saved = await checkpoint?.load()
-  if (saved === undefined) return undefined
-  if (!options.resume) {
-    throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
-  }
-  if (!sameSelection(saved.selection, options.selection)) {
-    throw new Error(
-      `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
-        'resume with the same options, or use another checkpoint file',
-    )
-  }
-  return saved
-}
-
 /**
- * Reads page after page and hands every value to `handle`, one at a time. After each page the
+ * Reads page after page and hands every value to `handle`, one at a time; counts the pages, the
+ * items read and those selected (`matched`), and `handle` its `outcomes`. After each page the
  * checkpoint records the next page's position and the counts; when the run is aborted or
  * `handle` throws, it records the position after the last value handled, so a resumed run
  * neither skips a value nor handles one again. (Only a run killed outright repeats the values
  * its page had handled.)
  */
 export async function runPages<T>(
-  deps: RunDeps,
-  options: RunOptions,
+  deps: Pick<RunDeps, 'table' | 'checkpoint' | 'progress' | 'signal'>,
+  request: RunRequest,
+  outcomes: readonly string[],
   fetch: (startKey: Position | undefined) => Promise<Page<T>>,
   handle: (value: T, counts: Counts) => Promise<void>,
 ): Promise<RunResult> {
-  const saved = await startingPoint(deps.checkpoint, options)
+  const { mode, voucherId, eventType, since, until } = request
+  const selection = { mode, table: deps.table.tableName, voucherId, eventType, since, until }
+  const saved = await deps.checkpoint?.load()
+  if (saved !== undefined && !request.resume) {
+    throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')
+  }
+  if (saved !== undefined && canonical(saved.selection) !== canonical(selection)) {
+    throw new Error(
+      `The checkpoint is of another selection (${JSON.stringify(saved.selection)}); ` +
+        'resume with the same options, or use another checkpoint file',
+    )
+  }
   if (saved?.done) return { status: 'already_complete', counts: saved.counts }
-  const counts: Counts = { ...options.counts, ...saved?.counts }
+  // Every count from zero, in the summary's order.
+  const counted = ['pages', 'read', 'matched', ...outcomes]
+  const counts: Counts = {
+    ...Object.fromEntries(counted.map((name) => [name, 0])),
+    ...saved?.counts,
+  }
   let next: Position | undefined = saved?.next ?? undefined
 
   const save = async (position: Position | undefined, done: boolean) => {
-    if (options.dryRun || deps.checkpoint === undefined) return
+    if (request.dryRun || deps.checkpoint === undefined) return
     await deps.checkpoint.save({
       version: 1,
-      selection: options.selection,
+      selection,
       next: position ?? null,
       done,
       counts,
-      updated_at: deps.clock().toISOString(),
+      updated_at: new Date().toISOString(),
     })
   }
 
+  const interrupted = async (position: Position | undefined): Promise<RunResult> => {
+    await save(position, false)
+    return { status: 'interrupted', counts }
+  }
+
   for (;;) {
-    if (deps.signal?.aborted) {
-      await save(next, false)
-      return { status: 'interrupted', counts }
-    }
+    if (deps.signal?.aborted) return interrupted(next)
     const page = await fetch(next)
-    counts.pages = (counts.pages ?? 0) + 1
+    increment(counts, 'pages')
     counts.read = (counts.read ?? 0) + page.evaluated
     deps.progress.update(counts)
     let position = next
     try {
       for (const entry of page.entries) {
-        if (deps.signal?.aborted) {
-          await save(position, false)
-          return { status: 'interrupted', counts }
-        }
+        if (deps.signal?.aborted) return interrupted(position)
+        increment(counts, 'matched')
         await handle(entry.value, counts)
         position = entry.position
         deps.progress.update(counts)

@@ -4,6 +4,7 @@ import { voucherifySweepApi } from '../../lib/sweep/sweep-api'
 import { type CampaignSweep, sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
 import { sweepTotals } from '../../lib/sweep/sweep-metrics'
 import { defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
+import { receiverDeps } from '../cli/receiver-deps'
 import {
   connectVoucherify,
   readVoucherifyAccess,
@@ -12,7 +13,6 @@ import {
   type VoucherifyAccess,
 } from '../cli/voucherify-access'
 import { createProgress, formatCounts } from '../replay/progress'
-import { receiverDeps } from '../replay/receiver-deps'
 
 const DEFAULTS = { graceMinutes: 10, overlapMinutes: 60, requestsPerMinute: 60 }
 

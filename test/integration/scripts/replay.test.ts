@@ -8,26 +8,24 @@ import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { realTransactionStore } from '../../../lib/aws/dynamodb-transaction-store'
-import { realEventPublisher } from '../../../lib/aws/sns-event-publisher'
 import { readPayload } from '../../../lib/receive/read-payload'
 import { quarantineKeyFor } from '../../../lib/receive/receive-webhook'
 import { toTransactionRecord } from '../../../lib/receive/transaction-store'
 import type { SupportedEventType } from '../../../lib/schemas/registry'
+import { requestPacer } from '../../../lib/voucherify/request-pacer'
 import { runOperatorCli } from '../../../scripts/cli/main'
+import { receiverDeps } from '../../../scripts/cli/receiver-deps'
 import { realTargetLookups, resolveStageTarget } from '../../../scripts/cli/stage-target'
-import { type CheckpointStore, fileCheckpoint } from '../../../scripts/replay/checkpoint'
-import { createPacer } from '../../../scripts/replay/pacer'
 import type { Progress } from '../../../scripts/replay/progress'
-import { publishUnpublished } from '../../../scripts/replay/publish-unpublished'
-import { receiverDeps } from '../../../scripts/replay/receiver-deps'
-import type { ReingestDeps, ReingestRequest } from '../../../scripts/replay/reingest'
-import {
-  type ReplayDeps,
-  type ReplayRequest,
-  replayStoredEvents,
-} from '../../../scripts/replay/replay-events'
+import { type ReingestMode, reingestStored } from '../../../scripts/replay/reingest'
+import { replayStoredEvents } from '../../../scripts/replay/replay-events'
 import { realReplayTable } from '../../../scripts/replay/replay-table'
-import { reprocessQuarantined } from '../../../scripts/replay/reprocess-quarantined'
+import {
+  type CheckpointStore,
+  fileCheckpoint,
+  type RunDeps,
+  type RunRequest,
+} from '../../../scripts/replay/run-pages'
 import { envelopeFor, giftEventData, randomId } from '../../../scripts/sample-events'
 import {
   dynamoDbKind,
@@ -79,28 +77,33 @@ async function deliverAll(stage: IsolatedStage, events: Array<ReturnType<typeof 
   return events.map((event) => event.transactionId)
 }
 
-function replayDepsFor(stage: IsolatedStage, overrides: Partial<ReplayDeps> = {}) {
+/** A run's dependencies on `stage`'s table and topics, its receiver built as replay builds it. */
+function runDepsFor(stage: IsolatedStage, overrides: Partial<RunDeps> = {}) {
   const listed: string[] = []
-  const deps: ReplayDeps = {
+  const deps: RunDeps = {
     table: realReplayTable(clients.dynamodb, { tableName: stage.tableName }),
-    publisher: realEventPublisher(clients.sns, {
-      topicArnPrefix: stage.topicArnPrefix,
-      topicNameSuffix: stage.topicNameSuffix,
-    }),
-    pacer: createPacer(1_000),
+    receiver: receiverDeps(clients, stage),
+    pacer: requestPacer(60_000),
     checkpoint: undefined,
     progress: silentProgress,
-    clock: () => new Date(),
     list: (line) => listed.push(line),
     ...overrides,
   }
   return { deps, listed }
 }
 
-const replayRequest = (
-  selection: ReplayRequest['selection'],
-  options: Partial<ReplayRequest> = {},
-): ReplayRequest => ({ selection, dryRun: false, resume: false, pageSize: 100, ...options })
+const replayRequest = (fields: Partial<RunRequest> = {}): RunRequest => ({
+  mode: 'replay',
+  dryRun: false,
+  resume: false,
+  pageSize: 100,
+  ...fields,
+})
+
+const reingestRequest = (mode: ReingestMode, fields: Partial<Omit<RunRequest, 'mode'>> = {}) => ({
+  ...replayRequest(fields),
+  mode,
+})
 
 const keysOf = (messages: ReceivedMessage[]) =>
   messages.map((message) => message.attributes.idempotency_key).sort()
@@ -114,29 +117,6 @@ const tmpCheckpoint = () => {
   checkpointDirectories.push(directory)
   return join(directory, 'checkpoint.json')
 }
-
-/** Dependencies of a run that takes stored payloads through the receiver again. */
-function reingestDepsFor(stage: IsolatedStage) {
-  const listed: string[] = []
-  const deps: ReingestDeps = {
-    table: realReplayTable(clients.dynamodb, { tableName: stage.tableName }),
-    ingest: receiverDeps(clients, stage),
-    pacer: createPacer(1_000),
-    checkpoint: undefined,
-    progress: silentProgress,
-    clock: () => new Date(),
-    list: (line) => listed.push(line),
-  }
-  return { deps, listed }
-}
-
-const reingestRequest = (options: Partial<ReingestRequest> = {}): ReingestRequest => ({
-  selection: {},
-  dryRun: false,
-  resume: false,
-  pageSize: 100,
-  ...options,
-})
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
@@ -200,7 +180,7 @@ describe('replaying stored events', () => {
     const queue = await stage.subscribeAll()
     await deliverAll(stage, [giftEvent(TRANSACTION_CREATED)])
     const [original] = await queue.receiveAll(1_000)
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
     const replayed = await queue.receiveAll(1_000)
@@ -215,15 +195,15 @@ describe('replaying stored events', () => {
     const queue = await subscribeFifoQueue(stage.topicArnFor(TRANSACTION_CREATED))
     const [id] = await deliverAll(stage, [giftEvent(TRANSACTION_CREATED)])
     const [original] = await queue.receiveAll(1_000)
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }, { run: 'r1' }))
+    await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
     const replayed = await queue.receiveAll(1_000)
 
     expect(original?.messageDeduplicationId).toBe(id)
     expect(replayed).toHaveLength(1)
     expect(replayed[0]).toMatchObject({
-      messageDeduplicationId: `replay:r1:${id}`,
+      messageDeduplicationId: expect.stringMatching(new RegExp(`^replay:[0-9a-z]+:${id}$`)),
       attributes: { replay: 'true' },
     })
   })
@@ -237,7 +217,7 @@ describe('replaying stored events', () => {
     ])
     await deliverAll(stage, [giftEvent(TRANSACTION_CREATED, { voucherId: randomId('v') })])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     const result = await replayStoredEvents(deps, replayRequest({ voucherId }))
     const replayed = await queue.receiveAll(1_000)
@@ -254,7 +234,7 @@ describe('replaying stored events', () => {
       giftEvent(BALANCE_ADDED),
     ])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
     const replayed = await queue.receiveAll(1_000)
@@ -274,7 +254,7 @@ describe('replaying stored events', () => {
       giftEvent(TRANSACTION_CREATED, { createdAt: '2025-03-03T00:00:00.000Z' }),
     ])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(
       deps,
@@ -290,18 +270,20 @@ describe('replaying stored events', () => {
     await deliverAll(stage, [
       giftEvent(TRANSACTION_CREATED, { createdAt: '2025-03-02T01:00:00+02:00' }),
     ])
-    const [inside] = await deliverAll(stage, [
+    // Inside, though their text sorts before --since and after --until.
+    const inside = await deliverAll(stage, [
       giftEvent(TRANSACTION_CREATED, { createdAt: '2025-03-01T23:30:00-01:00' }),
+      giftEvent(TRANSACTION_CREATED, { createdAt: '2025-03-03T01:00:00+02:00' }),
     ])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(
       deps,
       replayRequest({ since: '2025-03-02T00:00:00.000Z', until: '2025-03-03T00:00:00.000Z' }),
     )
 
-    expect(keysOf(await queue.receiveAll(1_000))).toEqual([inside])
+    expect(keysOf(await queue.receiveAll(1_000))).toEqual([...inside].sort())
   })
 
   it('replays one voucher’s events within a time range through the index', async () => {
@@ -317,7 +299,7 @@ describe('replaying stored events', () => {
       }),
     ])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(
       deps,
@@ -343,7 +325,7 @@ describe('replaying stored events', () => {
       status: 'claimed',
     })
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     const result = await replayStoredEvents(deps, replayRequest({ voucherId }))
 
@@ -360,7 +342,7 @@ describe('replaying stored events', () => {
     )
     const [published] = await deliverAll(stage, [giftEvent(TRANSACTION_CREATED)])
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
     await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
 
@@ -403,7 +385,7 @@ describe('replaying stored events', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     })
     const queue = await stage.subscribeAll()
-    const { deps } = replayDepsFor(stage, {
+    const { deps } = runDepsFor(stage, {
       table: realReplayTable(viaProxy, { tableName: stage.tableName }),
     })
 
@@ -418,9 +400,9 @@ describe('replaying stored events', () => {
     const stage = await isolatedStage()
     const ids = await deliverAll(stage, [giftEvent(TRANSACTION_CREATED), giftEvent(BALANCE_ADDED)])
     const queue = await stage.subscribeAll()
-    const { deps, listed } = replayDepsFor(stage)
+    const { deps, listed } = runDepsFor(stage)
 
-    const result = await replayStoredEvents(deps, replayRequest({}, { dryRun: true }))
+    const result = await replayStoredEvents(deps, replayRequest({ dryRun: true }))
 
     expect(await queue.receiveAll(500)).toHaveLength(0)
     expect(result.counts).toMatchObject({ would_publish: 2 })
@@ -445,14 +427,14 @@ describe('replaying stored events', () => {
         if ((state.counts.published ?? 0) > 0) interrupt.abort()
       },
     }
-    const request = replayRequest({ eventType: TRANSACTION_CREATED }, { pageSize: 2 })
+    const request = replayRequest({ eventType: TRANSACTION_CREATED, pageSize: 2 })
 
     const first = await replayStoredEvents(
-      replayDepsFor(stage, { checkpoint: interruptingCheckpoint, signal: interrupt.signal }).deps,
+      runDepsFor(stage, { checkpoint: interruptingCheckpoint, signal: interrupt.signal }).deps,
       request,
     )
     const firstMessages = await queue.receiveAll(1_000)
-    const resumed = await replayStoredEvents(replayDepsFor(stage, { checkpoint: file }).deps, {
+    const resumed = await replayStoredEvents(runDepsFor(stage, { checkpoint: file }).deps, {
       ...request,
       resume: true,
     })
@@ -488,9 +470,9 @@ describe('replaying stored events', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     })
     const checkpoint = fileCheckpoint(tmpCheckpoint())
-    const { deps } = replayDepsFor(stage, {
+    const { deps } = runDepsFor(stage, {
       checkpoint,
-      publisher: realEventPublisher(sns, { topicArnPrefix: stage.topicArnPrefix }),
+      receiver: receiverDeps({ dynamodb: clients.dynamodb, sns }, stage),
     })
     const request = replayRequest({ eventType: TRANSACTION_CREATED })
 
@@ -550,9 +532,9 @@ describe('re-processing quarantined payloads', () => {
     const event = giftEvent(TRANSACTION_CREATED)
     await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
     const queue = await stage.subscribeAll()
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, reingestRequest())
+    const result = await reingestStored(deps, reingestRequest('quarantined'))
     const messages = await queue.receiveAll(1_000)
 
     expect(result.counts).toMatchObject({ accepted: 1 })
@@ -568,9 +550,9 @@ describe('re-processing quarantined payloads', () => {
     const stage = await isolatedStage()
     const event = giftEvent(TRANSACTION_CREATED)
     const key = await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    await reprocessQuarantined(deps, reingestRequest())
+    await reingestStored(deps, reingestRequest('quarantined'))
 
     expect(await stage.item(key, TRANSACTION_CREATED)).toMatchObject({
       status: 'resolved',
@@ -586,9 +568,9 @@ describe('re-processing quarantined payloads', () => {
     const body = JSON.stringify(data)
     await quarantineAsEarlierVersion(stage, body, BALANCE_ADDED, 'raw')
     const queue = await stage.subscribeAll()
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    await reprocessQuarantined(deps, reingestRequest())
+    await reingestStored(deps, reingestRequest('quarantined'))
     const messages = await queue.receiveAll(1_000)
 
     expect(messages).toHaveLength(1)
@@ -599,9 +581,9 @@ describe('re-processing quarantined payloads', () => {
     const stage = await isolatedStage()
     const invalid = await stillInvalidPayload(stage)
     const queue = await stage.subscribeAll()
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, reingestRequest())
+    const result = await reingestStored(deps, reingestRequest('quarantined'))
 
     expect(result.counts).toMatchObject({ still_invalid: 1, accepted: 0 })
     expect(await stage.item(invalid.key, BALANCE_ADDED)).toMatchObject({
@@ -618,9 +600,9 @@ describe('re-processing quarantined payloads', () => {
     const valid = await quarantineAsEarlierVersion(stage, event.body, TRANSACTION_CREATED)
     const invalid = await stillInvalidPayload(stage)
     const queue = await stage.subscribeAll()
-    const { deps, listed } = reingestDepsFor(stage)
+    const { deps, listed } = runDepsFor(stage)
 
-    const result = await reprocessQuarantined(deps, reingestRequest({ dryRun: true }))
+    const result = await reingestStored(deps, reingestRequest('quarantined', { dryRun: true }))
 
     expect(result.counts).toMatchObject({ valid_now: 1, still_invalid: 1 })
     expect(listed.sort()).toEqual([
@@ -639,9 +621,9 @@ describe('publishing events stored but never published', () => {
     const queue = await stage.subscribeAll()
     const event = giftEvent(TRANSACTION_CREATED)
     await deliverWhileSnsFails(stage, sns, event)
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    const result = await publishUnpublished(deps, reingestRequest())
+    const result = await reingestStored(deps, reingestRequest('unpublished'))
     const messages = await queue.receiveAll(1_000)
 
     expect(result.counts).toMatchObject({ matched: 1, accepted: 1 })
@@ -654,9 +636,9 @@ describe('publishing events stored but never published', () => {
     const queue = await stage.subscribeAll()
     const event = giftEvent(TRANSACTION_CREATED)
     await deliverWhileSnsFails(stage, sns, event)
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    await publishUnpublished(deps, reingestRequest())
+    await reingestStored(deps, reingestRequest('unpublished'))
     const [message] = await queue.receiveAll(1_000)
 
     expect(await stage.item(event.transactionId, TRANSACTION_CREATED)).toMatchObject({
@@ -669,11 +651,11 @@ describe('publishing events stored but never published', () => {
     const { stage, sns } = await stageWithSnsProxy()
     const event = giftEvent(TRANSACTION_CREATED)
     await deliverWhileSnsFails(stage, sns, event)
-    const { deps } = reingestDepsFor(stage)
-    await publishUnpublished(deps, reingestRequest())
+    const { deps } = runDepsFor(stage)
+    await reingestStored(deps, reingestRequest('unpublished'))
     const queue = await stage.subscribeAll()
 
-    const second = await publishUnpublished(deps, reingestRequest())
+    const second = await reingestStored(deps, reingestRequest('unpublished'))
 
     expect(second.counts).toMatchObject({ matched: 0, accepted: 0 })
     expect(await queue.receiveAll(500)).toHaveLength(0)
@@ -684,9 +666,9 @@ describe('publishing events stored but never published', () => {
     const queue = await stage.subscribeAll()
     const event = giftEvent(TRANSACTION_CREATED)
     await claimUnderWay(stage, event)
-    const { deps } = reingestDepsFor(stage)
+    const { deps } = runDepsFor(stage)
 
-    const result = await publishUnpublished(deps, reingestRequest())
+    const result = await reingestStored(deps, reingestRequest('unpublished'))
 
     expect(result.counts).toMatchObject({ in_flight: 1, accepted: 0 })
     expect(await queue.receiveAll(500)).toHaveLength(0)
@@ -703,9 +685,9 @@ describe('publishing events stored but never published', () => {
     const before = await deliverWhileSnsFails(stage, sns, stuck)
     const underWay = giftEvent(TRANSACTION_CREATED)
     const leaseEnds = await claimUnderWay(stage, underWay)
-    const { deps, listed } = reingestDepsFor(stage)
+    const { deps, listed } = runDepsFor(stage)
 
-    const result = await publishUnpublished(deps, reingestRequest({ dryRun: true }))
+    const result = await reingestStored(deps, reingestRequest('unpublished', { dryRun: true }))
 
     expect(result.counts).toMatchObject({ would_publish: 1, in_flight: 1 })
     expect(listed.sort()).toEqual([

@@ -1,9 +1,5 @@
-import type {
-  ItemKey,
-  ReplayTable,
-  ScanFilter,
-  StoredItem,
-} from '../../../scripts/replay/replay-table'
+import type { ItemKey } from '../../../lib/aws/transactions-table'
+import type { ReplayTable, ScanFilter, StoredItem } from '../../../scripts/replay/replay-table'
 
 /** A table whose scan returns `items` on one page; remembers its scans and what it resolved. */
 export function fakeReplayTable(items: StoredItem[]) {
@@ -22,8 +18,7 @@ export function fakeReplayTable(items: StoredItem[]) {
         evaluated: items.length,
       }
     },
-    queryVoucher: () => Promise.reject(new Error('not used')),
-    getItems: () => Promise.reject(new Error('not used')),
+    voucherItems: () => Promise.reject(new Error('not used')),
     markResolved: async (key) => {
       resolved.push(key)
       return true

@@ -1,18 +1,25 @@
 import { parseArgs } from 'node:util'
-import { UsageError } from '../../../../scripts/cli/command'
-import { DEFAULT_RATE, REPLAY_OPTIONS, readReplayOptions } from '../../../../scripts/replay/options'
+import { type CommandLine, UsageError } from '../../../../scripts/cli/command'
+import { runOperatorCli } from '../../../../scripts/cli/main'
+import { replayCommand } from '../../../../scripts/replay/replay-command'
+import { fakeLookups } from '../../../support/fakes/fake-target-lookups'
 
+/** The options the command reads from `args`, as it reads them before resolving any stage. */
 const parseReplayArgs = (args: string[]) =>
-  readReplayOptions(parseArgs({ args, options: REPLAY_OPTIONS }).values)
+  replayCommand.read({
+    values: parseArgs({ args, options: replayCommand.options }).values as CommandLine['values'],
+    positionals: [],
+    env: {},
+  })
 
-describe('readReplayOptions', () => {
+describe('reading the replay options', () => {
   it('defaults to the default rate', () => {
     const options = parseReplayArgs(['--voucher', 'v_1'])
 
     expect(options).toMatchObject({
       mode: 'replay',
       voucherId: 'v_1',
-      rate: DEFAULT_RATE,
+      rate: 25,
       dryRun: false,
       resume: false,
     })
@@ -65,5 +72,31 @@ describe('readReplayOptions', () => {
   ])('refuses %j', (argv, message) => {
     expect(() => parseReplayArgs(argv)).toThrow(UsageError)
     expect(() => parseReplayArgs(argv)).toThrow(message)
+  })
+})
+
+async function replay(argv: string[]) {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const { lookups, asked } = fakeLookups()
+  const code = await runOperatorCli(
+    ['replay', ...argv],
+    {
+      env: {},
+      stdout: (line) => stdout.push(line),
+      stderr: { write: (text: string) => stderr.push(text), isTTY: false },
+    },
+    { lookups },
+  )
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join(''), asked }
+}
+
+describe('npm run replay', () => {
+  it('exits 2 with the problem and the usage on a wrong option, before resolving any stage', async () => {
+    const result = await replay(['--all', '--rate', 'fast'])
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^--rate must be a number above 0, got "fast"\n\nUsage: /)
+    expect(result.asked).toEqual([])
   })
 })

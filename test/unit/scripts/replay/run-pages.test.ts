@@ -1,24 +1,8 @@
-import type {
-  CheckpointState,
-  CheckpointStore,
-  Counts,
-} from '../../../../scripts/replay/checkpoint'
-import type { Progress } from '../../../../scripts/replay/progress'
+import type { Counts, Progress } from '../../../../scripts/replay/progress'
 import type { Page, Position } from '../../../../scripts/replay/replay-table'
-import { type RunDeps, type RunOptions, runPages } from '../../../../scripts/replay/run-pages'
-
-/** A checkpoint file in memory that keeps every state saved. */
-class MemoryCheckpoint implements CheckpointStore {
-  readonly saved: CheckpointState[] = []
-  constructor(private state?: CheckpointState) {}
-  async load() {
-    return this.state && structuredClone(this.state)
-  }
-  async save(state: CheckpointState) {
-    this.state = structuredClone(state)
-    this.saved.push(this.state)
-  }
-}
+import { type RunDeps, type RunRequest, runPages } from '../../../../scripts/replay/run-pages'
+import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
+import { MemoryCheckpoint } from '../../../support/fakes/memory-checkpoint'
 
 const silent: Progress = { update() {}, note() {}, finish() {} }
 
@@ -51,38 +35,37 @@ function recorder(failOn?: string) {
 }
 
 const VALUES = ['a', 'b', 'c', 'd', 'e']
-const selection = { mode: 'test', table: 't' }
+const selection = { mode: 'replay', table: 'fake' }
+const outcomes = ['handled']
 
-function setup(overrides: Partial<RunDeps> = {}, options: Partial<RunOptions> = {}) {
+function setup(overrides: Partial<RunDeps> = {}) {
   const checkpoint = new MemoryCheckpoint()
-  const deps: RunDeps = { checkpoint, progress: silent, clock: () => new Date(0), ...overrides }
-  const runOptions: RunOptions = {
-    selection,
-    resume: false,
-    dryRun: false,
-    counts: { handled: 0 },
-    ...options,
-  }
-  return { checkpoint, deps, runOptions }
+  const { table } = fakeReplayTable([])
+  const deps = { table, checkpoint, progress: silent, ...overrides }
+  const request: RunRequest = { mode: 'replay', resume: false, dryRun: false, pageSize: 2 }
+  return { checkpoint, deps, request }
 }
 
 describe('runPages', () => {
   it('hands every value over once, page after page', async () => {
-    const { deps, runOptions } = setup()
+    const { deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, runOptions, fetch, handle)
+    const result = await runPages(deps, request, outcomes, fetch, handle)
 
     expect(handled).toEqual(VALUES)
-    expect(result).toEqual({ status: 'complete', counts: { handled: 5, pages: 3, read: 5 } })
+    expect(result).toEqual({
+      status: 'complete',
+      counts: { pages: 3, read: 5, matched: 5, handled: 5 },
+    })
   })
 
   it('records the next page’s position after every page, and done after the last', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
 
-    await runPages(deps, runOptions, fetch, recorder().handle)
+    await runPages(deps, request, outcomes, fetch, recorder().handle)
 
     expect(checkpoint.saved.map(({ next, done }) => ({ next, done }))).toEqual([
       { next: { after: 1 }, done: false },
@@ -92,7 +75,7 @@ describe('runPages', () => {
   })
 
   it('carries on from the checkpoint with its counts when resuming', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -104,25 +87,25 @@ describe('runPages', () => {
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+    const result = await runPages(deps, { ...request, resume: true }, outcomes, fetch, handle)
 
     expect(handled).toEqual(['c', 'd', 'e'])
     expect(result.counts).toMatchObject({ handled: 5, pages: 3 })
   })
 
   it('starts from the beginning when resuming without a checkpoint yet', async () => {
-    const { deps, runOptions } = setup()
+    const { deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
-    await runPages(deps, { ...runOptions, resume: true }, fetch, handle)
+    await runPages(deps, { ...request, resume: true }, outcomes, fetch, handle)
 
     expect(handled).toEqual(VALUES)
   })
 
   it('stops when aborted and records the position after the last value handled', async () => {
     const abort = new AbortController()
-    const { checkpoint, deps, runOptions } = setup({ signal: abort.signal })
+    const { checkpoint, deps, request } = setup({ signal: abort.signal })
     const { fetch } = pagesOf(VALUES, 10)
     const handled: string[] = []
     const handle = async (value: string) => {
@@ -130,7 +113,7 @@ describe('runPages', () => {
       if (value === 'b') abort.abort()
     }
 
-    const result = await runPages(deps, runOptions, fetch, handle)
+    const result = await runPages(deps, request, outcomes, fetch, handle)
 
     expect(result.status).toBe('interrupted')
     expect(handled).toEqual(['a', 'b'])
@@ -138,17 +121,17 @@ describe('runPages', () => {
   })
 
   it('records the position after the last value handled when handling fails, and fails', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     const { fetch } = pagesOf(VALUES, 10)
 
-    const run = runPages(deps, runOptions, fetch, recorder('d').handle)
+    const run = runPages(deps, request, outcomes, fetch, recorder('d').handle)
 
     await expect(run).rejects.toThrow('failed on d')
     expect(checkpoint.saved.at(-1)).toMatchObject({ next: { after: 2 }, done: false })
   })
 
   it('refuses to start over an existing checkpoint without --resume', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -158,13 +141,13 @@ describe('runPages', () => {
       updated_at: '',
     })
 
-    const run = runPages(deps, runOptions, pagesOf(VALUES, 2).fetch, recorder().handle)
+    const run = runPages(deps, request, outcomes, pagesOf(VALUES, 2).fetch, recorder().handle)
 
     await expect(run).rejects.toThrow(/pass --resume/)
   })
 
   it('refuses to resume a checkpoint of another selection', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection: { ...selection, eventType: 'voucher.gift.balance_added' },
@@ -176,7 +159,8 @@ describe('runPages', () => {
 
     const run = runPages(
       deps,
-      { ...runOptions, resume: true },
+      { ...request, resume: true },
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -185,7 +169,7 @@ describe('runPages', () => {
   })
 
   it('treats a selection value left undefined as absent, as the checkpoint file does', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -197,7 +181,8 @@ describe('runPages', () => {
 
     const result = await runPages(
       deps,
-      { ...runOptions, selection: { ...selection, voucherId: undefined }, resume: true },
+      { ...request, voucherId: undefined, resume: true },
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )
@@ -206,7 +191,7 @@ describe('runPages', () => {
   })
 
   it('handles nothing when the checkpoint says the run completed', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
     await checkpoint.save({
       version: 1,
       selection,
@@ -217,18 +202,25 @@ describe('runPages', () => {
     })
     const { fetch, fetched } = pagesOf(VALUES, 2)
 
-    const result = await runPages(deps, { ...runOptions, resume: true }, fetch, recorder().handle)
+    const result = await runPages(
+      deps,
+      { ...request, resume: true },
+      outcomes,
+      fetch,
+      recorder().handle,
+    )
 
     expect(result).toEqual({ status: 'already_complete', counts: { handled: 5 } })
     expect(fetched).toEqual([])
   })
 
   it('writes no checkpoint in a dry run', async () => {
-    const { checkpoint, deps, runOptions } = setup()
+    const { checkpoint, deps, request } = setup()
 
     await runPages(
       deps,
-      { ...runOptions, dryRun: true },
+      { ...request, dryRun: true },
+      outcomes,
       pagesOf(VALUES, 2).fetch,
       recorder().handle,
     )

@@ -3,7 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns'
 import { readConfig } from '../../lib/config'
 import { buildDeps, type Deps } from '../../lib/deps'
 
-export interface ReceiverTarget {
+interface ReceiverTarget {
   tableName: string
   topicArnPrefix: string
   /** '.fifo' for a stage deployed with FIFO event topics. */
@@ -12,8 +12,8 @@ export interface ReceiverTarget {
 
 /**
  * The receiver's dependencies, built by lib/deps.ts as for the function (the function's own
- * defaults for everything else), on the replay's clients and without a secret: `ingestPayload`
- * starts after the signature check, which the payload passed when it arrived.
+ * defaults for everything else), on an operator command's clients and without a secret:
+ * `ingestPayload` starts after the signature check, which the payload passed when it arrived.
  */
 export function receiverDeps(
   clients: { dynamodb: DynamoDBClient; sns: SNSClient },

@@ -1,10 +1,14 @@
 import { ingestPayload } from '../../../../lib/receive/receive-webhook'
-import { replayMessageFor } from '../../../../scripts/replay/replay-message'
+import { requestPacer } from '../../../../lib/voucherify/request-pacer'
+import type { Progress } from '../../../../scripts/replay/progress'
+import { replayMessageFor, replayStoredEvents } from '../../../../scripts/replay/replay-events'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
 import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'
 import { fakeDeps } from '../../../support/fakes/fake-deps'
+import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
 
 const EVENT_TYPE = 'voucher.gift.transaction.created'
+
 const RUN = 'run1'
 
 /** Ingests a body as the receiver would, and returns the item stored and the message published. */
@@ -103,5 +107,41 @@ describe('replayMessageFor', () => {
     const rebuilt = replayMessageFor({ ...item, transaction_id: 'vtx_another' }, RUN)
 
     expect(rebuilt).toEqual({ ok: false, reason: 'key_mismatch' })
+  })
+})
+
+describe('replayStoredEvents', () => {
+  it('counts an item it cannot read again as unreadable, naming its ids only', async () => {
+    const { deps: receiver, publisher } = fakeDeps()
+    const item: StoredItem = {
+      transaction_id: 'vtx_1',
+      event_type: EVENT_TYPE,
+      status: 'published',
+      delivery: 'envelope',
+      payload: '{"not":"an envelope","holder":{"email":"someone@example.com"}}',
+      received_at: '2026-01-01T00:00:00.000Z',
+      voucher_id: 'v_1',
+      created_at: '2026-01-01T00:00:00.000Z',
+    }
+    const notes: string[] = []
+    const progress: Progress = { update() {}, note: (line) => notes.push(line), finish() {} }
+
+    const result = await replayStoredEvents(
+      {
+        table: fakeReplayTable([item]).table,
+        receiver,
+        pacer: requestPacer(60_000),
+        checkpoint: undefined,
+        progress,
+        list: () => {},
+      },
+      { mode: 'replay', dryRun: false, resume: false, pageSize: 100 },
+    )
+
+    expect(result.counts).toMatchObject({ unreadable: 1, published: 0 })
+    expect(publisher.published).toEqual([])
+    expect(notes).toEqual([
+      `unreadable (bad_request): ${EVENT_TYPE} vtx_1 voucher=v_1 created_at=2026-01-01T00:00:00.000Z`,
+    ])
   })
 })

@@ -1,13 +1,13 @@
-import { ingestPayload } from '../../../../lib/receive/receive-webhook'
-import type { CheckpointState, CheckpointStore } from '../../../../scripts/replay/checkpoint'
-import { createPacer } from '../../../../scripts/replay/pacer'
+import { ingestPayload, quarantineKeyFor } from '../../../../lib/receive/receive-webhook'
+import { requestPacer } from '../../../../lib/voucherify/request-pacer'
 import type { Progress } from '../../../../scripts/replay/progress'
-import { publishUnpublished } from '../../../../scripts/replay/publish-unpublished'
-import type { ReingestDeps, ReingestRequest } from '../../../../scripts/replay/reingest'
+import { type ReingestMode, reingestStored } from '../../../../scripts/replay/reingest'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
+import type { RunDeps, RunRequest } from '../../../../scripts/replay/run-pages'
 import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'
 import { fakeDeps } from '../../../support/fakes/fake-deps'
 import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
+import { MemoryCheckpoint } from '../../../support/fakes/memory-checkpoint'
 
 const EVENT_TYPE = 'voucher.gift.transaction.created'
 
@@ -57,57 +57,55 @@ function claimedItem(fake: Fake, transactionId: string, payload: string): Stored
   }
 }
 
-/** A checkpoint file in memory that keeps every state saved. */
-class MemoryCheckpoint implements CheckpointStore {
-  readonly saved: CheckpointState[] = []
-  async load() {
-    return this.saved.at(-1)
-  }
-  async save(state: CheckpointState) {
-    this.saved.push(structuredClone(state))
+/** A quarantine item of `body`, as the receiver writes it. */
+function quarantinedItem(body: string): StoredItem {
+  return {
+    transaction_id: quarantineKeyFor(Buffer.from(body)),
+    event_type: EVENT_TYPE,
+    status: 'quarantined',
+    delivery: 'envelope',
+    payload: body,
+    received_at: '2026-01-01T00:00:00.000Z',
   }
 }
 
 /** The run's dependencies over the receiver's fakes, with `items` as what the scan reads. */
-function runDeps(fake: Fake, items: StoredItem[], overrides: Partial<ReingestDeps> = {}) {
-  const { table, scans } = fakeReplayTable(items)
+function runDeps(fake: Fake, items: StoredItem[], overrides: Partial<RunDeps> = {}) {
+  const { table, scans, resolved } = fakeReplayTable(items)
   const notes: string[] = []
   const listed: string[] = []
   const progress: Progress = { update() {}, note: (line) => notes.push(line), finish() {} }
-  const deps: ReingestDeps = {
+  const deps: RunDeps = {
     table,
-    ingest: fake.deps,
-    pacer: createPacer(1_000),
+    receiver: fake.deps,
+    pacer: requestPacer(60_000),
     checkpoint: undefined,
     progress,
-    clock: fake.deps.clock,
     list: (line) => listed.push(line),
     ...overrides,
   }
-  return { deps, scans, notes, listed }
+  return { deps, scans, resolved, notes, listed }
 }
 
-const request = (options: Partial<ReingestRequest> = {}): ReingestRequest => ({
-  selection: {},
+const request = (mode: ReingestMode, options: Partial<Omit<RunRequest, 'mode'>> = {}) => ({
+  mode,
   dryRun: false,
   resume: false,
   pageSize: 100,
   ...options,
 })
 
-describe('publishUnpublished', () => {
+describe('reingestStored, publishing unpublished events', () => {
   it('scans for claimed items of the event type received in the time range', async () => {
     const fake = fakeDeps()
     const { deps, scans } = runDeps(fake, [])
 
-    await publishUnpublished(
+    await reingestStored(
       deps,
-      request({
-        selection: {
-          eventType: EVENT_TYPE,
-          since: '2026-01-02T00:00:00.000Z',
-          until: '2026-01-03T00:00:00.000Z',
-        },
+      request('unpublished', {
+        eventType: EVENT_TYPE,
+        since: '2026-01-02T00:00:00.000Z',
+        until: '2026-01-03T00:00:00.000Z',
       }),
     )
 
@@ -115,11 +113,9 @@ describe('publishUnpublished', () => {
       {
         status: 'claimed',
         eventType: EVENT_TYPE,
-        range: {
-          attribute: 'received_at',
-          from: '2026-01-01T00:00:00.000Z',
-          to: '2026-01-04T00:00:00.000Z',
-        },
+        since: '2026-01-02T00:00:00.000Z',
+        until: '2026-01-03T00:00:00.000Z',
+        timeAttribute: 'received_at',
       },
     ])
   })
@@ -129,7 +125,7 @@ describe('publishUnpublished', () => {
     const item = await storeUnpublished(fake)
     const { deps } = runDeps(fake, [item])
 
-    const result = await publishUnpublished(deps, request())
+    const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ matched: 1, accepted: 1 })
     expect(fake.publisher.published).toHaveLength(1)
@@ -144,7 +140,7 @@ describe('publishUnpublished', () => {
     const item = await storeUnpublished(fake)
     const { deps } = runDeps(fake, [item])
 
-    await publishUnpublished(deps, request())
+    await reingestStored(deps, request('unpublished'))
 
     expect(storedItem(fake, item.transaction_id)).toMatchObject({
       status: 'published',
@@ -159,7 +155,7 @@ describe('publishUnpublished', () => {
     await ingestPayload(fake.deps, { body: Buffer.from(event.body), pathEventType: undefined })
     const { deps } = runDeps(fake, [scanned])
 
-    const result = await publishUnpublished(deps, request())
+    const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ duplicate: 1, accepted: 0 })
     expect(fake.publisher.published).toHaveLength(1)
@@ -170,7 +166,7 @@ describe('publishUnpublished', () => {
     const item = await storeUnpublished(fake, { leaseLive: true })
     const { deps, notes } = runDeps(fake, [item])
 
-    const result = await publishUnpublished(deps, request())
+    const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ in_flight: 1, accepted: 0 })
     expect(fake.publisher.published).toEqual([])
@@ -185,7 +181,7 @@ describe('publishUnpublished', () => {
     const checkpoint = new MemoryCheckpoint()
     const { deps } = runDeps(fake, [item], { checkpoint })
 
-    const run = publishUnpublished(deps, request())
+    const run = reingestStored(deps, request('unpublished'))
 
     await expect(run).rejects.toThrow(/claim failed/)
     expect(checkpoint.saved.at(-1)).toMatchObject({
@@ -202,7 +198,7 @@ describe('publishUnpublished', () => {
     const event = giftEvent(data)
     const { deps, notes } = runDeps(fake, [claimedItem(fake, event.transactionId, event.body)])
 
-    const result = await publishUnpublished(deps, request())
+    const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ invalid: 1, accepted: 0 })
     expect(notes).toEqual([`invalid ${EVENT_TYPE} ${event.transactionId}: data.balance.balance`])
@@ -214,7 +210,7 @@ describe('publishUnpublished', () => {
     const payload = '{"not":"an envelope","holder":{"email":"someone@example.com"}}'
     const { deps, notes } = runDeps(fake, [claimedItem(fake, 'vtx_1', payload)])
 
-    const result = await publishUnpublished(deps, request())
+    const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ unprocessable: 1, accepted: 0 })
     expect(notes).toEqual([`unprocessable (bad_request), left claimed: ${EVENT_TYPE} vtx_1`])
@@ -227,7 +223,7 @@ describe('publishUnpublished', () => {
     const live = await storeUnpublished(fake, { leaseLive: true })
     const { deps, listed } = runDeps(fake, [expired, live])
 
-    const result = await publishUnpublished(deps, request({ dryRun: true }))
+    const result = await reingestStored(deps, request('unpublished', { dryRun: true }))
 
     expect(result.counts).toMatchObject({ would_publish: 1, in_flight: 1 })
     expect(listed).toEqual([
@@ -243,10 +239,43 @@ describe('publishUnpublished', () => {
     const checkpoint = new MemoryCheckpoint()
     const { deps } = runDeps(fake, [item], { checkpoint })
 
-    await publishUnpublished(deps, request({ dryRun: true }))
+    await reingestStored(deps, request('unpublished', { dryRun: true }))
 
     expect(fake.publisher.published).toEqual([])
     expect(storedItem(fake, item.transaction_id)).toEqual(before)
     expect(checkpoint.saved).toEqual([])
+  })
+})
+
+describe('reingestStored, reprocessing quarantined payloads', () => {
+  const newEnvelope = () => JSON.stringify(envelopeFor(EVENT_TYPE, giftEventData(EVENT_TYPE)))
+
+  it('stops with the failing stage when the store is unavailable, resolving nothing', async () => {
+    const fake = fakeDeps()
+    fake.store.failing.add('recordDelivery')
+    const { deps, resolved } = runDeps(fake, [quarantinedItem(newEnvelope())])
+
+    const run = reingestStored(deps, request('quarantined'))
+
+    await expect(run).rejects.toThrow(/claim failed/)
+    expect(resolved).toEqual([])
+  })
+
+  it('leaves a payload whose event another delivery is publishing quarantined', async () => {
+    const fake = fakeDeps()
+    const body = newEnvelope()
+    // A delivery that claimed the event and has not recorded its publication yet.
+    fake.store.failing.add('markPublished')
+    await ingestPayload(fake.deps, { body: Buffer.from(body), pathEventType: undefined })
+    fake.store.failing.clear()
+    const { deps, resolved, notes } = runDeps(fake, [quarantinedItem(body)])
+
+    const result = await reingestStored(deps, request('quarantined'))
+
+    expect(result.counts).toMatchObject({ in_flight: 1, accepted: 0 })
+    expect(resolved).toEqual([])
+    expect(notes).toEqual([
+      `in flight, left quarantined: ${EVENT_TYPE} ${quarantineKeyFor(Buffer.from(body))}`,
+    ])
   })
 })
