@@ -7,7 +7,7 @@ import {
 } from '../lib/schemas/gift-event-parts'
 import { isSupportedEventType, supportedEventTypes } from '../lib/schemas/registry'
 import { type CommandLine, defineCommand, EXIT, flag, text, UsageError } from './cli/command'
-import { localWebhookUrl } from './local/local-ports'
+import { localWebhookUrl } from './local/ports'
 import { postWebhook } from './post-webhook'
 import { envelopeFor, giftEventData, LOCAL_WEBHOOK_SECRET } from './sample-events'
 

@@ -2,8 +2,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { DEFAULT_REGION, LOCAL_STAGE, SERVICE } from '../deployed-stage'
-import { localParams } from '../local/local-params'
-import { localEndpoints } from '../local/local-ports'
+import { localEndpoints } from '../local/ports'
+import { localParams } from '../local/serverless-command'
 import {
   loadServerlessResources,
   type ServerlessResources,

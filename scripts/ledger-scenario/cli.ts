@@ -18,7 +18,7 @@ import {
   readAttestation,
   readCardItems,
 } from '../ledger/card-ledger'
-import { localWebhookUrl } from '../local/local-ports'
+import { localWebhookUrl } from '../local/ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
 import { postWebhook } from '../post-webhook'

@@ -11,6 +11,17 @@ export function serverlessCommand(args: readonly string[]): { command: string; a
   return { command: process.execPath, args: [require.resolve('osls/bin/serverless.js'), ...args] }
 }
 
+/**
+ * The deploy parameters the local stack takes from the environment, for `serverless print` and
+ * `serverless offline` alike: FIFO_TOPICS=true is `--param fifoTopics=true`.
+ */
+export function localParams(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const fifoTopics = env.FIFO_TOPICS
+  if (fifoTopics === undefined || fifoTopics === '' || fifoTopics === 'false') return {}
+  if (fifoTopics === 'true') return { fifoTopics: 'true' }
+  throw new Error(`FIFO_TOPICS must be true or false, got "${fifoTopics}"`)
+}
+
 /** Deploy parameters as serverless's `--param name=value` arguments. */
 export function paramArguments(params: Readonly<Record<string, string>> = {}): string[] {
   return Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`])

@@ -1,10 +1,14 @@
 import { startLocalAws } from './local-aws'
-import { localParams } from './local-params'
-import { type LocalPorts, localPorts, localWebhookUrl, portVariables } from './local-ports'
-import { assertPortFree } from './ports'
+import {
+  assertPortFree,
+  type LocalPorts,
+  localPorts,
+  localWebhookUrl,
+  portVariables,
+} from './ports'
 import type { ProvisionedResources } from './provision'
 import { loadSampleWebhook, signedCurl } from './sample-webhook'
-import { projectRoot } from './serverless-command'
+import { localParams, projectRoot } from './serverless-command'
 import { startServerlessOffline } from './serverless-offline'
 import type { ServerlessResources } from './serverless-resources'
 import { sampleVoucherifyProject } from './voucherify-sample-project'
@@ -72,14 +76,11 @@ async function start(): Promise<void> {
   const ports = localPorts(process.env)
   const params = localParams(process.env)
   // Checked up front so a second `npm start` fails clearly instead of half-starting.
-  await Promise.all([
-    assertPortFree(ports.dynamodb, 'DYNAMODB_PORT'),
-    assertPortFree(ports.fauxqs, 'FAUXQS_PORT'),
-    assertPortFree(ports.http, 'HTTP_PORT'),
-    assertPortFree(ports.lambda, 'LAMBDA_PORT'),
-    assertPortFree(ports.voucherify, 'VOUCHERIFY_PORT'),
-  ])
-  const env = { ...process.env, ...portVariables(ports) }
+  const variables = portVariables(ports)
+  await Promise.all(
+    Object.entries(variables).map(([name, port]) => assertPortFree(Number(port), name)),
+  )
+  const env = { ...process.env, ...variables }
 
   const localAws = track(
     await startLocalAws({
