@@ -1,4 +1,4 @@
-import { createLocalClients, destroyLocalClients } from './create-local-clients'
+import { awsClientsFor } from '../cli/aws-clients'
 import { startDynamoDbLocal } from './dynamodb-local'
 import { startFauxqsServer } from './fauxqs'
 import { findFreePorts } from './ports'
@@ -56,14 +56,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const fauxqs = await startFauxqsServer({ port: options.fauxqsPort, region: resources.region })
     stops.push(fauxqs.stop)
 
-    const clients = createLocalClients({
+    const clients = awsClientsFor({
       region: resources.region,
-      dynamodb: dynamodb.endpoint,
-      sns: fauxqs.endpoint,
-      sqs: fauxqs.endpoint,
+      endpoints: { dynamodb: dynamodb.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint },
     })
     const provisioned = await provisionLocalResources(resources, clients).finally(() =>
-      destroyLocalClients(clients),
+      clients.destroy(),
     )
     return {
       resources,
