@@ -30,6 +30,10 @@ const CLOUD_ONLY_TABLE_PROPERTIES = new Set([
   'TableClass',
   'Tags',
 ])
+/**
+ * Properties CreateTable takes as CloudFormation declares them. DynamoDB Local enforces
+ * DeletionProtectionEnabled, so the local table refuses deletion exactly when AWS would.
+ */
 const MAPPED_TABLE_PROPERTIES = new Set([
   'TableName',
   'AttributeDefinitions',
@@ -53,20 +57,8 @@ function createTableInput(table: CloudFormationTable): CreateTableCommandInput {
         'teach scripts/local/provision.ts',
     )
   }
-  return {
-    TableName: table.TableName,
-    AttributeDefinitions: table.AttributeDefinitions,
-    KeySchema: table.KeySchema,
-    BillingMode: table.BillingMode,
-    ProvisionedThroughput:
-      table.ProvisionedThroughput as CreateTableCommandInput['ProvisionedThroughput'],
-    GlobalSecondaryIndexes:
-      table.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
-    LocalSecondaryIndexes:
-      table.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes'],
-    // DynamoDB Local enforces this one, so the local table refuses deletion exactly when AWS would.
-    DeletionProtectionEnabled: table.DeletionProtectionEnabled as boolean | undefined,
-  }
+  const mapped = Object.entries(table).filter(([property]) => MAPPED_TABLE_PROPERTIES.has(property))
+  return Object.fromEntries(mapped) as unknown as CreateTableCommandInput
 }
 
 /** Creates the table as serverless.yml declares it (another name for a test's own copy). */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import type {
   AttributeDefinition,
   BillingMode,
@@ -60,51 +61,16 @@ interface PrintedConfiguration {
 
 const PRINT_TIMEOUT_MS = 120_000
 
-/** The tag that marks an AWS::SNS::Topic in serverless.yml as an event topic. */
-export const EVENT_TYPE_TAG = 'event_type'
+type Tag = { Key?: unknown; Value?: unknown }
 
 /**
  * The event type an AWS::SNS::Topic carries, from its `event_type` tag; undefined for a topic
  * that is not an event topic (the alarm topic).
  */
 export function eventTypeOfTopic(properties: Record<string, unknown>): string | undefined {
-  const tags = Array.isArray(properties.Tags) ? (properties.Tags as unknown[]) : []
-  const tag = tags.find(
-    (candidate): candidate is { Key: string; Value: unknown } =>
-      typeof candidate === 'object' &&
-      candidate !== null &&
-      (candidate as { Key?: unknown }).Key === EVENT_TYPE_TAG,
-  )
-  return typeof tag?.Value === 'string' ? tag.Value : undefined
-}
-
-function runPrint(
-  stage: string,
-  env: NodeJS.ProcessEnv,
-  params: Readonly<Record<string, string>>,
-): Promise<string> {
-  const { command, args } = serverlessCommand([
-    'print',
-    '--stage',
-    stage,
-    '--format',
-    'json',
-    ...paramArguments(params),
-  ])
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024, timeout: PRINT_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`serverless print --stage ${stage} failed: ${error.message}\n${stderr}`))
-        } else {
-          resolve(stdout)
-        }
-      },
-    )
-  })
+  const tags = Array.isArray(properties.Tags) ? (properties.Tags as Array<Tag | null>) : []
+  const value = tags.find((tag) => tag?.Key === 'event_type')?.Value
+  return typeof value === 'string' ? value : undefined
 }
 
 function resourcesOfType(
@@ -127,7 +93,20 @@ export async function loadServerlessResources(
   env: NodeJS.ProcessEnv = process.env,
   params: Readonly<Record<string, string>> = {},
 ): Promise<ServerlessResources> {
-  const stdout = await runPrint(stage, env, params)
+  const { command, args } = serverlessCommand([
+    'print',
+    '--stage',
+    stage,
+    '--format',
+    'json',
+    ...paramArguments(params),
+  ])
+  const options = { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024, timeout: PRINT_TIMEOUT_MS }
+  const { stdout } = await promisify(execFile)(command, args, options).catch(
+    (error: Error & { stderr: string }) => {
+      throw new Error(`serverless print --stage ${stage} failed: ${error.message}\n${error.stderr}`)
+    },
+  )
   let printed: PrintedConfiguration
   try {
     printed = JSON.parse(stdout) as PrintedConfiguration
