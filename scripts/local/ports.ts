@@ -90,7 +90,8 @@ export async function assertPortFree(port: number, purpose: string): Promise<voi
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' })
     socket.once('connect', () => {
@@ -101,18 +102,21 @@ function canConnect(port: number): Promise<boolean> {
   })
 }
 
-/** Resolves once something accepts connections on 127.0.0.1:`port`; rejects after `timeoutMs`. */
-export async function waitForPort(
-  port: number,
-  { timeoutMs, gaveUp }: { timeoutMs: number; gaveUp?: () => string | undefined },
+/**
+ * Resolves once `ready()` does, asking every 250 ms. Rejects with the reason `gaveUp()` gives as
+ * soon as it gives one, or with "`notReady` within N s" after `timeoutMs`.
+ */
+export async function waitUntil(
+  ready: () => Promise<boolean>,
+  options: { timeoutMs: number; gaveUp: () => string | undefined; notReady: string },
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+  const deadline = Date.now() + options.timeoutMs
   for (;;) {
-    const reason = gaveUp?.()
+    const reason = options.gaveUp()
     if (reason) throw new Error(reason)
-    if (await canConnect(port)) return
+    if (await ready()) return
     if (Date.now() > deadline) {
-      throw new Error(`Nothing listened on port ${port} within ${timeoutMs / 1000} s`)
+      throw new Error(`${options.notReady} within ${options.timeoutMs / 1000} s`)
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

@@ -26,27 +26,21 @@ const OUTPUT_TAIL_CHARS = 8_000
 const STOP_TIMEOUT_MS = 15_000
 
 export interface WatchedProcess {
-  /** The pid of the watchdog shell, not of the command itself. */
-  readonly pid: number | undefined
   /** Resolves with the exit code (or signal name) once the command has exited. */
   readonly exited: Promise<number | string>
+  /** The exit code (or signal name) once the command has exited, else undefined. */
+  readonly exitCode: number | string | undefined
   /** The last few kilobytes of stdout and stderr, for error messages. */
   output(): string
-  /** Calls `listener` with every chunk the command writes to stdout or stderr. */
-  onOutput(listener: (chunk: string, stream: 'stdout' | 'stderr') => void): void
   /** Asks the command to stop (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>
 }
 
-export interface WatchdogOptions {
-  cwd?: string
-  env?: NodeJS.ProcessEnv
-}
-
+/** Runs `command`; `echo` passes its output on to this process's stdout and stderr. */
 export function spawnWithWatchdog(
   command: string,
   args: readonly string[],
-  options: WatchdogOptions = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {},
 ): WatchedProcess {
   const shell: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     '/bin/sh',
@@ -54,23 +48,26 @@ export function spawnWithWatchdog(
     { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   let tail = ''
-  const listeners: Array<(chunk: string, stream: 'stdout' | 'stderr') => void> = []
-  const record = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+  const record = (echo: Writable) => (data: Buffer) => {
     const chunk = data.toString('utf8')
     tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS)
-    for (const listener of listeners) listener(chunk, stream)
+    if (options.echo) echo.write(chunk)
   }
-  shell.stdout.on('data', record('stdout'))
-  shell.stderr.on('data', record('stderr'))
+  shell.stdout.on('data', record(process.stdout))
+  shell.stderr.on('data', record(process.stderr))
   // The pipe breaks when the shell is gone; that is expected and must not crash the parent.
   shell.stdin.on('error', () => {})
 
+  let exitCode: number | string | undefined
   const exited = new Promise<number | string>((resolve) => {
     shell.once('error', (error) => {
       tail += `\n${error.message}`
       resolve('spawn-error')
     })
     shell.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'))
+  }).then((code) => {
+    exitCode = code
+    return code
   })
 
   let stopping: Promise<void> | undefined
@@ -98,12 +95,11 @@ export function spawnWithWatchdog(
   }
 
   return {
-    pid: shell.pid,
     exited,
-    output: () => tail,
-    onOutput: (listener) => {
-      listeners.push(listener)
+    get exitCode() {
+      return exitCode
     },
+    output: () => tail,
     stop,
   }
 }
