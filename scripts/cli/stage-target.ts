@@ -1,7 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
-import { DEFAULT_REGION, LOCAL_STAGE, SERVICE } from '../deployed-stage'
 import { localEndpoints } from '../local/ports'
 import { localParams } from '../local/serverless-command'
 import {
@@ -9,6 +8,12 @@ import {
   type ServerlessResources,
   stageSetting,
 } from '../local/serverless-resources'
+
+/** serverless.yml's `service`: every deployed resource's name starts with it. */
+export const SERVICE = 'voucherify-gift-webhooks'
+/** serverless.yml's region when none is given. */
+export const DEFAULT_REGION = 'eu-central-1'
+export const LOCAL_STAGE = 'local'
 
 /** Where every operator command reads and writes: one stage's table and event topics. */
 export interface StageTarget {

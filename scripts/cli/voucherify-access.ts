@@ -1,14 +1,21 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import { type ApiKeys, resolveApiKeys, ssmParameterReader } from '../../lib/voucherify/api-keys'
 import { VOUCHERIFY_API_URLS, type VoucherifyRegion } from '../../lib/voucherify/voucherify-api'
-import { apiKeyParameterNames } from '../deployed-stage'
 import { localPorts } from '../local/ports'
 import { localApiKeys } from '../local/voucherify-sample-project'
 import type { AwsClients } from './aws-clients'
 import { type CommandLine, text, UsageError } from './command'
-import type { StageTarget } from './stage-target'
+import { SERVICE, type StageTarget } from './stage-target'
 
 // How the commands that read Voucherify's API (reconcile, sweep) reach it: one set of options.
+
+/** Where a deployed stage keeps its Voucherify API keys (SSM SecureStrings), unless told otherwise. */
+export function apiKeyParameterNames(stage: string) {
+  return {
+    appIdParameter: `/${SERVICE}/${stage}/voucherify-app-id`,
+    secretKeyParameter: `/${SERVICE}/${stage}/voucherify-secret-key`,
+  }
+}
 
 const defaults = apiKeyParameterNames('<stage>')
 

@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand, type Message } from '@aws-sdk/client-sqs'
 import { defineCommand, EXIT, flag, UsageError } from '../cli/command'
-import { SERVICE } from '../deployed-stage'
+import { SERVICE } from '../cli/stage-target'
 import { type SnsEnvelope, takeMessages } from './subscriber-queue'
 
 const PRINTED_ATTRIBUTES = ['event_type', 'transaction_type', 'transaction_id', 'voucher_id']

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ApiKeyError, resolveApiKeys } from '../../../../lib/voucherify/api-keys'
 import { UsageError } from '../../../../scripts/cli/command'
-import { apiKeyParameterNames } from '../../../../scripts/deployed-stage'
+import { apiKeyParameterNames } from '../../../../scripts/cli/voucherify-access'
 import { RECONCILE_OPTIONS, readReconcileOptions } from '../../../../scripts/reconcile/options'
 
 const read = (args: string[]) =>
