@@ -1,5 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
  * Runs "$@" in the background and stops it when stdin reaches end-of-file.
@@ -70,23 +71,17 @@ export function spawnWithWatchdog(
     return code
   })
 
+  // Waits that do not keep this process alive by themselves.
+  const exitWithin = (ms: number) => Promise.race([exited, sleep(ms, undefined, { ref: false })])
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       shell.stdin.end()
-      const timedOut = Symbol('timeout')
-      let timer: NodeJS.Timeout | undefined
-      const outcome = await Promise.race([
-        exited,
-        new Promise<symbol>((resolve) => {
-          timer = setTimeout(() => resolve(timedOut), STOP_TIMEOUT_MS)
-        }),
-      ])
-      clearTimeout(timer)
-      if (outcome === timedOut) {
+      await exitWithin(STOP_TIMEOUT_MS)
+      if (exitCode === undefined) {
         // The trap forwards SIGTERM; SIGKILL as a last resort if even that is ignored.
         shell.kill('SIGTERM')
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))])
+        await exitWithin(2_000)
         shell.kill('SIGKILL')
         await exited
       }
