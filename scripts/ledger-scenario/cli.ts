@@ -10,14 +10,7 @@ import {
   text,
   UsageError,
 } from '../cli/command'
-import {
-  buildLedger,
-  type CardLedger,
-  formatTable,
-  money,
-  readAttestation,
-  readCardItems,
-} from '../ledger/card-ledger'
+import { type CardLedger, formatTable, money, readCardLedger } from '../ledger/card-ledger'
 import { localWebhookUrl } from '../local/ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
@@ -142,13 +135,7 @@ async function runScenario(
     const card = cardHistory()
     const campaign: Campaign = { id: randomId('camp'), name: `ledger scenario ${card.voucherId}` }
     const code = randomId('GIFT')
-    const ledgerNow = async () => {
-      const [items, attestation] = await Promise.all([
-        readCardItems(documents, target.tableName, card.voucherId, signal),
-        readAttestation(documents, target.tableName, card.voucherId, signal),
-      ])
-      return buildLedger(card.voucherId, items, attestation)
-    }
+    const ledgerNow = () => readCardLedger(documents, target.tableName, card.voucherId, signal)
 
     say(`Gift card ${card.voucherId}: opening balance ${money(card.opening)}, ten transactions.`)
     const subscriber = await subscribeQueue(clients, topicArn, {
