@@ -17,6 +17,7 @@ import {
   SERVICE,
   type StageTarget,
   type TargetLookups,
+  type TargetOptions,
 } from './stage-target'
 
 /** Every operator command, in the order `npm run <command>` lists them. */
@@ -102,16 +103,7 @@ export async function runOperatorCli(
       return EXIT.done
     }
     const { stage, region, table, 'topic-arn-prefix': topicArnPrefix, help, ...own } = values
-    const targetOptions = {
-      stage: String(stage),
-      region: region as string | undefined,
-      table: table as string | undefined,
-      topicArnPrefix: topicArnPrefix as string | undefined,
-    }
-    if (
-      !command.usesStage &&
-      (stage !== GLOBAL_OPTIONS.stage.default || region || table || topicArnPrefix)
-    ) {
+    if (!command.usesStage && (stage !== LOCAL_STAGE || region || table || topicArnPrefix)) {
       throw new UsageError(
         `npm run ${command.name} works without a stage: drop --stage, --region, --table and --topic-arn-prefix`,
       )
@@ -120,7 +112,8 @@ export async function runOperatorCli(
     const options = command.read({ values: own, positionals, env: io.env })
     let target: StageTarget | undefined
     if (command.usesStage) {
-      target = await resolveStageTarget(targetOptions, io.env, setup.lookups ?? realTargetLookups)
+      const given = { stage, region, table, topicArnPrefix } as TargetOptions
+      target = await resolveStageTarget(given, io.env, setup.lookups ?? realTargetLookups)
       clients = awsClientsFor(target)
     }
     return await command.run(options, { io, signal, target, clients })

@@ -55,8 +55,6 @@ const TABLE_OUTPUT = 'TransactionsTableName'
 const PREFIX_TOPIC_OUTPUT = 'VoucherGiftTransactionCreatedTopicArn'
 const PREFIX_TOPIC_EVENT = 'voucher.gift.transaction.created'
 
-const stackNameFor = (stage: string) => `${SERVICE}-${stage}`
-
 /**
  * The local stage: the emulators of `npm start` (AWS_ENDPOINT_URL_*, else DYNAMODB_PORT and
  * FAUXQS_PORT) and what `serverless print` declares (FIFO_TOPICS=true as for `npm start`).
@@ -68,16 +66,7 @@ export async function resolveStageTarget(
   env: NodeJS.ProcessEnv,
   lookups: TargetLookups,
 ): Promise<StageTarget> {
-  return options.stage === LOCAL_STAGE
-    ? localTarget(options, env, lookups)
-    : deployedTarget(options, lookups)
-}
-
-async function localTarget(
-  options: TargetOptions,
-  env: NodeJS.ProcessEnv,
-  lookups: TargetLookups,
-): Promise<StageTarget> {
+  if (options.stage !== LOCAL_STAGE) return deployedTarget(options, lookups)
   const resources = await lookups.serverlessResources(options.stage, env)
   const topicArnPrefix = options.topicArnPrefix ?? stageSetting(resources, 'TOPIC_ARN_PREFIX')
   return {
@@ -96,7 +85,7 @@ async function deployedTarget(
   lookups: TargetLookups,
 ): Promise<StageTarget> {
   const region = options.region ?? (await lookups.defaultRegion()) ?? DEFAULT_REGION
-  const stackName = stackNameFor(options.stage)
+  const stackName = `${SERVICE}-${options.stage}`
   const outputs = await lookups.stackOutputs(stackName, region)
   if (outputs === undefined) {
     throw new TargetError(
