@@ -14,8 +14,8 @@ import { type CardLedger, formatTable, money, readCardLedger } from '../ledger/c
 import { localWebhookUrl } from '../local/ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
-import { postWebhook } from '../post-webhook'
 import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
+import { postWebhook } from '../send-command'
 import { sweepCommand } from '../sweep/sweep-command'
 import {
   ACCEPTED,
@@ -66,10 +66,7 @@ const indent = (text: string) =>
 type Json = Record<string, unknown>
 
 /** The gift card campaign the card belongs to: new each run, so its first sweep walks it all. */
-interface Campaign {
-  id: string
-  name: string
-}
+type Campaign = { id: string; name: string }
 
 /**
  * Transaction #n's data as Voucherify sends it, the card and its transaction in `campaign`: the
@@ -243,15 +240,7 @@ async function runScenario(
     }
     if (!fifo) say('    (a standard topic promises no order; FIFO_TOPICS=true shows it kept)')
 
-    const checks = checkScenario({
-      card,
-      fifo,
-      answers,
-      before,
-      sweepExitCode,
-      after,
-      received,
-    })
+    const checks = checkScenario({ card, fifo, answers, before, sweepExitCode, after, received })
     say('')
     for (const { claim, held } of checks) say(`${held ? 'ok  ' : 'FAIL'} ${claim}`)
     const failed = checks.filter((check) => !check.held).length
