@@ -66,7 +66,6 @@ async function start(): Promise<void> {
   const env = { ...process.env, ...variables }
 
   const localAws = await startLocalAws({
-    stage: STAGE,
     dynamodbPort: ports.dynamodb,
     fauxqsPort: ports.fauxqs,
     env,
