@@ -44,11 +44,6 @@ export interface VoucherifyAccess {
   secretKeyParameter?: string
 }
 
-/** Where the API is and the keys to read it with, for one run. */
-export interface VoucherifyConnection extends ApiKeys {
-  baseUrl: string
-}
-
 function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
   if (apiUrl !== undefined) {
     let url: URL
@@ -93,7 +88,7 @@ export async function connectVoucherify(
   target: StageTarget,
   clients: AwsClients,
   env: NodeJS.ProcessEnv,
-): Promise<VoucherifyConnection> {
+): Promise<ApiKeys & { baseUrl: string }> {
   if (target.endpoints && !access.apiUrlGiven) {
     return {
       ...localApiKeys(env),

@@ -114,7 +114,7 @@ export async function loadServerlessResources(
     throw new Error(`serverless print did not output JSON:\n${stdout.slice(0, 2_000)}`)
   }
   const service = typeof printed.service === 'string' ? printed.service : printed.service?.name
-  const region = printed.provider?.region
+  const { region, environment = {}, memorySize, timeout, architecture } = printed.provider ?? {}
   const resources = printed.resources?.Resources ?? {}
   if (!service || !region) throw new Error('serverless print gave no service name or region')
 
@@ -149,13 +149,9 @@ export async function loadServerlessResources(
     tableName: tableProperties.TableName,
     table: tableProperties,
     topics,
-    environment: printed.provider?.environment ?? {},
+    environment,
     esbuild: printed.custom?.esbuild,
-    lambda: {
-      memorySize: printed.provider?.memorySize,
-      timeout: printed.provider?.timeout,
-      architecture: printed.provider?.architecture,
-    },
+    lambda: { memorySize, timeout, architecture },
   }
 }
 
