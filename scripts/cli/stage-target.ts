@@ -2,9 +2,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { localEndpoints } from '../local/ports'
-import { localParams } from '../local/serverless-command'
 import {
   loadServerlessResources,
+  localParams,
   type ServerlessResources,
   stageSetting,
 } from '../local/serverless-resources'

@@ -9,7 +9,7 @@ import {
   portVariables,
   waitUntil,
 } from './ports'
-import { localParams, paramArguments, projectRoot, serverlessCommand } from './serverless-command'
+import { localParams, paramArguments, projectRoot, serverlessCommand } from './serverless-resources'
 import { spawnWithWatchdog } from './spawn-with-watchdog'
 import { sampleVoucherifyProject } from './voucherify-sample-project'
 import { startVoucherifyStandIn } from './voucherify-stand-in'

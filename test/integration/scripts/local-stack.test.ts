@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { SIGNATURE_HEADER, signPayload } from '../../../lib/receive/signature'
 import { sampleWebhookBody } from '../../../scripts/events-command'
 import { findFreePorts } from '../../../scripts/local/ports'
-import { projectRoot, serverlessCommand } from '../../../scripts/local/serverless-command'
+import { projectRoot, serverlessCommand } from '../../../scripts/local/serverless-resources'
 import {
   envelopeFor,
   giftEventData,
