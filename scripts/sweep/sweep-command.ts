@@ -98,10 +98,7 @@ export const sweepCommand = defineCommand({
         receiver: receiverDeps(clients, target),
         sweeps: realSweepStore(clients.dynamodb, { tableName }),
         attestations: realAttestationStore(clients.dynamodb, { tableName }),
-        api: voucherifySweepApi({
-          ...voucherify,
-          requestsPerMinute: options.requestsPerMinute,
-        }),
+        api: voucherifySweepApi({ ...voucherify, requestsPerMinute: options.requestsPerMinute }),
       },
       { graceMs: options.graceMinutes * 60_000, overlapMs: options.overlapMinutes * 60_000 },
       {

@@ -370,7 +370,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     const gift = await card(w, { start: hoursAgo(2) })
     const loyaltyCardId = randomId('v')
     const points = (campaignId: string, type: string, hours: number) =>
-      loyaltyTransaction({ campaignId, cardId: loyaltyCardId, type }, hoursAgo(hours).toISOString())
+      loyaltyTransaction(campaignId, hoursAgo(hours).toISOString(), { cardId: loyaltyCardId, type })
     const inGiftListing = [
       points(w.giftCampaignId, 'POINTS_ACCRUAL', 1.5),
       points(w.giftCampaignId, 'POINTS_REDEMPTION', 1.4),
