@@ -1,13 +1,22 @@
 // Writes events/: API Gateway v2 events wrapping the seed payloads, signed with the local
 // default secret, for `serverless invoke local -f webhook -p events/<file>.json`.
 import { createHash } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { supportedEventTypes } from '../lib/schemas/registry'
 import { defineCommand, EXIT } from './cli/command'
 import { apiGatewayEventFor, envelopeFor, LOCAL_WEBHOOK_SECRET, seedData } from './sample-events'
 
 const EVENTS_DIR = join(__dirname, '..', 'events')
+
+/** The event type of the sample webhook `npm start` shows a signed curl of. */
+export const SAMPLE_WEBHOOK_EVENT = 'voucher.gift.transaction.created'
+
+/** The envelope inside events/<SAMPLE_WEBHOOK_EVENT>.json, as compact JSON: the bytes to post. */
+export function sampleWebhookBody(): string {
+  const file = join(EVENTS_DIR, `${SAMPLE_WEBHOOK_EVENT}.json`)
+  return (JSON.parse(readFileSync(file, 'utf8')) as { body: string }).body
+}
 
 /** Ids derived from the event type, so that the files only change when the seeds do. */
 function stableId(prefix: string, eventType: string): string {

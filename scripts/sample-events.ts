@@ -126,10 +126,9 @@ export interface ApiGatewayEventOptions {
 
 /** The API Gateway HTTP API (v2) event for one webhook delivery, signed unless told otherwise. */
 export function apiGatewayEventFor(options: ApiGatewayEventOptions): APIGatewayProxyEventV2 {
-  const rawPath =
-    options.pathEventType === undefined
-      ? '/webhooks/voucherify'
-      : `/webhooks/voucherify/${options.pathEventType}`
+  const { pathEventType, method = 'POST' } = options
+  const rawPath = `/webhooks/voucherify${pathEventType === undefined ? '' : `/${pathEventType}`}`
+  const routeKey = `${method} /webhooks/voucherify${pathEventType === undefined ? '' : '/{eventType}'}`
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'Voucherify-Webhooks',
@@ -138,8 +137,6 @@ export function apiGatewayEventFor(options: ApiGatewayEventOptions): APIGatewayP
       : { [SIGNATURE_HEADER]: signPayload(options.secret, options.body) }),
     ...options.headers,
   }
-  const method = options.method ?? 'POST'
-  const routeKey = `${method} /webhooks/voucherify${options.pathEventType === undefined ? '' : '/{eventType}'}`
   return {
     version: '2.0',
     routeKey,
@@ -164,9 +161,7 @@ export function apiGatewayEventFor(options: ApiGatewayEventOptions): APIGatewayP
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    ...(options.pathEventType === undefined
-      ? {}
-      : { pathParameters: { eventType: options.pathEventType } }),
+    ...(pathEventType === undefined ? {} : { pathParameters: { eventType: pathEventType } }),
     body: options.base64 ? Buffer.from(options.body).toString('base64') : options.body,
     isBase64Encoded: options.base64 ?? false,
   }

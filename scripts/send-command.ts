@@ -1,14 +1,14 @@
 // `npm run send`: posts a webhook signed exactly as Voucherify signs it, to the local stack by
 // default or to a deployed URL, and prints each answer.
 import { readFileSync } from 'node:fs'
+import { SIGNATURE_HEADER, signPayload } from '../lib/receive/signature'
 import {
   type GiftTransactionType,
   GiftTransactionTypeSchema,
 } from '../lib/schemas/gift-event-parts'
 import { isSupportedEventType, supportedEventTypes } from '../lib/schemas/registry'
 import { type CommandLine, defineCommand, EXIT, flag, text, UsageError } from './cli/command'
-import { localWebhookUrl } from './local/local-ports'
-import { postWebhook } from './post-webhook'
+import { localWebhookUrl } from './local/ports'
 import { envelopeFor, giftEventData, LOCAL_WEBHOOK_SECRET } from './sample-events'
 
 const USAGE = `<event-type | file.json> [options]
@@ -55,6 +55,24 @@ function readOptions({ values, positionals, env }: CommandLine): SendOptions {
     transactionType: transactionType as GiftTransactionType,
     repeat,
   }
+}
+
+/** Voucherify gives up on a delivery after 10 s. */
+const DELIVERY_TIMEOUT_MS = 10_000
+
+/** Posts `body` signed exactly as Voucherify signs it; resolves with the answer. */
+export async function postWebhook(
+  url: string,
+  body: string,
+  secret: string,
+): Promise<{ status: number; ok: boolean; text: string }> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signPayload(secret, body) },
+    body,
+  })
+  return { status: response.status, ok: response.ok, text: await response.text() }
 }
 
 /** The body and URL of one delivery: a file as it is, or a freshly generated event. */

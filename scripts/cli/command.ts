@@ -4,7 +4,6 @@ import type { StageTarget } from './stage-target'
 
 /** Every operator command ends with one of these. */
 export const EXIT = { done: 0, failed: 1, usage: 2, interrupted: 130 } as const
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 /** A command line that cannot be run: said with the usage, exit 2. */
 export class UsageError extends Error {

@@ -1,25 +1,61 @@
-import { parseArgs } from 'node:util'
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { eventsCommand } from '../events-command'
+import { ledgerCommand } from '../ledger/ledger-command'
+import { ledgerScenarioCommand } from '../ledger-scenario/cli'
+import { tapCommand } from '../local/tap-command'
+import { reconcileCommand } from '../reconcile/reconcile-command'
+import { replayCommand } from '../replay/replay-command'
+import { sendCommand } from '../send-command'
+import { sweepCommand } from '../sweep/sweep-command'
 import { type AwsClients, awsClientsFor } from './aws-clients'
 import { type CliIo, type Command, EXIT, UsageError } from './command'
-import { COMMANDS } from './commands'
-import { EXIT_USAGE, GLOBAL_OPTIONS, STAGE_USAGE } from './global-options'
 import {
+  DEFAULT_REGION,
+  LOCAL_STAGE,
   realTargetLookups,
   resolveStageTarget,
+  SERVICE,
   type StageTarget,
   type TargetLookups,
+  type TargetOptions,
 } from './stage-target'
 
-export interface CliSetup {
-  signal?: AbortSignal
-  lookups?: TargetLookups
-  /** Every command's clients come from here; tests may hand in clients of their own. */
-  clientsFor?: (target: StageTarget) => AwsClients
-  commands?: readonly Command[]
-}
+/** Every operator command, in the order `npm run <command>` lists them. */
+export const COMMANDS: readonly Command[] = [
+  sendCommand,
+  tapCommand,
+  eventsCommand,
+  ledgerCommand,
+  ledgerScenarioCommand(),
+  replayCommand,
+  reconcileCommand,
+  sweepCommand,
+]
 
-export function commandUsage(command: Command): string {
-  const common = command.usesStage ? STAGE_USAGE : '  --help, -h            this text'
+/** The options every operator command takes, read once, before the command's own. */
+const GLOBAL_OPTIONS = {
+  stage: { type: 'string', default: LOCAL_STAGE },
+  region: { type: 'string' },
+  table: { type: 'string' },
+  'topic-arn-prefix': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsOptionsConfig
+
+const HELP_USAGE = '  --help, -h            this text'
+
+const STAGE_USAGE = `Stage options (every command that reads or writes a stage):
+  --stage STAGE         default ${LOCAL_STAGE}: the emulators of \`npm start\` (DYNAMODB_PORT, FAUXQS_PORT);
+                        any other stage is the deployed stack, reached with the standard AWS
+                        credential chain; its table, topics and FIFO come from the stack's outputs
+  --region R            default: the SDK's chain (AWS_REGION, the profile's region), else ${DEFAULT_REGION}
+  --table NAME          override the table (default the stack's, e.g. ${SERVICE}-<stage>-transactions)
+  --topic-arn-prefix P  override the topics (arn:aws:sns:<region>:<account>:<service>-<stage>-)
+${HELP_USAGE}`
+
+const EXIT_USAGE = 'Exit codes: 0 done, 1 failed, 2 wrong options, 130 interrupted.'
+
+function commandUsage(command: Command): string {
+  const common = command.usesStage ? STAGE_USAGE : HELP_USAGE
   return `Usage: npm run ${command.name} -- ${command.usage}\n\n${common}\n${EXIT_USAGE}`
 }
 
@@ -44,7 +80,7 @@ function failureText(error: unknown): string {
 export async function runOperatorCli(
   argv: readonly string[],
   io: CliIo,
-  setup: CliSetup = {},
+  setup: { signal?: AbortSignal; lookups?: TargetLookups; commands?: readonly Command[] } = {},
 ): Promise<number> {
   const commands = setup.commands ?? COMMANDS
   const [name, ...rest] = argv
@@ -67,16 +103,7 @@ export async function runOperatorCli(
       return EXIT.done
     }
     const { stage, region, table, 'topic-arn-prefix': topicArnPrefix, help, ...own } = values
-    const targetOptions = {
-      stage: String(stage),
-      region: region as string | undefined,
-      table: table as string | undefined,
-      topicArnPrefix: topicArnPrefix as string | undefined,
-    }
-    if (
-      !command.usesStage &&
-      (stage !== GLOBAL_OPTIONS.stage.default || region || table || topicArnPrefix)
-    ) {
+    if (!command.usesStage && (stage !== LOCAL_STAGE || region || table || topicArnPrefix)) {
       throw new UsageError(
         `npm run ${command.name} works without a stage: drop --stage, --region, --table and --topic-arn-prefix`,
       )
@@ -85,8 +112,9 @@ export async function runOperatorCli(
     const options = command.read({ values: own, positionals, env: io.env })
     let target: StageTarget | undefined
     if (command.usesStage) {
-      target = await resolveStageTarget(targetOptions, io.env, setup.lookups ?? realTargetLookups)
-      clients = (setup.clientsFor ?? awsClientsFor)(target)
+      const given = { stage, region, table, topicArnPrefix } as TargetOptions
+      target = await resolveStageTarget(given, io.env, setup.lookups ?? realTargetLookups)
+      clients = awsClientsFor(target)
     }
     return await command.run(options, { io, signal, target, clients })
   } catch (error) {

@@ -1,14 +1,19 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { topicNameFor } from '../../lib/receive/event-publisher'
-import { DEFAULT_REGION, LOCAL_STAGE, SERVICE } from '../deployed-stage'
-import { localParams } from '../local/local-params'
-import { localEndpoints } from '../local/local-ports'
+import { localEndpoints } from '../local/ports'
 import {
   loadServerlessResources,
+  localParams,
   type ServerlessResources,
   stageSetting,
 } from '../local/serverless-resources'
+
+/** serverless.yml's `service`: every deployed resource's name starts with it. */
+export const SERVICE = 'voucherify-gift-webhooks'
+/** serverless.yml's region when none is given. */
+export const DEFAULT_REGION = 'eu-central-1'
+export const LOCAL_STAGE = 'local'
 
 /** Where every operator command reads and writes: one stage's table and event topics. */
 export interface StageTarget {
@@ -50,8 +55,6 @@ const TABLE_OUTPUT = 'TransactionsTableName'
 const PREFIX_TOPIC_OUTPUT = 'VoucherGiftTransactionCreatedTopicArn'
 const PREFIX_TOPIC_EVENT = 'voucher.gift.transaction.created'
 
-const stackNameFor = (stage: string) => `${SERVICE}-${stage}`
-
 /**
  * The local stage: the emulators of `npm start` (AWS_ENDPOINT_URL_*, else DYNAMODB_PORT and
  * FAUXQS_PORT) and what `serverless print` declares (FIFO_TOPICS=true as for `npm start`).
@@ -63,16 +66,7 @@ export async function resolveStageTarget(
   env: NodeJS.ProcessEnv,
   lookups: TargetLookups,
 ): Promise<StageTarget> {
-  return options.stage === LOCAL_STAGE
-    ? localTarget(options, env, lookups)
-    : deployedTarget(options, lookups)
-}
-
-async function localTarget(
-  options: TargetOptions,
-  env: NodeJS.ProcessEnv,
-  lookups: TargetLookups,
-): Promise<StageTarget> {
+  if (options.stage !== LOCAL_STAGE) return deployedTarget(options, lookups)
   const resources = await lookups.serverlessResources(options.stage, env)
   const topicArnPrefix = options.topicArnPrefix ?? stageSetting(resources, 'TOPIC_ARN_PREFIX')
   return {
@@ -91,7 +85,7 @@ async function deployedTarget(
   lookups: TargetLookups,
 ): Promise<StageTarget> {
   const region = options.region ?? (await lookups.defaultRegion()) ?? DEFAULT_REGION
-  const stackName = stackNameFor(options.stage)
+  const stackName = `${SERVICE}-${options.stage}`
   const outputs = await lookups.stackOutputs(stackName, region)
   if (outputs === undefined) {
     throw new TargetError(

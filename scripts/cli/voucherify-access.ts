@@ -1,14 +1,21 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import { type ApiKeys, resolveApiKeys, ssmParameterReader } from '../../lib/voucherify/api-keys'
 import { VOUCHERIFY_API_URLS, type VoucherifyRegion } from '../../lib/voucherify/voucherify-api'
-import { apiKeyParameterNames } from '../deployed-stage'
-import { localPorts } from '../local/local-ports'
+import { localPorts } from '../local/ports'
 import { localApiKeys } from '../local/voucherify-sample-project'
 import type { AwsClients } from './aws-clients'
 import { type CommandLine, text, UsageError } from './command'
-import type { StageTarget } from './stage-target'
+import { SERVICE, type StageTarget } from './stage-target'
 
 // How the commands that read Voucherify's API (reconcile, sweep) reach it: one set of options.
+
+/** Where a deployed stage keeps its Voucherify API keys (SSM SecureStrings), unless told otherwise. */
+export function apiKeyParameterNames(stage: string) {
+  return {
+    appIdParameter: `/${SERVICE}/${stage}/voucherify-app-id`,
+    secretKeyParameter: `/${SERVICE}/${stage}/voucherify-secret-key`,
+  }
+}
 
 const defaults = apiKeyParameterNames('<stage>')
 
@@ -35,11 +42,6 @@ export interface VoucherifyAccess {
   apiUrlGiven: boolean
   appIdParameter?: string
   secretKeyParameter?: string
-}
-
-/** Where the API is and the keys to read it with, for one run. */
-export interface VoucherifyConnection extends ApiKeys {
-  baseUrl: string
 }
 
 function apiUrlOf(region: string | undefined, apiUrl: string | undefined): string {
@@ -86,7 +88,7 @@ export async function connectVoucherify(
   target: StageTarget,
   clients: AwsClients,
   env: NodeJS.ProcessEnv,
-): Promise<VoucherifyConnection> {
+): Promise<ApiKeys & { baseUrl: string }> {
   if (target.endpoints && !access.apiUrlGiven) {
     return {
       ...localApiKeys(env),

@@ -10,19 +10,12 @@ import {
   text,
   UsageError,
 } from '../cli/command'
-import {
-  buildLedger,
-  type CardLedger,
-  formatTable,
-  money,
-  readAttestation,
-  readCardItems,
-} from '../ledger/card-ledger'
-import { localWebhookUrl } from '../local/local-ports'
+import { type CardLedger, formatTable, money, readCardLedger } from '../ledger/card-ledger'
+import { localWebhookUrl } from '../local/ports'
 import { subscribeQueue } from '../local/subscriber-queue'
 import { startVoucherifyStandIn } from '../local/voucherify-stand-in'
-import { postWebhook } from '../post-webhook'
 import { envelopeFor, LOCAL_WEBHOOK_SECRET, randomId } from '../sample-events'
+import { postWebhook } from '../send-command'
 import { sweepCommand } from '../sweep/sweep-command'
 import {
   ACCEPTED,
@@ -73,10 +66,7 @@ const indent = (text: string) =>
 type Json = Record<string, unknown>
 
 /** The gift card campaign the card belongs to: new each run, so its first sweep walks it all. */
-interface Campaign {
-  id: string
-  name: string
-}
+type Campaign = { id: string; name: string }
 
 /**
  * Transaction #n's data as Voucherify sends it, the card and its transaction in `campaign`: the
@@ -142,13 +132,7 @@ async function runScenario(
     const card = cardHistory()
     const campaign: Campaign = { id: randomId('camp'), name: `ledger scenario ${card.voucherId}` }
     const code = randomId('GIFT')
-    const ledgerNow = async () => {
-      const [items, attestation] = await Promise.all([
-        readCardItems(documents, target.tableName, card.voucherId, signal),
-        readAttestation(documents, target.tableName, card.voucherId, signal),
-      ])
-      return buildLedger(card.voucherId, items, attestation)
-    }
+    const ledgerNow = () => readCardLedger(documents, target.tableName, card.voucherId, signal)
 
     say(`Gift card ${card.voucherId}: opening balance ${money(card.opening)}, ten transactions.`)
     const subscriber = await subscribeQueue(clients, topicArn, {
@@ -256,15 +240,7 @@ async function runScenario(
     }
     if (!fifo) say('    (a standard topic promises no order; FIFO_TOPICS=true shows it kept)')
 
-    const checks = checkScenario({
-      card,
-      fifo,
-      answers,
-      before,
-      sweepExitCode,
-      after,
-      received,
-    })
+    const checks = checkScenario({ card, fifo, answers, before, sweepExitCode, after, received })
     say('')
     for (const { claim, held } of checks) say(`${held ? 'ok  ' : 'FAIL'} ${claim}`)
     const failed = checks.filter((check) => !check.held).length

@@ -61,8 +61,22 @@ export type Attestation =
   /** Voucherify's balance less the head's, when the sweep found them apart. */
   | { status: 'unattested'; at: string; difference: number }
 
+/** The card's ledger as the table holds it now, with the attestation on its head. */
+export async function readCardLedger(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  voucherId: string,
+  signal?: AbortSignal,
+): Promise<CardLedger> {
+  const [items, attestation] = await Promise.all([
+    readCardItems(documents, tableName, voucherId, signal),
+    readAttestation(documents, tableName, voucherId, signal),
+  ])
+  return buildLedger(voucherId, items, attestation)
+}
+
 /** The attestation fields of a card's head item, as the sweep writes them. */
-export async function readAttestation(
+async function readAttestation(
   documents: DynamoDBDocumentClient,
   tableName: string,
   voucherId: string,

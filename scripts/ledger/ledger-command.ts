@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { defineCommand, EXIT, flag, UsageError } from '../cli/command'
-import { buildLedger, formatTable, readAttestation, readCardItems } from './card-ledger'
+import { formatTable, readCardLedger } from './card-ledger'
 
 /** `npm run ledger`: one card's transactions in time order, with its balance chain's verdicts. */
 export const ledgerCommand = defineCommand({
@@ -22,11 +22,7 @@ Exit code 1 when the ledger holds no transaction of the card.`,
   async run({ voucherId, json }, { target, clients, io, signal }) {
     if (!target || !clients) throw new Error('ledger needs a stage')
     const documents = DynamoDBDocumentClient.from(clients.dynamodb)
-    const [items, attestation] = await Promise.all([
-      readCardItems(documents, target.tableName, voucherId, signal),
-      readAttestation(documents, target.tableName, voucherId, signal),
-    ])
-    const ledger = buildLedger(voucherId, items, attestation)
+    const ledger = await readCardLedger(documents, target.tableName, voucherId, signal)
     io.stdout(json ? JSON.stringify(ledger, null, 2) : formatTable(ledger))
     return ledger.transactions > 0 ? EXIT.done : EXIT.failed
   },

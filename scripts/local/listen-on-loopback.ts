@@ -1,17 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export interface LoopbackServer {
-  url: string
-  /** Stops listening and ends open connections, so that keep-alive sockets cannot hold it up. */
-  close(): Promise<void>
-}
-
 /**
  * Starts `server` on 127.0.0.1, on `port` or else a free one: local tools never listen beyond
- * the machine.
+ * the machine. `close` stops listening and ends open connections, so that keep-alive sockets
+ * cannot hold it up.
  */
-export async function listenOnLoopback(server: Server, port = 0): Promise<LoopbackServer> {
+export async function listenOnLoopback(server: Server, port = 0) {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', () => resolve())

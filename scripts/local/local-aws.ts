@@ -1,6 +1,8 @@
-import { createLocalClients, destroyLocalClients } from './create-local-clients'
+import { existsSync, readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { awsClientsFor } from '../cli/aws-clients'
 import { startDynamoDbLocal } from './dynamodb-local'
-import { startFauxqsServer } from './fauxqs'
 import { findFreePorts } from './ports'
 import { type ProvisionedResources, provisionLocalResources } from './provision'
 import { loadServerlessResources, type ServerlessResources } from './serverless-resources'
@@ -16,13 +18,52 @@ export interface LocalAws {
 }
 
 export interface LocalAwsOptions {
-  stage: string
   dynamodbPort: number
   fauxqsPort: number
   /** What serverless.yml's `${env:...}` variables see. */
   env: NodeJS.ProcessEnv
   /** Deploy parameters, as `--param` passes them (`{ fifoTopics: 'true' }`). */
   params?: Record<string, string>
+}
+
+/**
+ * fauxqs is ESM-only with an `import`-only exports map, which CommonJS (tsx, @swc/jest) cannot
+ * resolve by name; requiring its entry file by path works on Node >= 20.19 (require(esm)).
+ */
+function loadFauxqs(): typeof import('fauxqs') {
+  for (const directory of require.resolve.paths('fauxqs') ?? []) {
+    const manifestPath = join(directory, 'fauxqs', 'package.json')
+    if (!existsSync(manifestPath)) continue
+    const { main } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { main: string }
+    return require(join(directory, 'fauxqs', main))
+  }
+  throw new Error('fauxqs is not installed; run `npm install`')
+}
+
+/**
+ * Serves SNS and SQS in this process on 127.0.0.1 (`port: 0` picks a free port).
+ * Uses fauxqs' `buildApp` rather than `startFauxqs`, which always listens on 0.0.0.0.
+ * ARNs carry the region the client signs with; `region` is only the fallback.
+ */
+async function startFauxqs(port: number, region: string) {
+  const app = loadFauxqs().buildApp({ logger: false, defaultRegion: region })
+  try {
+    await app.listen({ port, host: '127.0.0.1' })
+  } catch (error) {
+    await app.close()
+    throw new Error(`fauxqs could not listen on 127.0.0.1:${port}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  const { port: boundPort } = app.server.address() as AddressInfo
+  let stopping: Promise<void> | undefined
+  return {
+    endpoint: `http://127.0.0.1:${boundPort}`,
+    stop: async () => {
+      stopping ??= app.close().then(() => undefined)
+      await stopping
+    },
+  }
 }
 
 /** Stops everything, latest first, even when one of them fails; then reports the failures. */
@@ -35,7 +76,7 @@ export async function stopAll(stops: readonly Stop[]): Promise<void> {
 }
 
 /**
- * Starts DynamoDB Local and fauxqs and creates in them what serverless.yml declares for the
+ * Starts DynamoDB Local and fauxqs and creates in them what serverless.yml declares for the local
  * stage; if any step fails, stops what had started before throwing.
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
@@ -45,7 +86,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     // Java's start-up and `serverless print` each take seconds: run them side by side.
     const [dynamodbStart, resourcesLoad] = await Promise.allSettled([
       startDynamoDbLocal({ port: options.dynamodbPort }),
-      loadServerlessResources(options.stage, options.env, options.params),
+      loadServerlessResources('local', options.env, options.params),
     ])
     if (dynamodbStart.status === 'fulfilled') stops.push(dynamodbStart.value.stop)
     if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason
@@ -53,17 +94,15 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const dynamodb = dynamodbStart.value
     const resources = resourcesLoad.value
 
-    const fauxqs = await startFauxqsServer({ port: options.fauxqsPort, region: resources.region })
+    const fauxqs = await startFauxqs(options.fauxqsPort, resources.region)
     stops.push(fauxqs.stop)
 
-    const clients = createLocalClients({
+    const clients = awsClientsFor({
       region: resources.region,
-      dynamodb: dynamodb.endpoint,
-      sns: fauxqs.endpoint,
-      sqs: fauxqs.endpoint,
+      endpoints: { dynamodb: dynamodb.endpoint, sns: fauxqs.endpoint, sqs: fauxqs.endpoint },
     })
     const provisioned = await provisionLocalResources(resources, clients).finally(() =>
-      destroyLocalClients(clients),
+      clients.destroy(),
     )
     return {
       resources,
@@ -89,5 +128,5 @@ export async function startLocalAwsOnFreePorts(): Promise<LocalAws> {
     FAUXQS_PORT: String(fauxqsPort),
   }
   delete env.VOUCHERIFY_WEBHOOK_SECRET
-  return startLocalAws({ stage: 'local', dynamodbPort, fauxqsPort, env })
+  return startLocalAws({ dynamodbPort, fauxqsPort, env })
 }

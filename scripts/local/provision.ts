@@ -11,14 +11,9 @@ import {
   type SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns'
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { AwsClients } from '../cli/aws-clients'
 import type { CloudFormationTable, ServerlessResources } from './serverless-resources'
-
-export interface LocalAwsClients {
-  dynamodb: DynamoDBClient
-  sns: SNSClient
-  sqs: SQSClient
-}
+import { createQueue } from './subscriber-queue'
 
 export interface ProvisionedResources {
   tableName: string
@@ -35,6 +30,10 @@ const CLOUD_ONLY_TABLE_PROPERTIES = new Set([
   'TableClass',
   'Tags',
 ])
+/**
+ * Properties CreateTable takes as CloudFormation declares them. DynamoDB Local enforces
+ * DeletionProtectionEnabled, so the local table refuses deletion exactly when AWS would.
+ */
 const MAPPED_TABLE_PROPERTIES = new Set([
   'TableName',
   'AttributeDefinitions',
@@ -58,20 +57,8 @@ function createTableInput(table: CloudFormationTable): CreateTableCommandInput {
         'teach scripts/local/provision.ts',
     )
   }
-  return {
-    TableName: table.TableName,
-    AttributeDefinitions: table.AttributeDefinitions,
-    KeySchema: table.KeySchema,
-    BillingMode: table.BillingMode,
-    ProvisionedThroughput:
-      table.ProvisionedThroughput as CreateTableCommandInput['ProvisionedThroughput'],
-    GlobalSecondaryIndexes:
-      table.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
-    LocalSecondaryIndexes:
-      table.LocalSecondaryIndexes as CreateTableCommandInput['LocalSecondaryIndexes'],
-    // DynamoDB Local enforces this one, so the local table refuses deletion exactly when AWS would.
-    DeletionProtectionEnabled: table.DeletionProtectionEnabled as boolean | undefined,
-  }
+  const mapped = Object.entries(table).filter(([property]) => MAPPED_TABLE_PROPERTIES.has(property))
+  return Object.fromEntries(mapped) as unknown as CreateTableCommandInput
 }
 
 /** Creates the table as serverless.yml declares it (another name for a test's own copy). */
@@ -106,17 +93,6 @@ export async function createTopics(
   return topicArns
 }
 
-async function createTapQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }))
-  if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no QueueUrl`)
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  )
-  const arn = Attributes?.QueueArn
-  if (!arn) throw new Error(`Queue ${name} has no QueueArn`)
-  return { url: QueueUrl, arn }
-}
-
 async function subscribeOnce(sns: SNSClient, topicArn: string, queueArn: string): Promise<void> {
   const { Subscriptions = [] } = await sns.send(
     new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }),
@@ -139,13 +115,13 @@ async function subscribeOnce(sns: SNSClient, topicArn: string, queueArn: string)
  */
 export async function provisionLocalResources(
   resources: ServerlessResources,
-  clients: LocalAwsClients,
+  clients: Pick<AwsClients, 'dynamodb' | 'sns' | 'sqs'>,
 ): Promise<ProvisionedResources> {
   const [, topicArns] = await Promise.all([
     createTable(clients.dynamodb, resources.table),
     createTopics(clients.sns, resources.topics),
   ])
-  const tap = await createTapQueue(clients.sqs, `${resources.service}-${resources.stage}-tap`)
+  const tap = await createQueue(clients.sqs, `${resources.service}-${resources.stage}-tap`)
   for (const topicArn of Object.values(topicArns)) {
     await subscribeOnce(clients.sns, topicArn, tap.arn)
   }

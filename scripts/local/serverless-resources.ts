@@ -1,11 +1,39 @@
 import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type {
   AttributeDefinition,
   BillingMode,
   KeySchemaElement,
   Projection,
 } from '@aws-sdk/client-dynamodb'
-import { paramArguments, projectRoot, serverlessCommand } from './serverless-command'
+
+/** The repository root, where serverless.yml lives. */
+export const projectRoot = join(__dirname, '..', '..')
+
+/**
+ * `npx serverless <args>` without npx: the project's own osls binary run by this Node, so
+ * signals reach it directly and npm's warnings stay out of its output.
+ */
+export function serverlessCommand(args: readonly string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: [require.resolve('osls/bin/serverless.js'), ...args] }
+}
+
+/**
+ * The deploy parameters the local stack takes from the environment, for `serverless print` and
+ * `serverless offline` alike: FIFO_TOPICS=true is `--param fifoTopics=true`.
+ */
+export function localParams(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const fifoTopics = env.FIFO_TOPICS
+  if (fifoTopics === undefined || fifoTopics === '' || fifoTopics === 'false') return {}
+  if (fifoTopics === 'true') return { fifoTopics: 'true' }
+  throw new Error(`FIFO_TOPICS must be true or false, got "${fifoTopics}"`)
+}
+
+/** Deploy parameters as serverless's `--param name=value` arguments. */
+export function paramArguments(params: Readonly<Record<string, string>> = {}): string[] {
+  return Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`])
+}
 
 /** The CloudFormation `Properties` of an AWS::DynamoDB::Table, as serverless.yml declares them. */
 export interface CloudFormationTable {
@@ -60,51 +88,16 @@ interface PrintedConfiguration {
 
 const PRINT_TIMEOUT_MS = 120_000
 
-/** The tag that marks an AWS::SNS::Topic in serverless.yml as an event topic. */
-export const EVENT_TYPE_TAG = 'event_type'
+type Tag = { Key?: unknown; Value?: unknown }
 
 /**
  * The event type an AWS::SNS::Topic carries, from its `event_type` tag; undefined for a topic
  * that is not an event topic (the alarm topic).
  */
 export function eventTypeOfTopic(properties: Record<string, unknown>): string | undefined {
-  const tags = Array.isArray(properties.Tags) ? (properties.Tags as unknown[]) : []
-  const tag = tags.find(
-    (candidate): candidate is { Key: string; Value: unknown } =>
-      typeof candidate === 'object' &&
-      candidate !== null &&
-      (candidate as { Key?: unknown }).Key === EVENT_TYPE_TAG,
-  )
-  return typeof tag?.Value === 'string' ? tag.Value : undefined
-}
-
-function runPrint(
-  stage: string,
-  env: NodeJS.ProcessEnv,
-  params: Readonly<Record<string, string>>,
-): Promise<string> {
-  const { command, args } = serverlessCommand([
-    'print',
-    '--stage',
-    stage,
-    '--format',
-    'json',
-    ...paramArguments(params),
-  ])
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024, timeout: PRINT_TIMEOUT_MS },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`serverless print --stage ${stage} failed: ${error.message}\n${stderr}`))
-        } else {
-          resolve(stdout)
-        }
-      },
-    )
-  })
+  const tags = Array.isArray(properties.Tags) ? (properties.Tags as Array<Tag | null>) : []
+  const value = tags.find((tag) => tag?.Key === 'event_type')?.Value
+  return typeof value === 'string' ? value : undefined
 }
 
 function resourcesOfType(
@@ -127,7 +120,20 @@ export async function loadServerlessResources(
   env: NodeJS.ProcessEnv = process.env,
   params: Readonly<Record<string, string>> = {},
 ): Promise<ServerlessResources> {
-  const stdout = await runPrint(stage, env, params)
+  const { command, args } = serverlessCommand([
+    'print',
+    '--stage',
+    stage,
+    '--format',
+    'json',
+    ...paramArguments(params),
+  ])
+  const options = { cwd: projectRoot, env, maxBuffer: 16 * 1024 * 1024, timeout: PRINT_TIMEOUT_MS }
+  const { stdout } = await promisify(execFile)(command, args, options).catch(
+    (error: Error & { stderr: string }) => {
+      throw new Error(`serverless print --stage ${stage} failed: ${error.message}\n${error.stderr}`)
+    },
+  )
   let printed: PrintedConfiguration
   try {
     printed = JSON.parse(stdout) as PrintedConfiguration
@@ -135,7 +141,7 @@ export async function loadServerlessResources(
     throw new Error(`serverless print did not output JSON:\n${stdout.slice(0, 2_000)}`)
   }
   const service = typeof printed.service === 'string' ? printed.service : printed.service?.name
-  const region = printed.provider?.region
+  const { region, environment = {}, memorySize, timeout, architecture } = printed.provider ?? {}
   const resources = printed.resources?.Resources ?? {}
   if (!service || !region) throw new Error('serverless print gave no service name or region')
 
@@ -170,13 +176,9 @@ export async function loadServerlessResources(
     tableName: tableProperties.TableName,
     table: tableProperties,
     topics,
-    environment: printed.provider?.environment ?? {},
+    environment,
     esbuild: printed.custom?.esbuild,
-    lambda: {
-      memorySize: printed.provider?.memorySize,
-      timeout: printed.provider?.timeout,
-      architecture: printed.provider?.architecture,
-    },
+    lambda: { memorySize, timeout, architecture },
   }
 }
 

@@ -1,5 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
  * Runs "$@" in the background and stops it when stdin reaches end-of-file.
@@ -26,27 +27,21 @@ const OUTPUT_TAIL_CHARS = 8_000
 const STOP_TIMEOUT_MS = 15_000
 
 export interface WatchedProcess {
-  /** The pid of the watchdog shell, not of the command itself. */
-  readonly pid: number | undefined
   /** Resolves with the exit code (or signal name) once the command has exited. */
   readonly exited: Promise<number | string>
+  /** The exit code (or signal name) once the command has exited, else undefined. */
+  readonly exitCode: number | string | undefined
   /** The last few kilobytes of stdout and stderr, for error messages. */
   output(): string
-  /** Calls `listener` with every chunk the command writes to stdout or stderr. */
-  onOutput(listener: (chunk: string, stream: 'stdout' | 'stderr') => void): void
   /** Asks the command to stop (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>
 }
 
-export interface WatchdogOptions {
-  cwd?: string
-  env?: NodeJS.ProcessEnv
-}
-
+/** Runs `command`; `echo` passes its output on to this process's stdout and stderr. */
 export function spawnWithWatchdog(
   command: string,
   args: readonly string[],
-  options: WatchdogOptions = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {},
 ): WatchedProcess {
   const shell: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     '/bin/sh',
@@ -54,42 +49,39 @@ export function spawnWithWatchdog(
     { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   let tail = ''
-  const listeners: Array<(chunk: string, stream: 'stdout' | 'stderr') => void> = []
-  const record = (stream: 'stdout' | 'stderr') => (data: Buffer) => {
+  const record = (echo: Writable) => (data: Buffer) => {
     const chunk = data.toString('utf8')
     tail = (tail + chunk).slice(-OUTPUT_TAIL_CHARS)
-    for (const listener of listeners) listener(chunk, stream)
+    if (options.echo) echo.write(chunk)
   }
-  shell.stdout.on('data', record('stdout'))
-  shell.stderr.on('data', record('stderr'))
+  shell.stdout.on('data', record(process.stdout))
+  shell.stderr.on('data', record(process.stderr))
   // The pipe breaks when the shell is gone; that is expected and must not crash the parent.
   shell.stdin.on('error', () => {})
 
+  let exitCode: number | string | undefined
   const exited = new Promise<number | string>((resolve) => {
     shell.once('error', (error) => {
       tail += `\n${error.message}`
       resolve('spawn-error')
     })
     shell.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'))
+  }).then((code) => {
+    exitCode = code
+    return code
   })
 
+  // Waits that do not keep this process alive by themselves.
+  const exitWithin = (ms: number) => Promise.race([exited, sleep(ms, undefined, { ref: false })])
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       shell.stdin.end()
-      const timedOut = Symbol('timeout')
-      let timer: NodeJS.Timeout | undefined
-      const outcome = await Promise.race([
-        exited,
-        new Promise<symbol>((resolve) => {
-          timer = setTimeout(() => resolve(timedOut), STOP_TIMEOUT_MS)
-        }),
-      ])
-      clearTimeout(timer)
-      if (outcome === timedOut) {
+      await exitWithin(STOP_TIMEOUT_MS)
+      if (exitCode === undefined) {
         // The trap forwards SIGTERM; SIGKILL as a last resort if even that is ignored.
         shell.kill('SIGTERM')
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))])
+        await exitWithin(2_000)
         shell.kill('SIGKILL')
         await exited
       }
@@ -98,12 +90,11 @@ export function spawnWithWatchdog(
   }
 
   return {
-    pid: shell.pid,
     exited,
-    output: () => tail,
-    onOutput: (listener) => {
-      listeners.push(listener)
+    get exitCode() {
+      return exitCode
     },
+    output: () => tail,
     stop,
   }
 }

@@ -1,18 +1,25 @@
+import { SIGNATURE_HEADER, signPayload } from '../../lib/receive/signature'
+import { SAMPLE_WEBHOOK_EVENT, sampleWebhookBody } from '../events-command'
 import { startLocalAws } from './local-aws'
-import { localParams } from './local-params'
-import { type LocalPorts, localPorts, localWebhookUrl, portVariables } from './local-ports'
-import { assertPortFree } from './ports'
-import type { ProvisionedResources } from './provision'
-import { loadSampleWebhook, signedCurl } from './sample-webhook'
-import { projectRoot } from './serverless-command'
-import { startServerlessOffline } from './serverless-offline'
-import type { ServerlessResources } from './serverless-resources'
+import {
+  assertPortFree,
+  canConnect,
+  localPorts,
+  localWebhookUrl,
+  portVariables,
+  waitUntil,
+} from './ports'
+import { localParams, paramArguments, projectRoot, serverlessCommand } from './serverless-resources'
+import { spawnWithWatchdog } from './spawn-with-watchdog'
 import { sampleVoucherifyProject } from './voucherify-sample-project'
 import { startVoucherifyStandIn } from './voucherify-stand-in'
 
 const STAGE = 'local'
 /** Tests wait for exactly this line. */
 const READY_LINE = 'local stack ready'
+// The first start of serverless offline bundles the handler with esbuild, which can take a while
+// on a cold cache.
+const OFFLINE_READY_TIMEOUT_MS = 90_000
 
 type Stop = () => Promise<void>
 
@@ -20,10 +27,9 @@ type Stop = () => Promise<void>
 const running: Stop[] = []
 let shuttingDown: Promise<void> | undefined
 
-function track<T extends { stop: Stop }>(service: T): T {
-  if (shuttingDown !== undefined) void service.stop()
-  else running.push(service.stop)
-  return service
+function track(stop: Stop): void {
+  if (shuttingDown !== undefined) void stop()
+  else running.push(stop)
 }
 
 function shutdown(exitCode: number): Promise<void> {
@@ -36,60 +42,36 @@ function shutdown(exitCode: number): Promise<void> {
   return shuttingDown
 }
 
-function printSummary(
-  ports: LocalPorts,
-  resources: ServerlessResources,
-  provisioned: ProvisionedResources,
-  secret: string,
-  voucherify: { url: string; giftCampaignId: string },
-): void {
-  const webhookUrl = localWebhookUrl(portVariables(ports))
-  const lines = [
-    '',
-    `Voucherify gift webhooks, stage ${STAGE} (${resources.region}):`,
-    `  POST ${webhookUrl}`,
-    `  POST ${webhookUrl}/{eventType}`,
-    `DynamoDB Local  http://127.0.0.1:${ports.dynamodb}`,
-    `  table ${provisioned.tableName}`,
-    `fauxqs (SNS+SQS) http://127.0.0.1:${ports.fauxqs}`,
-    ...Object.values(provisioned.topicArns).map((arn) => `  topic ${arn}`),
-    `  tap queue ${provisioned.tapQueueUrl} (watch it with \`npm run tap\`)`,
-    `Voucherify stand-in ${voucherify.url}`,
-    `  gift campaign ${voucherify.giftCampaignId}: ten transactions no webhook delivered ` +
-      '(`npm run sweep` takes them in)',
-  ]
-  const sample = loadSampleWebhook(projectRoot)
-  lines.push(
-    `Signed sample webhook (${sample.source}):`,
-    signedCurl(webhookUrl, sample.body, secret),
-    '',
-    READY_LINE,
-  )
-  console.log(lines.join('\n'))
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
+
+/** A copy-and-paste `curl` that posts `body` with a valid Voucherify signature. */
+function signedCurl(url: string, body: string, secret: string): string {
+  return [
+    'curl -sS -i -X POST',
+    shellQuote(url),
+    `-H ${shellQuote('content-type: application/json')}`,
+    `-H ${shellQuote(`${SIGNATURE_HEADER}: ${signPayload(secret, body)}`)}`,
+    `--data-raw ${shellQuote(body)}`,
+  ].join(' ')
 }
 
 async function start(): Promise<void> {
   const ports = localPorts(process.env)
   const params = localParams(process.env)
+  const variables = portVariables(ports)
   // Checked up front so a second `npm start` fails clearly instead of half-starting.
-  await Promise.all([
-    assertPortFree(ports.dynamodb, 'DYNAMODB_PORT'),
-    assertPortFree(ports.fauxqs, 'FAUXQS_PORT'),
-    assertPortFree(ports.http, 'HTTP_PORT'),
-    assertPortFree(ports.lambda, 'LAMBDA_PORT'),
-    assertPortFree(ports.voucherify, 'VOUCHERIFY_PORT'),
-  ])
-  const env = { ...process.env, ...portVariables(ports) }
-
-  const localAws = track(
-    await startLocalAws({
-      stage: STAGE,
-      dynamodbPort: ports.dynamodb,
-      fauxqsPort: ports.fauxqs,
-      env,
-      params,
-    }),
+  await Promise.all(
+    Object.entries(variables).map(([name, port]) => assertPortFree(Number(port), name)),
   )
+  const env = { ...process.env, ...variables }
+
+  const localAws = await startLocalAws({
+    dynamodbPort: ports.dynamodb,
+    fauxqsPort: ports.fauxqs,
+    env,
+    params,
+  })
+  track(localAws.stop)
   const { resources, provisioned } = localAws
   const secret = resources.environment.VOUCHERIFY_WEBHOOK_SECRET
   if (typeof secret !== 'string') {
@@ -98,27 +80,55 @@ async function start(): Promise<void> {
 
   const project = sampleVoucherifyProject(env)
   const standIn = await startVoucherifyStandIn(project, ports.voucherify)
-  track({ stop: standIn.close })
+  track(standIn.close)
 
-  const offline = track(
-    await startServerlessOffline({
-      stage: STAGE,
-      env,
-      httpPort: ports.http,
-      lambdaPort: ports.lambda,
-      params,
-    }),
-  )
+  // Readiness is "the HTTP port accepts", so nothing else may hold it when offline starts.
+  await assertPortFree(ports.http, 'HTTP_PORT')
+  await assertPortFree(ports.lambda, 'LAMBDA_PORT')
+  const { command, args } = serverlessCommand([
+    'offline',
+    'start',
+    '--stage',
+    STAGE,
+    ...paramArguments(params),
+  ])
+  const offline = spawnWithWatchdog(command, args, { cwd: projectRoot, env, echo: true })
+  track(offline.stop)
+  await waitUntil(() => canConnect(ports.http), {
+    timeoutMs: OFFLINE_READY_TIMEOUT_MS,
+    gaveUp: () =>
+      offline.exitCode === undefined
+        ? undefined
+        : `serverless offline exited (${offline.exitCode}) before it was ready`,
+    notReady: `Nothing listened on port ${ports.http}`,
+  })
   void offline.exited.then((code) => {
     if (shuttingDown !== undefined) return
     console.error(`serverless offline stopped unexpectedly (${code}); stopping the local stack.`)
     void shutdown(1)
   })
 
-  printSummary(ports, resources, provisioned, secret, {
-    url: standIn.url,
-    giftCampaignId: project.giftCampaignId,
-  })
+  const webhookUrl = localWebhookUrl(env)
+  console.log(
+    [
+      '',
+      `Voucherify gift webhooks, stage ${STAGE} (${resources.region}):`,
+      `  POST ${webhookUrl}`,
+      `  POST ${webhookUrl}/{eventType}`,
+      `DynamoDB Local  http://127.0.0.1:${ports.dynamodb}`,
+      `  table ${provisioned.tableName}`,
+      `fauxqs (SNS+SQS) http://127.0.0.1:${ports.fauxqs}`,
+      ...Object.values(provisioned.topicArns).map((arn) => `  topic ${arn}`),
+      `  tap queue ${provisioned.tapQueueUrl} (watch it with \`npm run tap\`)`,
+      `Voucherify stand-in ${standIn.url}`,
+      `  gift campaign ${project.giftCampaignId}: ten transactions no webhook delivered ` +
+        '(`npm run sweep` takes them in)',
+      `Signed sample webhook (events/${SAMPLE_WEBHOOK_EVENT}.json):`,
+      signedCurl(webhookUrl, sampleWebhookBody(), secret),
+      '',
+      READY_LINE,
+    ].join('\n'),
+  )
 }
 
 // A parent killed outright (SIGKILL) sends no signal; noticing the orphaning avoids lingering.

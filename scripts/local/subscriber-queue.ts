@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { type SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns'
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
+  ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
-import { takeMessages } from './take-messages'
 
 /** What SNS puts in the SQS body when RawMessageDelivery is false. */
 export interface SnsEnvelope {
@@ -44,15 +45,57 @@ export interface SubscriberQueue {
   remove(): Promise<void>
 }
 
-export interface SubscriberOptions {
-  /** The queue's name before any `.fifo`; a random one by default. */
-  name?: string
-  /** A FIFO queue, as a FIFO topic requires. */
-  fifo?: boolean
-  /** On the message attributes, as subscribers filter. */
-  filterPolicy?: Record<string, unknown>
-  /** Overrides or adds subscription attributes (e.g. FilterPolicyScope). */
-  attributes?: Record<string, string>
+/** Creates a queue (`fifo`: a FIFO one, its name ending in `.fifo`); its URL and ARN. */
+export async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  fifo = false,
+): Promise<{ url: string; arn: string }> {
+  const QueueName = fifo ? `${name}.fifo` : name
+  const Attributes = fifo ? { FifoQueue: 'true' } : undefined
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName, Attributes }))
+  if (!QueueUrl) throw new Error(`CreateQueue ${QueueName} returned no QueueUrl`)
+  const queue = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  )
+  const arn = queue.Attributes?.QueueArn
+  if (!arn) throw new Error(`Queue ${QueueName} has no QueueArn`)
+  return { url: QueueUrl, arn }
+}
+
+/**
+ * Receives up to ten messages (long-polling `waitTimeSeconds`) and deletes what it received.
+ * Deleting at once also releases a FIFO group's next message, which SQS holds back until then.
+ */
+export async function takeMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  waitTimeSeconds: number,
+  abortSignal?: AbortSignal,
+): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: waitTimeSeconds,
+      // What SQS FIFO says of each message: its group, deduplication id and place in the queue.
+      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId', 'SequenceNumber'],
+    }),
+    { abortSignal },
+  )
+  if (Messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+      { abortSignal },
+    )
+  }
+  return Messages
 }
 
 function parseMessage(text: string): unknown {
@@ -83,30 +126,6 @@ function toDelivered(message: Message): DeliveredMessage {
   }
 }
 
-async function receiveAll(
-  sqs: SQSClient,
-  queueUrl: string,
-  waitMs: number,
-): Promise<DeliveredMessage[]> {
-  const received: DeliveredMessage[] = []
-  let quietUntil = Date.now() + waitMs
-  for (;;) {
-    const remainingMs = quietUntil - Date.now()
-    if (remainingMs <= 0) return received
-    const messages = await takeMessages(
-      sqs,
-      queueUrl,
-      Math.min(20, Math.floor(remainingMs / 1_000)),
-    )
-    if (messages.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, remainingMs)))
-      continue
-    }
-    received.push(...messages.map(toDelivered))
-    quietUntil = Date.now() + waitMs
-  }
-}
-
 /** A new queue subscribed to `topicArn` with the SNS envelope, so attributes are visible. */
 export async function subscribeQueue(
   { sns, sqs }: { sns: SNSClient; sqs: SQSClient },
@@ -116,23 +135,23 @@ export async function subscribeQueue(
     fifo = false,
     filterPolicy,
     attributes,
-  }: SubscriberOptions = {},
+  }: {
+    /** The queue's name before any `.fifo`; a random one by default. */
+    name?: string
+    /** A FIFO queue, as a FIFO topic requires. */
+    fifo?: boolean
+    /** On the message attributes, as subscribers filter. */
+    filterPolicy?: Record<string, unknown>
+    /** Overrides or adds subscription attributes (e.g. FilterPolicyScope). */
+    attributes?: Record<string, string>
+  } = {},
 ): Promise<SubscriberQueue> {
-  const { QueueUrl: queueUrl } = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: fifo ? `${name}.fifo` : name,
-      ...(fifo ? { Attributes: { FifoQueue: 'true' } } : {}),
-    }),
-  )
-  if (!queueUrl) throw new Error('CreateQueue returned no QueueUrl')
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  )
+  const queue = await createQueue(sqs, name, fifo)
   const { SubscriptionArn } = await sns.send(
     new SubscribeCommand({
       TopicArn: topicArn,
       Protocol: 'sqs',
-      Endpoint: Attributes?.QueueArn,
+      Endpoint: queue.arn,
       ReturnSubscriptionArn: true,
       Attributes: {
         RawMessageDelivery: 'false',
@@ -142,11 +161,26 @@ export async function subscribeQueue(
     }),
   )
   return {
-    queueUrl,
-    receiveAll: (waitMs) => receiveAll(sqs, queueUrl, waitMs),
+    queueUrl: queue.url,
+    async receiveAll(waitMs) {
+      const received: DeliveredMessage[] = []
+      let quietUntil = Date.now() + waitMs
+      for (;;) {
+        const remainingMs = quietUntil - Date.now()
+        if (remainingMs <= 0) return received
+        const waitSeconds = Math.min(20, Math.floor(remainingMs / 1_000))
+        const messages = await takeMessages(sqs, queue.url, waitSeconds)
+        if (messages.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100, remainingMs)))
+          continue
+        }
+        received.push(...messages.map(toDelivered))
+        quietUntil = Date.now() + waitMs
+      }
+    },
     async remove() {
       if (SubscriptionArn) await sns.send(new UnsubscribeCommand({ SubscriptionArn }))
-      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }))
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }))
     },
   }
 }

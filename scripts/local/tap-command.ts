@@ -1,21 +1,15 @@
-import { GetQueueUrlCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
+import { GetQueueUrlCommand, type Message } from '@aws-sdk/client-sqs'
 import { defineCommand, EXIT, flag, UsageError } from '../cli/command'
-import { SERVICE } from '../deployed-stage'
-import { takeMessages } from './take-messages'
+import { SERVICE } from '../cli/stage-target'
+import { type SnsEnvelope, takeMessages } from './subscriber-queue'
 
 const PRINTED_ATTRIBUTES = ['event_type', 'transaction_type', 'transaction_id', 'voucher_id']
 
-interface SnsEnvelope {
-  MessageId?: string
-  TopicArn?: string
-  MessageAttributes?: Record<string, { Type?: string; Value?: string }>
-}
-
 /** One line per message: topic, the attributes subscribers filter on, SNS message id. */
 function describe(message: Message): string {
-  let envelope: SnsEnvelope
+  let envelope: Partial<SnsEnvelope>
   try {
-    envelope = JSON.parse(message.Body ?? '') as SnsEnvelope
+    envelope = JSON.parse(message.Body ?? '')
   } catch {
     return `(not an SNS envelope) ${message.Body}`
   }
@@ -24,18 +18,6 @@ function describe(message: Message): string {
     (name) => `${name}=${envelope.MessageAttributes?.[name]?.Value ?? '-'}`,
   )
   return [topic, ...attributes, `message_id=${envelope.MessageId ?? '-'}`].join(' ')
-}
-
-async function printBatch(
-  sqs: SQSClient,
-  queueUrl: string,
-  waitTimeSeconds: number,
-  abortSignal: AbortSignal,
-  print: (line: string) => void,
-): Promise<number> {
-  const messages = await takeMessages(sqs, queueUrl, waitTimeSeconds, abortSignal)
-  for (const message of messages) print(describe(message))
-  return messages.length
 }
 
 /** `npm run tap`: prints what arrives on the local stack's event topics, through its tap queue. */
@@ -64,17 +46,14 @@ export const tapCommand = defineCommand({
     if (!QueueUrl) throw new Error(`GetQueueUrl ${queueName} returned no URL`)
     if (!once) io.stderr.write(`Tapping ${queueName}; Ctrl-C to stop.\n`)
     while (!signal.aborted) {
-      const received = await printBatch(
-        clients.sqs,
-        QueueUrl,
-        once ? 1 : 20,
-        signal,
-        io.stdout,
-      ).catch((error: Error) => {
-        if (signal.aborted) return 0
-        throw new Error(`${error.message} (did \`npm start\` stop?)`, { cause: error })
-      })
-      if (once && received === 0) break
+      const messages = await takeMessages(clients.sqs, QueueUrl, once ? 1 : 20, signal).catch(
+        (error: Error) => {
+          if (signal.aborted) return []
+          throw new Error(`${error.message} (did \`npm start\` stop?)`, { cause: error })
+        },
+      )
+      for (const message of messages) io.stdout(describe(message))
+      if (once && messages.length === 0) break
     }
     // Ctrl-C is how a tap ends.
     return EXIT.done

@@ -15,16 +15,9 @@ export function localApiKeys(env: NodeJS.ProcessEnv) {
 
 /** A loyalty card's transaction of 100 points, as the campaign transactions endpoint lists one. */
 export function loyaltyTransaction(
-  {
-    campaignId,
-    cardId = randomId('v'),
-    type = 'POINTS_ADDITION',
-  }: {
-    campaignId: string
-    cardId?: string
-    type?: string
-  },
+  campaignId: string,
   createdAt: string,
+  { cardId = randomId('v'), type = 'POINTS_ADDITION' } = {},
 ): Json {
   return {
     id: randomId('vtx'),
@@ -73,9 +66,7 @@ export function sampleVoucherifyProject(env: NodeJS.ProcessEnv): StandInOptions 
       {
         id: randomId('v'),
         code: randomId('LOYAL'),
-        transactions: [
-          loyaltyTransaction({ campaignId: loyaltyCampaignId }, '2026-03-01T08:00:00.000Z'),
-        ],
+        transactions: [loyaltyTransaction(loyaltyCampaignId, '2026-03-01T08:00:00.000Z')],
       },
     ],
   }

@@ -62,6 +62,8 @@ export interface ReconcileSummary {
   transactions: MissingTransaction[]
 }
 
+type Outcome = Pick<MissingTransaction, 'outcome' | 'reason'>
+
 const text = (value: unknown) => (typeof value === 'string' ? value : '')
 
 function isBefore(createdAt: string, since: string | undefined): boolean {
@@ -76,7 +78,7 @@ async function ingest(
   receiver: Deps,
   body: string,
   signal: AbortSignal | undefined,
-): Promise<Pick<MissingTransaction, 'outcome' | 'reason'>> {
+): Promise<Outcome> {
   const result = await takeInTransaction(receiver, body, 'reconcile', signal)
   if (result.outcome === 'taken_in') return { outcome: 'ingested' }
   if (result.outcome === 'already_stored') return { outcome: 'already_stored' }
@@ -141,28 +143,26 @@ export async function reconcileVoucher(
       summary.found++
       continue
     }
+    let result: Outcome
     if (status !== undefined) {
       // Its stored payload is what Voucherify sent: publishing that is replay's job, not this one.
       summary.unpublished++
-      summary.transactions.push({
-        transactionId,
-        type: text(transaction.type),
-        createdAt: text(transaction.created_at),
+      result = {
         outcome: 'unpublished',
         reason: 'stored, never published: npm run replay -- --unpublished publishes it',
-      })
-      continue
+      }
+    } else {
+      summary.missing++
+      const payload = transactionPayload(transaction)
+      result = !payload.ok
+        ? { outcome: 'failed', reason: payload.reason }
+        : request.dryRun
+          ? { outcome: 'would_ingest' }
+          : await ingest(deps.receiver, payload.body, signal)
+      if (result.outcome === 'ingested') summary.ingested++
+      if (result.outcome === 'already_stored') summary.alreadyStored++
+      if (result.outcome === 'failed') summary.failed++
     }
-    summary.missing++
-    const payload = transactionPayload(transaction)
-    const result: Pick<MissingTransaction, 'outcome' | 'reason'> = !payload.ok
-      ? { outcome: 'failed', reason: payload.reason }
-      : request.dryRun
-        ? { outcome: 'would_ingest' }
-        : await ingest(deps.receiver, payload.body, signal)
-    if (result.outcome === 'ingested') summary.ingested++
-    if (result.outcome === 'already_stored') summary.alreadyStored++
-    if (result.outcome === 'failed') summary.failed++
     summary.transactions.push({
       transactionId,
       type: text(transaction.type),

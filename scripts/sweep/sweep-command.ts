@@ -3,20 +3,19 @@ import { realSweepStore } from '../../lib/aws/dynamodb-sweep-store'
 import { voucherifySweepApi } from '../../lib/sweep/sweep-api'
 import { type CampaignSweep, sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
 import { sweepTotals } from '../../lib/sweep/sweep-metrics'
-import { defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
+import { type CommandLine, defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
 import { receiverDeps } from '../cli/receiver-deps'
 import {
   connectVoucherify,
   readVoucherifyAccess,
   VOUCHERIFY_OPTIONS,
   VOUCHERIFY_USAGE,
-  type VoucherifyAccess,
 } from '../cli/voucherify-access'
 import { createProgress, formatCounts } from '../replay/progress'
 
 const DEFAULTS = { graceMinutes: 10, overlapMinutes: 60, requestsPerMinute: 60 }
 
-export const USAGE = `[--full] [--campaign ID] [--dry-run] [options]
+const USAGE = `[--full] [--campaign ID] [--dry-run] [options]
 
 For each gift card campaign, lists its transactions in Voucherify newest first, back to where the
 last completed sweep left off (less an overlap), and takes every gift transaction the ledger has
@@ -31,20 +30,13 @@ it saw against Voucherify's balance. What the scheduled sweep function does, fro
   --requests-per-minute N   Voucherify API budget (default ${DEFAULTS.requestsPerMinute})
 ${VOUCHERIFY_USAGE}`
 
-interface SweepOptions extends VoucherifyAccess {
-  full: boolean
-  campaignIds: string[] | undefined
-  dryRun: boolean
-  graceMinutes: number
-  overlapMinutes: number
-  requestsPerMinute: number
-}
-
-function wholeNumber(flagName: string, value: string | undefined, fallback: number, min: number) {
+/** Option `--<name>` as a whole number of at least `min`; `fallback` when not given. */
+function wholeNumber(values: CommandLine['values'], name: string, fallback: number, min: number) {
+  const value = text(values, name)
   if (value === undefined) return fallback
   const number = Number(value)
   if (!/^\d+$/.test(value) || number < min) {
-    throw new UsageError(`${flagName} must be a whole number of at least ${min}, got "${value}"`)
+    throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${value}"`)
   }
   return number
 }
@@ -78,31 +70,16 @@ export const sweepCommand = defineCommand({
     ...VOUCHERIFY_OPTIONS,
   },
   usesStage: true,
-  read({ values, env }): SweepOptions {
+  read({ values, env }) {
     const campaigns = values.campaign as string[] | undefined
     if (campaigns?.some((id) => id === '')) throw new UsageError('--campaign needs an id')
     return {
       full: flag(values, 'full'),
       campaignIds: campaigns && campaigns.length > 0 ? campaigns : undefined,
       dryRun: flag(values, 'dry-run'),
-      graceMinutes: wholeNumber(
-        '--grace-minutes',
-        text(values, 'grace-minutes'),
-        DEFAULTS.graceMinutes,
-        0,
-      ),
-      overlapMinutes: wholeNumber(
-        '--overlap-minutes',
-        text(values, 'overlap-minutes'),
-        DEFAULTS.overlapMinutes,
-        0,
-      ),
-      requestsPerMinute: wholeNumber(
-        '--requests-per-minute',
-        text(values, 'requests-per-minute'),
-        DEFAULTS.requestsPerMinute,
-        1,
-      ),
+      graceMinutes: wholeNumber(values, 'grace-minutes', DEFAULTS.graceMinutes, 0),
+      overlapMinutes: wholeNumber(values, 'overlap-minutes', DEFAULTS.overlapMinutes, 0),
+      requestsPerMinute: wholeNumber(values, 'requests-per-minute', DEFAULTS.requestsPerMinute, 1),
       ...readVoucherifyAccess(values, env),
     }
   },
@@ -121,10 +98,7 @@ export const sweepCommand = defineCommand({
         receiver: receiverDeps(clients, target),
         sweeps: realSweepStore(clients.dynamodb, { tableName }),
         attestations: realAttestationStore(clients.dynamodb, { tableName }),
-        api: voucherifySweepApi({
-          ...voucherify,
-          requestsPerMinute: options.requestsPerMinute,
-        }),
+        api: voucherifySweepApi({ ...voucherify, requestsPerMinute: options.requestsPerMinute }),
       },
       { graceMs: options.graceMinutes * 60_000, overlapMs: options.overlapMinutes * 60_000 },
       {
@@ -132,7 +106,7 @@ export const sweepCommand = defineCommand({
         full: options.full,
         dryRun: options.dryRun,
         signal,
-        onPage: (campaign) => progress.update({ ...campaignCounts(campaign) }),
+        onPage: (campaign) => progress.update(campaignCounts(campaign)),
       },
     )
     for (const campaign of summary.campaigns) {

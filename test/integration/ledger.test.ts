@@ -7,7 +7,7 @@ import { type ItemKey, itemKeys } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { type SupportedEventType, supportedEventTypes } from '../../lib/schemas/registry'
 import { type CardTransaction, cardHistory } from '../../scripts/card-history'
-import { projectRoot } from '../../scripts/local/serverless-command'
+import { projectRoot } from '../../scripts/local/serverless-resources'
 import { apiGatewayEventFor, envelopeFor, LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
 import {

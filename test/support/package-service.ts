@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
-import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-command'
+import { projectRoot, serverlessCommand } from '../../scripts/local/serverless-resources'
 
 export interface PackagedService {
   /** The `--package` output folder: CloudFormation templates and the zip. */

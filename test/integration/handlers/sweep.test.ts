@@ -17,9 +17,9 @@ import { voucherifySweepApi } from '../../../lib/sweep/sweep-api'
 import type { SweepApi, SweepDeps, SweepSettings } from '../../../lib/sweep/sweep-campaigns'
 import { API_TRANSACTION_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
 import { type CardTransaction, cardHistory, TEN_TRANSACTIONS } from '../../../scripts/card-history'
+import { awsClientsFor } from '../../../scripts/cli/aws-clients'
 import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
-import { createLocalClients } from '../../../scripts/local/create-local-clients'
 import { loyaltyTransaction } from '../../../scripts/local/voucherify-sample-project'
 import {
   type StandInCampaign,
@@ -121,11 +121,13 @@ async function ledgerOf(w: World, voucherId: string) {
 const headOf = (w: World, voucherId: string) => w.stage.item(voucherId, '#ledger-head')
 
 const snsClientAt = (endpoint: string) =>
-  createLocalClients({
+  awsClientsFor({
     region: process.env.AWS_REGION as string,
-    dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB as string,
-    sns: endpoint,
-    sqs: process.env.AWS_ENDPOINT_URL_SQS as string,
+    endpoints: {
+      dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB as string,
+      sns: endpoint,
+      sqs: process.env.AWS_ENDPOINT_URL_SQS as string,
+    },
   }).sns
 
 /** The handler as handlers/sweep.ts builds it, on the world's stage and stand-in. */
@@ -368,7 +370,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     const gift = await card(w, { start: hoursAgo(2) })
     const loyaltyCardId = randomId('v')
     const points = (campaignId: string, type: string, hours: number) =>
-      loyaltyTransaction({ campaignId, cardId: loyaltyCardId, type }, hoursAgo(hours).toISOString())
+      loyaltyTransaction(campaignId, hoursAgo(hours).toISOString(), { cardId: loyaltyCardId, type })
     const inGiftListing = [
       points(w.giftCampaignId, 'POINTS_ACCRUAL', 1.5),
       points(w.giftCampaignId, 'POINTS_REDEMPTION', 1.4),

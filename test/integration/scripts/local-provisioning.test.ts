@@ -9,7 +9,6 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs'
-import { destroyLocalClients } from '../../../scripts/local/create-local-clients'
 import type { ServerlessResources } from '../../../scripts/local/serverless-resources'
 import { localClients } from '../../support/emulators/local-aws'
 import { EXPECTED_LEDGER_INDEX } from '../../support/expected-ledger-index'
@@ -17,7 +16,7 @@ import { EXPECTED_LEDGER_INDEX } from '../../support/expected-ledger-index'
 const resources = JSON.parse(process.env.LOCAL_RESOURCES_JSON as string) as ServerlessResources
 const clients = localClients()
 
-afterAll(() => destroyLocalClients(clients))
+afterAll(() => clients.destroy())
 
 async function describeTable(): Promise<TableDescription> {
   const { Table } = await clients.dynamodb.send(

@@ -6,9 +6,9 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SIGNATURE_HEADER, signPayload } from '../../../lib/receive/signature'
+import { sampleWebhookBody } from '../../../scripts/events-command'
 import { findFreePorts } from '../../../scripts/local/ports'
-import { loadSampleWebhook } from '../../../scripts/local/sample-webhook'
-import { projectRoot, serverlessCommand } from '../../../scripts/local/serverless-command'
+import { projectRoot, serverlessCommand } from '../../../scripts/local/serverless-resources'
 import {
   envelopeFor,
   giftEventData,
@@ -160,15 +160,15 @@ describe('npm start', () => {
   })
 
   it('accepts a validly signed webhook on the local URL', async () => {
-    const sample = loadSampleWebhook(projectRoot)
+    const body = sampleWebhookBody()
 
     const response = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/webhooks/voucherify`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signPayload(LOCAL_WEBHOOK_SECRET, sample.body),
+        [SIGNATURE_HEADER]: signPayload(LOCAL_WEBHOOK_SECRET, body),
       },
-      body: sample.body,
+      body,
     })
 
     expect(response.status).toBe(200)

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createLocalClients } from '../../../scripts/local/create-local-clients'
-import type { LocalAwsClients } from '../../../scripts/local/provision'
+import { type AwsClients, awsClientsFor } from '../../../scripts/cli/aws-clients'
 import {
   type DeliveredMessage,
   type SubscriberQueue,
@@ -19,17 +18,19 @@ function requiredEnv(name: string): string {
 }
 
 /** SDK clients for the emulators that global setup started. */
-export function localClients(): LocalAwsClients {
-  return createLocalClients({
+export function localClients(): AwsClients {
+  return awsClientsFor({
     region: requiredEnv('AWS_REGION'),
-    dynamodb: requiredEnv('AWS_ENDPOINT_URL_DYNAMODB'),
-    sns: requiredEnv('AWS_ENDPOINT_URL_SNS'),
-    sqs: requiredEnv('AWS_ENDPOINT_URL_SQS'),
+    endpoints: {
+      dynamodb: requiredEnv('AWS_ENDPOINT_URL_DYNAMODB'),
+      sns: requiredEnv('AWS_ENDPOINT_URL_SNS'),
+      sqs: requiredEnv('AWS_ENDPOINT_URL_SQS'),
+    },
   })
 }
 
-let sharedClients: LocalAwsClients | undefined
-const clients = (): LocalAwsClients => {
+let sharedClients: AwsClients | undefined
+const clients = (): AwsClients => {
   sharedClients ??= localClients()
   return sharedClients
 }

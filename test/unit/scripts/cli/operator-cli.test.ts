@@ -1,6 +1,5 @@
 import type { CliIo, Command } from '../../../../scripts/cli/command'
-import { COMMANDS } from '../../../../scripts/cli/commands'
-import { runOperatorCli } from '../../../../scripts/cli/main'
+import { COMMANDS, runOperatorCli } from '../../../../scripts/cli/main'
 import type { StageTarget } from '../../../../scripts/cli/stage-target'
 import { fakeLookups } from '../../../support/fakes/fake-target-lookups'
 

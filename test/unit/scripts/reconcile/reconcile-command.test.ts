@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util'
 import { ApiKeyError, resolveApiKeys } from '../../../../lib/voucherify/api-keys'
 import { UsageError } from '../../../../scripts/cli/command'
-import { apiKeyParameterNames } from '../../../../scripts/deployed-stage'
-import { RECONCILE_OPTIONS, readReconcileOptions } from '../../../../scripts/reconcile/options'
+import { apiKeyParameterNames } from '../../../../scripts/cli/voucherify-access'
+import {
+  RECONCILE_OPTIONS,
+  readReconcileOptions,
+} from '../../../../scripts/reconcile/reconcile-command'
 
 const read = (args: string[]) =>
   readReconcileOptions(parseArgs({ args, options: RECONCILE_OPTIONS }).values)

@@ -1,4 +1,4 @@
-import { localParams } from '../../../../scripts/local/local-params'
+import { localParams } from '../../../../scripts/local/serverless-resources'
 
 describe('localParams', () => {
   it('passes no parameter when FIFO_TOPICS is not set: standard topics', () => {
