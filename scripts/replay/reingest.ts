@@ -1,7 +1,7 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
-import type { Counts } from './progress'
+import type { Counts } from '../cli/progress'
 import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
 import {
   increment,

@@ -9,8 +9,8 @@ import {
   text,
   UsageError,
 } from '../cli/command'
+import { createProgress, formatCounts } from '../cli/progress'
 import { receiverDeps } from '../cli/receiver-deps'
-import { createProgress, formatCounts } from './progress'
 import { reingestStored } from './reingest'
 import { replayStoredEvents } from './replay-events'
 import { realReplayTable } from './replay-table'

@@ -2,7 +2,7 @@ import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
 import type { OutgoingMessage } from '../../lib/receive/build-message'
 import { readPayload } from '../../lib/receive/read-payload'
-import type { Counts } from './progress'
+import type { Counts } from '../cli/progress'
 import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
 import { increment, type RunDeps, type RunRequest, type RunResult, runPages } from './run-pages'
 

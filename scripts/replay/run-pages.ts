@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { Deps } from '../../lib/deps'
 import type { RequestPacer } from '../../lib/voucherify/request-pacer'
-import type { Counts, Progress } from './progress'
+import type { Counts, Progress } from '../cli/progress'
 import type { Page, Position, ReplayTable, Selection } from './replay-table'
 
 /** Where a run stands: written after every page, and where it stopped when it stops. */

@@ -4,6 +4,7 @@ import { voucherifySweepApi } from '../../lib/sweep/sweep-api'
 import { type CampaignSweep, sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
 import { sweepTotals } from '../../lib/sweep/sweep-metrics'
 import { type CommandLine, defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
+import { createProgress, formatCounts } from '../cli/progress'
 import { receiverDeps } from '../cli/receiver-deps'
 import {
   connectVoucherify,
@@ -11,7 +12,6 @@ import {
   VOUCHERIFY_OPTIONS,
   VOUCHERIFY_USAGE,
 } from '../cli/voucherify-access'
-import { createProgress, formatCounts } from '../replay/progress'
 
 const DEFAULTS = { graceMinutes: 10, overlapMinutes: 60, requestsPerMinute: 60 }
 

@@ -1,6 +1,6 @@
 import { ingestPayload, quarantineKeyFor } from '../../../../lib/receive/receive-webhook'
 import { requestPacer } from '../../../../lib/voucherify/request-pacer'
-import type { Progress } from '../../../../scripts/replay/progress'
+import type { Progress } from '../../../../scripts/cli/progress'
 import { type ReingestMode, reingestStored } from '../../../../scripts/replay/reingest'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
 import type { RunDeps, RunRequest } from '../../../../scripts/replay/run-pages'

@@ -1,6 +1,6 @@
 import { ingestPayload } from '../../../../lib/receive/receive-webhook'
 import { requestPacer } from '../../../../lib/voucherify/request-pacer'
-import type { Progress } from '../../../../scripts/replay/progress'
+import type { Progress } from '../../../../scripts/cli/progress'
 import { replayMessageFor, replayStoredEvents } from '../../../../scripts/replay/replay-events'
 import type { StoredItem } from '../../../../scripts/replay/replay-table'
 import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'

@@ -1,4 +1,4 @@
-import type { Counts, Progress } from '../../../../scripts/replay/progress'
+import type { Counts, Progress } from '../../../../scripts/cli/progress'
 import type { Page, Position } from '../../../../scripts/replay/replay-table'
 import { type RunDeps, type RunRequest, runPages } from '../../../../scripts/replay/run-pages'
 import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'

@@ -1,4 +1,4 @@
-import type { CliIo } from '../cli/command'
+import type { CliIo } from './command'
 
 /** What a run has counted so far, by name, in the order the summary shows them. */
 export type Counts = Record<string, number>

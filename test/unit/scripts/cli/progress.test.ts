@@ -1,4 +1,4 @@
-import { createProgress } from '../../../../scripts/replay/progress'
+import { createProgress } from '../../../../scripts/cli/progress'
 
 function stream(isTTY: boolean) {
   const written: string[] = []
