@@ -1,7 +1,8 @@
 // `npm run reconcile` end to end: its CLI against DynamoDB Local, fauxqs and a stand-in for
 // Voucherify's API on 127.0.0.1. The real API (api.voucherify.io) is not reachable from where
 // these tests run; the stand-in answers as the endpoint's OpenAPI describes
-// (scripts/local/voucherify-stand-in.ts, held to the schema by test/unit/reconcile-stand-in.test.ts).
+// (scripts/local/voucherify-stand-in.ts, held to the schema by
+// test/unit/scripts/local/voucherify-stand-in.test.ts).
 
 import { CreateTopicCommand } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
