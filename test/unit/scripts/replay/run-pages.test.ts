@@ -1,6 +1,11 @@
 import type { Counts, Progress } from '../../../../scripts/cli/progress'
 import type { Page, Position } from '../../../../scripts/replay/replay-table'
-import { type RunDeps, type RunRequest, runPages } from '../../../../scripts/replay/run-pages'
+import {
+  type CheckpointState,
+  type RunDeps,
+  type RunRequest,
+  runPages,
+} from '../../../../scripts/replay/run-pages'
 import { fakeReplayTable } from '../../../support/fakes/fake-replay-table'
 import { MemoryCheckpoint } from '../../../support/fakes/memory-checkpoint'
 
@@ -37,6 +42,17 @@ function recorder(failOn?: string) {
 const VALUES = ['a', 'b', 'c', 'd', 'e']
 const selection = { mode: 'replay', table: 'fake' }
 const outcomes = ['handled']
+
+/** A checkpoint as an earlier run of `selection` left it, nowhere yet unless told. */
+const savedRun = (state: Partial<CheckpointState> = {}): CheckpointState => ({
+  version: 1,
+  selection,
+  next: null,
+  done: false,
+  counts: {},
+  updated_at: '',
+  ...state,
+})
 
 function setup(overrides: Partial<RunDeps> = {}) {
   const checkpoint = new MemoryCheckpoint()
@@ -76,14 +92,9 @@ describe('runPages', () => {
 
   it('carries on from the checkpoint with its counts when resuming', async () => {
     const { checkpoint, deps, request } = setup()
-    await checkpoint.save({
-      version: 1,
-      selection,
-      next: { after: 1 },
-      done: false,
-      counts: { handled: 2, pages: 1, read: 2 },
-      updated_at: '',
-    })
+    await checkpoint.save(
+      savedRun({ next: { after: 1 }, counts: { handled: 2, pages: 1, read: 2 } }),
+    )
     const { fetch } = pagesOf(VALUES, 2)
     const { handle, handled } = recorder()
 
@@ -132,14 +143,7 @@ describe('runPages', () => {
 
   it('refuses to start over an existing checkpoint without --resume', async () => {
     const { checkpoint, deps, request } = setup()
-    await checkpoint.save({
-      version: 1,
-      selection,
-      next: null,
-      done: false,
-      counts: {},
-      updated_at: '',
-    })
+    await checkpoint.save(savedRun())
 
     const run = runPages(deps, request, outcomes, pagesOf(VALUES, 2).fetch, recorder().handle)
 
@@ -148,14 +152,9 @@ describe('runPages', () => {
 
   it('refuses to resume a checkpoint of another selection', async () => {
     const { checkpoint, deps, request } = setup()
-    await checkpoint.save({
-      version: 1,
-      selection: { ...selection, eventType: 'voucher.gift.balance_added' },
-      next: null,
-      done: false,
-      counts: {},
-      updated_at: '',
-    })
+    await checkpoint.save(
+      savedRun({ selection: { ...selection, eventType: 'voucher.gift.balance_added' } }),
+    )
 
     const run = runPages(
       deps,
@@ -170,14 +169,7 @@ describe('runPages', () => {
 
   it('treats a selection value left undefined as absent, as the checkpoint file does', async () => {
     const { checkpoint, deps, request } = setup()
-    await checkpoint.save({
-      version: 1,
-      selection,
-      next: null,
-      done: true,
-      counts: {},
-      updated_at: '',
-    })
+    await checkpoint.save(savedRun({ done: true }))
 
     const result = await runPages(
       deps,
@@ -192,14 +184,7 @@ describe('runPages', () => {
 
   it('handles nothing when the checkpoint says the run completed', async () => {
     const { checkpoint, deps, request } = setup()
-    await checkpoint.save({
-      version: 1,
-      selection,
-      next: null,
-      done: true,
-      counts: { handled: 5 },
-      updated_at: '',
-    })
+    await checkpoint.save(savedRun({ done: true, counts: { handled: 5 } }))
     const { fetch, fetched } = pagesOf(VALUES, 2)
 
     const result = await runPages(
