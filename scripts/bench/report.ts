@@ -49,6 +49,8 @@ export interface BenchResults {
   runSeconds: number
   quick: boolean
   pipeline: PipelineResult[]
+  /** Fresh processes each case was measured in; `pipeline` holds the one of median ratio. */
+  pipelineProcesses: number
   /** The CPU profile of the case furthest from its floor. */
   profile: ProfileSummary
   coldStart: ColdStartResult
@@ -219,7 +221,7 @@ function indexNote(projection: Projection | undefined): string {
   return `The \`${LEDGER_INDEX.name}\` index projects ${projection.ProjectionType} (serverless.yml): ${copies}.`
 }
 
-function pipelineSection({ pipeline, profile }: BenchResults): string[] {
+function pipelineSection({ pipeline, pipelineProcesses, profile }: BenchResults): string[] {
   const profileRows = (rows: ProfileSummary['places']) =>
     rows.map((row) => [`\`${row.frame}\``, `${fixed(row.selfPercent)} %`])
   return [
@@ -227,7 +229,7 @@ function pipelineSection({ pipeline, profile }: BenchResults): string[] {
     '',
     '`receiveWebhook` from the API Gateway event (`Buffer.from(body)` as handlers/webhook.ts does) on an esbuild bundle of lib/ in a fresh `node`, with no-op store, ledger and publisher.',
     'The **floor** (issue 12) is the least a receiver validating with Valibot must do: the bytes (base64-decoded if so sent), one HMAC-SHA256, one `JSON.parse`, `v.safeParse` of `WebhookEnvelopeSchema` and of `eventSchemas[eventType]`; the **old floor** stops before the schemas.',
-    'Each call timed with `process.hrtime.bigint()` after a warm-up, in rotating batches of about 2 ms.',
+    `Each call timed with \`process.hrtime.bigint()\` after a warm-up, in rotating batches of about 2 ms, in ${pipelineProcesses} fresh process${pipelineProcesses === 1 ? '' : 'es'}; the table shows, for each payload, the process with the median ratio.`,
     '',
     table(
       'payload | body | message | iterations | service median / p99 µs | floor median / p99 µs | ratio | old floor median / p99 µs | ratio to the old floor',
