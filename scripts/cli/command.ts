@@ -74,3 +74,16 @@ export function parseInstant(text: string): string | undefined {
   const ms = Date.parse(text)
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined
 }
+
+/** Option `--<name>` as `parseInstant` reads it; undefined when not given. */
+export function instantOption(values: CommandLine['values'], name: string): string | undefined {
+  const given = text(values, name)
+  if (given === undefined) return undefined
+  const instant = parseInstant(given)
+  if (instant === undefined) {
+    throw new UsageError(
+      `--${name} must be an ISO 8601 date or a date and time with Z or an offset, got "${given}"`,
+    )
+  }
+  return instant
+}

@@ -7,7 +7,7 @@ import {
   defineCommand,
   EXIT,
   flag,
-  parseInstant,
+  instantOption,
   text,
   UsageError,
 } from '../cli/command'
@@ -55,13 +55,7 @@ function pageSizeOf(text: string | undefined): number {
 export function readReconcileOptions(values: CommandLine['values'], env: NodeJS.ProcessEnv = {}) {
   const voucher = text(values, 'voucher')
   if (!voucher) throw new UsageError('--voucher <code|id> is required')
-  const sinceText = text(values, 'since')
-  const since = sinceText === undefined ? undefined : parseInstant(sinceText)
-  if (sinceText !== undefined && since === undefined) {
-    throw new UsageError(
-      `--since must be an ISO 8601 date, or a date and time with Z or an offset, got "${sinceText}"`,
-    )
-  }
+  const since = instantOption(values, 'since')
   return {
     voucher,
     ...(since === undefined ? {} : { since }),

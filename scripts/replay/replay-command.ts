@@ -5,7 +5,7 @@ import {
   defineCommand,
   EXIT,
   flag,
-  parseInstant,
+  instantOption,
   text,
   UsageError,
 } from '../cli/command'
@@ -54,17 +54,6 @@ interface ReplayOptions extends RunRequest {
   checkpoint?: string
 }
 
-function instant(flag: string, text: string | undefined): string | undefined {
-  if (text === undefined) return undefined
-  const parsed = parseInstant(text)
-  if (parsed === undefined) {
-    throw new UsageError(
-      `${flag} must be an ISO 8601 date or a date and time with Z or an offset, got "${text}"`,
-    )
-  }
-  return parsed
-}
-
 function positive(flag: string, text: string, integer: boolean): number {
   const value = Number(text)
   if (
@@ -87,8 +76,8 @@ function readReplayOptions(values: CommandLine['values']): ReplayOptions {
   if (eventType !== undefined && !isSupportedEventType(eventType)) {
     throw new UsageError(`Unknown --event-type ${eventType}`)
   }
-  const since = instant('--since', text(values, 'since'))
-  const until = instant('--until', text(values, 'until'))
+  const since = instantOption(values, 'since')
+  const until = instantOption(values, 'until')
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UsageError('--since must be before --until')
   }

@@ -1,4 +1,4 @@
-import { parseInstant } from '../../../../scripts/cli/command'
+import { instantOption, parseInstant, UsageError } from '../../../../scripts/cli/command'
 
 describe('parseInstant', () => {
   it('reads a date as midnight UTC', () => {
@@ -15,4 +15,22 @@ describe('parseInstant', () => {
       expect(parseInstant(text)).toBeUndefined()
     },
   )
+})
+
+describe('instantOption', () => {
+  it('reads the option as the instant it names', () => {
+    expect(instantOption({ since: '2026-01-01' }, 'since')).toBe('2026-01-01T00:00:00.000Z')
+  })
+
+  it('is undefined when the option is not given', () => {
+    expect(instantOption({}, 'until')).toBeUndefined()
+  })
+
+  it('refuses a time without a zone as a usage error naming the option', () => {
+    expect(() => instantOption({ until: '2026-01-01T10:00:00' }, 'until')).toThrow(
+      new UsageError(
+        '--until must be an ISO 8601 date or a date and time with Z or an offset, got "2026-01-01T10:00:00"',
+      ),
+    )
+  })
 })
