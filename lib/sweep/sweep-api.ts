@@ -24,6 +24,6 @@ export function voucherifySweepApi(
   return {
     listGiftCampaigns: (signal) => listGiftCampaigns(api, signal),
     campaignTransactionPages: (campaignId, startingAfter, signal) =>
-      campaignTransactionPages(api, campaignId, startingAfter, signal),
+      campaignTransactionPages(api, campaignId, { order: '-id', startingAfter }, signal),
   }
 }

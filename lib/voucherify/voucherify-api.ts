@@ -29,7 +29,12 @@ export interface VoucherifyApiConfig {
   /** Spaces the requests within a budget and holds them while Voucherify says to wait. */
   pacer?: RequestPacer
   sleep?: Sleep
+  /** Answers the requests (default: the global fetch); tests answer them in-process. */
+  fetch?: typeof fetch
 }
+
+/** The document's `ParameterOrderListTransactions`: by id, ascending or (`-id`) descending. */
+export type ListingOrder = 'id' | '-id'
 
 /** A failure to list: the message says what to do, and never carries a key or a voucher code. */
 export class VoucherifyApiError extends Error {
@@ -42,6 +47,17 @@ export class VoucherifyApiError extends Error {
   }
 }
 
+/**
+ * Voucherify refused a listing's `starting_after_id` (400, 404, 410 or 422): its document says
+ * nothing of an unknown or expired cursor, so any client error on one counts as refused.
+ */
+export class CursorRefusedError extends VoucherifyApiError {
+  override name = 'CursorRefusedError'
+}
+
+/** The client errors that, on a request carrying a cursor, mean the cursor was refused. */
+const CURSOR_REFUSED_STATUSES = new Set([400, 404, 410, 422])
+
 /** Voucherify's error object (OpenAPI `Error`): code and message, often key and request_id. */
 const ErrorSchema = v.object({
   code: v.optional(v.number()),
@@ -50,19 +66,22 @@ const ErrorSchema = v.object({
   request_id: v.optional(v.string()),
 })
 
-/** `VouchersTransactionsListResponseBody`, `CampaignsTransactionsListResponseBody`; each transaction is checked when it is taken in. */
+/**
+ * `VouchersTransactionsListResponseBody`, `CampaignsTransactionsListResponseBody`: every field is
+ * `nullable` and none `required` there; each transaction is checked when it is taken in.
+ */
 const PageSchema = v.object({
-  object: v.literal('list'),
-  data_ref: v.literal('data'),
-  data: v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) })),
-  has_more: v.boolean(),
-  more_starting_after: v.optional(v.string()),
+  object: v.nullish(v.literal('list')),
+  data_ref: v.nullish(v.literal('data')),
+  data: v.nullish(v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) }))),
+  has_more: v.nullish(v.boolean()),
+  more_starting_after: v.nullish(v.string()),
 })
 
-/** `CampaignsListResponseBody`: only what the sweep reads of each campaign. */
+/** `CampaignsListResponseBody` (its fields `nullable`): only what the sweep reads of each campaign. */
 const CampaignsPageSchema = v.object({
-  campaigns: v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) })),
-  total: v.optional(v.number()),
+  campaigns: v.nullish(v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) }))),
+  total: v.nullish(v.number()),
 })
 
 const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504])
@@ -93,8 +112,9 @@ async function readJson(response: Response): Promise<unknown> {
 
 /**
  * `GET /v1/vouchers/{code}/transactions`: every transaction of one voucher (by code or id),
- * page by page as the API defines it: `limit`, then `starting_after_id` = the previous page's
- * `more_starting_after` while `has_more`. Yields the transactions exactly as Voucherify sent them.
+ * page by page as the API defines it: `limit` and `order`, then `starting_after_id` = the
+ * previous page's `more_starting_after` while `has_more`. Yields the transactions exactly as
+ * Voucherify sent them.
  */
 export async function* listVoucherTransactions(
   config: VoucherifyApiConfig,
@@ -102,7 +122,10 @@ export async function* listVoucherTransactions(
   signal?: AbortSignal,
 ): AsyncGenerator<ApiTransaction[]> {
   const path = `/v1/vouchers/${encodeURIComponent(voucher)}/transactions`
-  for await (const page of transactionPages(config, path, undefined, signal)) yield page.data
+  // Reconcile reads every page and sorts by created_at itself: it needs the whole list, walked
+  // in one named order (the document names no default), not a particular one.
+  const listing: TransactionListing = { order: 'id' }
+  for await (const page of transactionPages(config, path, listing, signal)) yield page.data
 }
 
 /** One page of a transaction list, with the cursor that reads the next (undefined: the last). */
@@ -111,32 +134,40 @@ export interface TransactionPage {
   next: string | undefined
 }
 
+/** How a listing is walked: the order it names, from the start or after a previous page's `next`. */
+export interface TransactionListing {
+  order: ListingOrder
+  startingAfter?: string
+}
+
 /**
- * `GET /v1/campaigns/{campaignId}/transactions`, newest first (the API's default order), from
- * the start or from `startingAfter` (a previous page's `next`): gift and loyalty campaigns.
+ * `GET /v1/campaigns/{campaignId}/transactions` in the order named (the document names no
+ * default), from the start or from `startingAfter` (a previous page's `next`): gift and loyalty
+ * campaigns.
  */
 export function campaignTransactionPages(
   config: VoucherifyApiConfig,
   campaignId: string,
-  startingAfter: string | undefined,
+  listing: TransactionListing,
   signal?: AbortSignal,
 ): AsyncGenerator<TransactionPage> {
   const path = `/v1/campaigns/${encodeURIComponent(campaignId)}/transactions`
-  return transactionPages(config, path, startingAfter, signal)
+  return transactionPages(config, path, listing, signal)
 }
 
 async function* transactionPages(
   config: VoucherifyApiConfig,
   path: string,
-  startingAfter: string | undefined,
+  { order, startingAfter }: TransactionListing,
   signal?: AbortSignal,
 ): AsyncGenerator<TransactionPage> {
   const pageSize = config.pageSize ?? MAX_PAGE_SIZE
-  const seen = new Set<string>()
+  const seen = new Set<string>(startingAfter === undefined ? [] : [startingAfter])
   let cursor = startingAfter
   for (;;) {
     const url = apiUrl(config, path)
     url.searchParams.set('limit', String(pageSize))
+    url.searchParams.set('order', order)
     if (cursor !== undefined) url.searchParams.set('starting_after_id', cursor)
     const body = await getJson(config, url, signal)
     const page = v.safeParse(PageSchema, body)
@@ -146,15 +177,18 @@ async function* transactionPages(
         `Voucherify answered a transactions page this tool does not understand (at ${paths})`,
       )
     }
-    const { has_more: hasMore, more_starting_after: next } = page.output
-    if (hasMore && (next === undefined || seen.has(next))) {
+    // Only `has_more: true` goes on: null or absent (all the document promises) ends the listing.
+    const hasMore = page.output.has_more === true
+    const next = page.output.more_starting_after ?? undefined
+    if (hasMore && (!next || seen.has(next))) {
       throw new VoucherifyApiError(
         'Voucherify said there are more transactions but gave no new cursor to read them with',
       )
     }
-    // The objects as sent: Valibot's output keeps only the fields it checked.
-    yield { data: (body as { data: ApiTransaction[] }).data, next: hasMore ? next : undefined }
-    if (!hasMore || next === undefined) return
+    // The objects as sent: Valibot's output keeps only the fields it checked; `data: null` is empty.
+    const data = (body as { data?: ApiTransaction[] | null }).data ?? []
+    yield { data, next: hasMore ? next : undefined }
+    if (!hasMore || !next) return
     seen.add(next)
     cursor = next
   }
@@ -177,7 +211,8 @@ export async function listGiftCampaigns(
         'Voucherify answered a campaigns page this tool does not understand',
       )
     }
-    const { campaigns, total } = parsed.output
+    const campaigns = parsed.output.campaigns ?? []
+    const total = parsed.output.total ?? undefined
     ids.push(...campaigns.map(({ id }) => id))
     const done = campaigns.length < MAX_PAGE_SIZE || (total !== undefined && ids.length >= total)
     if (done) return ids
@@ -195,7 +230,7 @@ async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSign
     await config.pacer?.waitTurn(signal)
     let response: Response
     try {
-      response = await fetch(url, {
+      response = await (config.fetch ?? fetch)(url, {
         headers: {
           accept: 'application/json',
           'x-app-id': config.appId,
@@ -226,8 +261,18 @@ async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSign
       continue
     }
     const described = describeError(response.status, await readJson(response))
+    if (url.searchParams.has('starting_after_id') && CURSOR_REFUSED_STATUSES.has(response.status)) {
+      throw new CursorRefusedError(cursorRefused(described), response.status)
+    }
     throw new VoucherifyApiError(explain(response.status, described, url), response.status)
   }
+}
+
+function cursorRefused(described: string): string {
+  return (
+    `Voucherify refused the listing's cursor (starting_after_id), unknown or expired ` +
+    `(${described}): the listing has to start again from its beginning`
+  )
 }
 
 function explain(status: number, described: string, url: URL): string {

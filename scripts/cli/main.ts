@@ -68,7 +68,12 @@ function overview(commands: readonly Command[]): string {
 /** Expected failures say what to do; anything else is named for a bug report. */
 function failureText(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
-  const expected = ['TargetError', 'VoucherifyApiError', 'ApiKeyError'].includes(error.name)
+  const expected = [
+    'TargetError',
+    'VoucherifyApiError',
+    'CursorRefusedError',
+    'ApiKeyError',
+  ].includes(error.name)
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
   return `${expected ? error.message : `${error.name}: ${error.message}`}${cause}`
 }

@@ -149,8 +149,8 @@ describe('npm run reconcile', () => {
     const requests = standIn.requests.slice(from)
 
     expect(requests.map(({ query }) => query)).toEqual([
-      { limit: '3' },
-      { limit: '3', starting_after_id: expect.stringMatching(/^vtx_/) },
+      { limit: '3', order: 'id' },
+      { limit: '3', order: 'id', starting_after_id: expect.stringMatching(/^vtx_/) },
     ])
     expect(requests[0]?.path).toBe(`/v1/vouchers/${card.code}/transactions`)
   })
