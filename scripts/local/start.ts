@@ -12,7 +12,7 @@ import {
 import { localParams, paramArguments, projectRoot, serverlessCommand } from './serverless-resources'
 import { spawnWithWatchdog } from './spawn-with-watchdog'
 import { sampleVoucherifyProject } from './voucherify-sample-project'
-import { startVoucherifyStandIn } from './voucherify-stand-in'
+import { describeStandInRequest, startVoucherifyStandIn } from './voucherify-stand-in'
 
 const STAGE = 'local'
 /** Tests wait for exactly this line. */
@@ -79,7 +79,10 @@ async function start(): Promise<void> {
   }
 
   const project = sampleVoucherifyProject(env)
-  const standIn = await startVoucherifyStandIn(project, ports.voucherify)
+  // Each request on its own line, so that what the sweep asks for (`order=…`) shows.
+  const standIn = await startVoucherifyStandIn(project, ports.voucherify, (request) =>
+    console.log(`Voucherify stand-in: ${describeStandInRequest(request)}`),
+  )
   track(standIn.close)
 
   // Readiness is "the HTTP port accepts", so nothing else may hold it when offline starts.

@@ -1,16 +1,19 @@
-// A stand-in for the part of Voucherify's API the service reads, on 127.0.0.1, for the tests and
+// A stand-in for the part of Voucherify's API the service reads, for the tests, `npm start` and
 // `npm run ledger:scenario`: the real API is not reachable from where they run. It answers as
-// Voucherify's OpenAPI (test/fixtures/voucherify-gift-api.openapi.json) describes:
+// Voucherify's API document (test/fixtures/voucherify-gift-api.openapi.json) describes, and
+// where the document leaves a behaviour open it picks the least convenient one the document
+// allows (each choice is written beside the code that makes it):
 // - `GET /v1/campaigns`: `campaign_type`, `limit` (1 to 100, 10 by default), `page` (1 to 100);
 // - `GET /v1/campaigns/{campaignId}/transactions` (id or name) and
-//   `GET /v1/vouchers/{code}/transactions` (id or code): `limit`, `order` (`id` | `-id`, else
-//   newest first, as the documented examples are), cursor `starting_after_id`,
-//   `has_more`/`more_starting_after`;
+//   `GET /v1/vouchers/{code}/transactions` (id or code): `limit`, `order` (`id` | `-id`,
+//   ascending by id when none is named), cursor `starting_after_id` (refused with a 4xx when
+//   unknown or expired), `has_more`/`more_starting_after` (null on the last page);
 // - `GET /v1/vouchers/{code}` (id or code): the gift card, its `gift.balance` the balance after
-//   its newest transaction.
+//   its last transaction.
 // Errors are Voucherify's error object (test/fixtures/voucherify-list-voucher-transactions.openapi.json):
-// 401 for wrong keys, 404 for what it does not know, 400 for a bad query, 405 for other methods.
-// Started, it answers 429 on demand (`throttleNext`), as Voucherify does over the plan's rate.
+// 401 for wrong keys, 404 for what it does not know, 400 for a bad query, 405 for other methods,
+// and 429 on demand (`throttleNext`), as Voucherify does over the plan's rate. It answers on
+// 127.0.0.1 (`startVoucherifyStandIn`) or in-process (`standInFetch`), through one code path.
 
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -39,6 +42,8 @@ export interface StandInOptions {
   cards: StandInCard[]
   /** Listed in this order, taken as newest first (the API lists campaigns newest first). */
   campaigns?: StandInCampaign[]
+  /** Transaction ids refused as a `starting_after_id` (expired cursors), though still listed. */
+  expiredCursors?: Set<string>
 }
 
 export interface StandInAnswer {
@@ -55,13 +60,32 @@ export interface StandInRequest {
   status: number
 }
 
-export interface VoucherifyStandIn {
-  url: string
+/** What the stand-in records and can be told, wherever it answers. */
+export interface StandInControls {
   /** Every request, in order, without its headers. */
   readonly requests: readonly StandInRequest[]
   /** Answers the next `count` requests with right keys 429, whatever they ask for. */
   throttleNext(count: number, retryAfterSeconds?: number): void
+}
+
+/** The stand-in answering in this process, to a client given `fetch`: no socket. */
+export interface InProcessStandIn extends StandInControls {
+  fetch: typeof fetch
+}
+
+export interface VoucherifyStandIn extends StandInControls {
+  url: string
   close(): Promise<void>
+}
+
+/** Told of each request once it is answered (`npm start` prints it). */
+export type OnStandInRequest = (request: StandInRequest) => void
+
+/** A request as the stand-in reads it, wherever it came from. */
+export interface StandInIncomingRequest {
+  method: string
+  url: URL
+  headers: Record<string, string | undefined>
 }
 
 const DEFAULT_LIMIT = 10
@@ -97,7 +121,7 @@ const notFound = (type: string, id: string) =>
     resource_type: type,
   })
 
-/** The answer to a request over the rate limit; the started stand-in gives it on demand. */
+/** The answer to a request over the rate limit; the stand-in gives it on demand. */
 export function tooManyRequests(retryAfterSeconds: number): StandInAnswer {
   return {
     ...error(429, {
@@ -123,19 +147,49 @@ function integerParameter(query: URLSearchParams, name: string, fallback: number
   return value
 }
 
-/** Newest first, as the documented examples list them; `order` sorts by id instead. */
-function ordered(transactions: Json[], order: string | null): Json[] {
-  const byTime = (a: Json, b: Json) =>
-    String(b.created_at).localeCompare(String(a.created_at)) ||
-    String(b.id).localeCompare(String(a.id))
-  const byId = (a: Json, b: Json) => String(a.id).localeCompare(String(b.id))
-  if (order === 'id') return [...transactions].sort(byId)
-  if (order === '-id') return [...transactions].sort((a, b) => byId(b, a))
-  return [...transactions].sort(byTime)
+const compareIds = (a: Json, b: Json) => {
+  const [left, right] = [String(a.id), String(b.id)]
+  return left < right ? -1 : left > right ? 1 : 0
 }
 
-/** One page of transactions, as both transaction lists answer them. */
-function transactionPage(transactions: Json[], query: URLSearchParams): StandInAnswer {
+/**
+ * By id only (`ParameterOrderListTransactions`: `id` | `-id`), never by `created_at`, which the
+ * document does not promise follows the ids. No `order` named is ascending: the document names
+ * no default, and ascending is the least convenient for a walk that assumes newest first.
+ */
+function ordered(transactions: Json[], order: string | null): Json[] {
+  const byId = [...transactions].sort(compareIds)
+  return order === '-id' ? byId.reverse() : byId
+}
+
+/**
+ * Where a page starts after `starting_after_id` ("retrieves the transactions starting after a
+ * transaction with the given ID"), or the refusal: the document says nothing of an id it does not
+ * list, or of one no longer taken as a cursor, so each gets a client error (404, 400).
+ */
+function cursorStart(
+  options: StandInOptions,
+  listed: Json[],
+  after: string | null,
+): number | StandInAnswer {
+  if (after === null) return 0
+  const index = listed.findIndex(({ id }) => id === after)
+  if (index === -1) return notFound('transaction', after)
+  if (options.expiredCursors?.has(after)) {
+    return invalid(`starting_after_id ${after} has expired: list from the start again`)
+  }
+  return index + 1
+}
+
+/**
+ * One page of transactions, as both transaction lists answer them. `has_more` says whether more
+ * follow; `more_starting_after` is nullable, so the last page, and an empty list, carry it null.
+ */
+function transactionPage(
+  options: StandInOptions,
+  transactions: Json[],
+  query: URLSearchParams,
+): StandInAnswer {
   const limit = integerParameter(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT)
   if (typeof limit !== 'number') return limit
   const order = query.get('order')
@@ -143,9 +197,8 @@ function transactionPage(transactions: Json[], query: URLSearchParams): StandInA
     return invalid('order must be id or -id')
   }
   const all = ordered(transactions, order)
-  const after = query.get('starting_after_id')
-  const start = after === null ? 0 : all.findIndex(({ id }) => id === after) + 1
-  if (after !== null && start === 0) return invalid('unknown starting_after_id')
+  const start = cursorStart(options, all, query.get('starting_after_id'))
+  if (typeof start !== 'number') return start
   const data = all.slice(start, start + limit)
   const hasMore = start + limit < all.length
   return {
@@ -155,7 +208,7 @@ function transactionPage(transactions: Json[], query: URLSearchParams): StandInA
       data_ref: 'data',
       data,
       has_more: hasMore,
-      ...(hasMore ? { more_starting_after: String(data.at(-1)?.id) } : {}),
+      more_starting_after: hasMore ? String(data.at(-1)?.id) : null,
     },
   }
 }
@@ -199,7 +252,10 @@ function campaignObject(options: StandInOptions, campaign: StandInCampaign, inde
   }
 }
 
-/** `GET /v1/campaigns`: newest first, filtered by `campaign_type`, a page of `limit`. */
+/**
+ * `GET /v1/campaigns`: newest first, filtered by `campaign_type`, a page of `limit`. `limit` is
+ * 1 to 100 and `page` 1 to 100 (`ParameterLimit`, `ParameterPage`): page 101 is refused, 400.
+ */
 function listCampaigns(options: StandInOptions, query: URLSearchParams): StandInAnswer {
   const limit = integerParameter(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT)
   if (typeof limit !== 'number') return limit
@@ -237,10 +293,11 @@ function listCampaignTransactions(
     // The documented answer for the other campaign types, which have no transactions.
     return { status: 200, body: { object: 'list', data_ref: 'data', data: [], total: 0 } }
   }
+  // Read per request: a transaction added later, whatever its created_at, is listed from then on.
   const transactions = options.cards
     .flatMap((card) => card.transactions)
     .filter(({ campaign_id }) => campaign_id === campaign.id)
-  return transactionPage(transactions, query)
+  return transactionPage(options, transactions, query)
 }
 
 const cardOf = (options: StandInOptions, idOrCode: string) =>
@@ -253,29 +310,30 @@ function listVoucherTransactions(
   idOrCode: string,
 ): StandInAnswer {
   const card = cardOf(options, idOrCode)
-  return card ? transactionPage(card.transactions, query) : notFound('voucher', idOrCode)
+  return card ? transactionPage(options, card.transactions, query) : notFound('voucher', idOrCode)
 }
 
 const balanceOf = (transaction: Json | undefined) =>
   (transaction?.details as { balance?: Json } | undefined)?.balance
 
 /**
- * `GET /v1/vouchers/{code}`: a gift card whose `gift.balance` is the balance after its newest
- * transaction. `amount` counts the credits added by its transactions only: the amount a card was
- * created with is no transaction, and the stand-in does not know it.
+ * `GET /v1/vouchers/{code}`: a gift card whose `gift.balance` is the balance after its last
+ * transaction in the order they happened, which is the order of `cards[].transactions`, not the
+ * newest `created_at` (times may tie or run against that order). `amount` counts the credits
+ * added by its transactions only: the amount a card was created with is no transaction, and the
+ * stand-in does not know it.
  */
 function getVoucher(options: StandInOptions, _query: URLSearchParams, idOrCode: string) {
   const card = cardOf(options, idOrCode)
   if (!card) return notFound('voucher', idOrCode)
-  const newestFirst = ordered(card.transactions, null)
-  const newest = newestFirst[0]
+  const last = card.transactions.at(-1)
   const amountsOf = (type: string) =>
     card.transactions
       .filter((transaction) => transaction.type === type)
       .map((transaction) => Math.abs(Number(balanceOf(transaction)?.amount ?? 0)))
   const sum = (amounts: number[]) => amounts.reduce((total, amount) => total + amount, 0)
   const redeemed = amountsOf('CREDITS_REDEMPTION')
-  const campaignId = (newest?.campaign_id as string | undefined) ?? null
+  const campaignId = (last?.campaign_id as string | undefined) ?? null
   const campaign = (options.campaigns ?? []).find(({ id }) => id === campaignId)
   const code = encodeURIComponent(card.code)
   return {
@@ -291,7 +349,7 @@ function getVoucher(options: StandInOptions, _query: URLSearchParams, idOrCode: 
       gift: {
         amount: sum(amountsOf('CREDITS_ADDITION')),
         subtracted_amount: sum(amountsOf('CREDITS_REMOVAL')),
-        balance: Number(balanceOf(newest)?.balance ?? 0),
+        balance: Number(balanceOf(last)?.balance ?? 0),
         effect: 'APPLY_TO_ORDER',
       },
       loyalty_card: null,
@@ -301,8 +359,8 @@ function getVoucher(options: StandInOptions, _query: URLSearchParams, idOrCode: 
       additional_info: null,
       metadata: {},
       is_referral_code: false,
-      created_at: newestFirst.at(-1)?.created_at ?? new Date(CAMPAIGNS_CREATED).toISOString(),
-      updated_at: newest?.created_at ?? null,
+      created_at: card.transactions[0]?.created_at ?? new Date(CAMPAIGNS_CREATED).toISOString(),
+      updated_at: last?.created_at ?? null,
       holder_id: null,
       validation_rules_assignments: { object: 'list', data_ref: 'data', data: [], total: 0 },
       redemption: {
@@ -332,10 +390,7 @@ const ROUTES: [RegExp, Endpoint][] = [
 ]
 
 /** What the API answers to one request; no I/O. */
-export function answerFor(
-  options: StandInOptions,
-  request: { method: string; url: URL; headers: Record<string, string | undefined> },
-): StandInAnswer {
+export function answerFor(options: StandInOptions, request: StandInIncomingRequest): StandInAnswer {
   if (
     request.headers['x-app-id'] !== options.appId ||
     request.headers['x-app-token'] !== options.secretKey
@@ -357,6 +412,63 @@ export function answerFor(
   return error(404, { key: 'not_found', message: 'Resource not found' })
 }
 
+/** The one way the stand-in answers, on 127.0.0.1 or in-process: throttle, answer, record. */
+function standInResponder(options: StandInOptions, onRequest?: OnStandInRequest) {
+  const requests: StandInRequest[] = []
+  let throttle = { count: 0, retryAfterSeconds: 1 }
+  const controls: StandInControls = {
+    requests,
+    throttleNext(count, retryAfterSeconds = 1) {
+      throttle = { count, retryAfterSeconds }
+    },
+  }
+  const answer = (request: StandInIncomingRequest): StandInAnswer => {
+    let answered = answerFor(options, request)
+    if (answered.status !== 401 && throttle.count > 0) {
+      throttle.count -= 1
+      answered = tooManyRequests(throttle.retryAfterSeconds)
+    }
+    const recorded = {
+      method: request.method,
+      path: request.url.pathname,
+      query: Object.fromEntries(request.url.searchParams),
+      status: answered.status,
+    }
+    requests.push(recorded)
+    onRequest?.(recorded)
+    return answered
+  }
+  return { controls, answer }
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
+
+/**
+ * The stand-in as a `fetch` for a client in this process (`VoucherifyApiConfig.fetch`): the same
+ * answers, record and 429s on demand as the started one, without a socket. `cards` and
+ * `campaigns` are read per request.
+ */
+export function standInFetch(
+  options: StandInOptions,
+  onRequest?: OnStandInRequest,
+): InProcessStandIn {
+  const { controls, answer } = standInResponder(options, onRequest)
+  const answerFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init)
+    request.signal.throwIfAborted()
+    const answered = answer({
+      method: request.method,
+      url: new URL(request.url),
+      headers: Object.fromEntries(request.headers),
+    })
+    return new Response(JSON.stringify(answered.body), {
+      status: answered.status,
+      headers: { ...JSON_TYPE, ...answered.headers },
+    })
+  }
+  return { ...controls, fetch: answerFetch }
+}
+
 /**
  * Starts the stand-in on 127.0.0.1, on `port` or a free one. `cards` and `campaigns` are read
  * per request, so they may change while it runs.
@@ -364,40 +476,27 @@ export function answerFor(
 export async function startVoucherifyStandIn(
   options: StandInOptions,
   port = 0,
+  onRequest?: OnStandInRequest,
 ): Promise<VoucherifyStandIn> {
-  const requests: StandInRequest[] = []
-  let throttle = { count: 0, retryAfterSeconds: 1 }
+  const { controls, answer } = standInResponder(options, onRequest)
   const server = http.createServer((incoming, outgoing) => {
-    const url = new URL(incoming.url ?? '/', 'http://127.0.0.1')
-    const method = incoming.method ?? 'GET'
-    const headers = Object.fromEntries(
-      Object.entries(incoming.headers).map(([name, value]) => [name, [value].flat()[0]]),
-    )
-    let answer = answerFor(options, { method, url, headers })
-    if (answer.status !== 401 && throttle.count > 0) {
-      throttle.count -= 1
-      answer = tooManyRequests(throttle.retryAfterSeconds)
-    }
-    requests.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      status: answer.status,
+    const answered = answer({
+      method: incoming.method ?? 'GET',
+      url: new URL(incoming.url ?? '/', 'http://127.0.0.1'),
+      headers: Object.fromEntries(
+        Object.entries(incoming.headers).map(([name, value]) => [name, [value].flat()[0]]),
+      ),
     })
-    outgoing.writeHead(answer.status, {
-      'content-type': 'application/json; charset=utf-8',
-      ...answer.headers,
-    })
-    outgoing.end(JSON.stringify(answer.body))
+    outgoing.writeHead(answered.status, { ...JSON_TYPE, ...answered.headers })
+    outgoing.end(JSON.stringify(answered.body))
     incoming.resume()
   })
   const listening = await listenOnLoopback(server, port)
-  return {
-    url: listening.url,
-    requests,
-    throttleNext(count, retryAfterSeconds = 1) {
-      throttle = { count, retryAfterSeconds }
-    },
-    close: listening.close,
-  }
+  return { ...controls, url: listening.url, close: listening.close }
+}
+
+/** One line for a request it answered: method, path, query and status; headers (keys) never. */
+export function describeStandInRequest({ method, path, query, status }: StandInRequest): string {
+  const search = new URLSearchParams(query).toString()
+  return `${method} ${path}${search ? `?${search}` : ''} ${status}`
 }

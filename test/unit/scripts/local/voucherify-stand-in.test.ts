@@ -3,14 +3,19 @@
 // describes them, errors as the `Error` object of
 // test/fixtures/voucherify-list-voucher-transactions.openapi.json (the gift API subset documents
 // no error answers). Both are excerpts of voucherifyio/voucherify-openapi: the real API is not
-// reachable from here. Its 429s on demand are tested through the started server, in
+// reachable from here. Where the document leaves a behaviour open, the stand-in's least
+// convenient choice is held here too. What only the started server does is tested in
 // test/integration/scripts/voucherify-stand-in.test.ts.
 
+import { campaignTransactionPages } from '../../../../lib/voucherify/voucherify-api'
 import {
   answerFor,
+  describeStandInRequest,
   type StandInCampaign,
   type StandInCard,
   type StandInOptions,
+  type StandInRequest,
+  standInFetch,
   tooManyRequests,
 } from '../../../../scripts/local/voucherify-stand-in'
 import { randomId } from '../../../../scripts/sample-events'
@@ -90,6 +95,14 @@ function get(options: StandInOptions, pathAndQuery: string, headers = RIGHT_KEYS
 }
 
 const idsOf = (body: Json) => (body.data as Json[]).map(({ id }) => id)
+const idsInOrder = (card: StandInCard) => card.transactions.map(({ id }) => String(id)).sort()
+
+/** A gift transaction of `card` with its own `id` and `created_at`. */
+const transactionAt = (card: StandInCard, id: string, createdAt: string): Json => ({
+  ...card.transactions[0],
+  id,
+  created_at: createdAt,
+})
 const conforms = (path: string, body: Json) =>
   schemaErrors(document, responseSchema(document, path, 'get', 200), body)
 const errorErrors = (body: Json) =>
@@ -180,15 +193,26 @@ describe('GET /v1/campaigns on the stand-in', () => {
     expect(body).toMatchObject({ campaigns: [], total: 0 })
   })
 
-  it.each([['limit=0'], ['limit=101'], ['page=0'], ['page=1.5'], ['campaign_type=GIFT_CARDS']])(
-    'answers 400 with the documented error object to %s',
-    (query) => {
-      const answer = get({ ...KEYS, cards: [], campaigns: [GIFT] }, `${PATH}?${query}`)
+  it('answers page 100, the last page the document allows', () => {
+    const answer = get({ ...KEYS, cards: [], campaigns: [GIFT] }, `${PATH}?page=100`)
 
-      expect(answer.status).toBe(400)
-      expect(errorErrors(answer.body)).toEqual([])
-    },
-  )
+    expect(answer.status).toBe(200)
+    expect(answer.body.campaigns).toEqual([])
+  })
+
+  it.each([
+    ['limit=0'],
+    ['limit=101'],
+    ['page=0'],
+    ['page=101'],
+    ['page=1.5'],
+    ['campaign_type=GIFT_CARDS'],
+  ])('answers 400 with the documented error object to %s', (query) => {
+    const answer = get({ ...KEYS, cards: [], campaigns: [GIFT] }, `${PATH}?${query}`)
+
+    expect(answer.status).toBe(400)
+    expect(errorErrors(answer.body)).toEqual([])
+  })
 })
 
 describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
@@ -205,16 +229,14 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
     expect(conforms(PATH, answer.body)).toEqual([])
   })
 
-  it('lists every transaction of the campaign exactly once, newest first, along the cursor', () => {
+  it('lists every transaction exactly once along the cursor, ascending by id when no order is named', () => {
     const first = giftCardIn(GIFT, 3, START)
     const second = giftCardIn(GIFT, 3, new Date(START.getTime() + 500))
     const options = { ...KEYS, cards: [first, second], campaigns: [GIFT] }
-    const [a0, a1, a2] = first.transactions.map(({ id }) => id)
-    const [b0, b1, b2] = second.transactions.map(({ id }) => id)
 
     const listed = walk(options, pathOf('camp_gift'), 2)
 
-    expect(listed).toEqual([b2, a2, b1, a1, b0, a0])
+    expect(listed).toEqual([...idsInOrder(first), ...idsInOrder(second)].sort())
   })
 
   it('answers a page with has_more and more_starting_after set to its last transaction', () => {
@@ -224,6 +246,33 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
 
     expect(body.has_more).toBe(true)
     expect(body.more_starting_after).toBe(idsOf(body)[1])
+  })
+
+  it('answers the last page with has_more false and more_starting_after null', () => {
+    const options = { ...KEYS, cards: [giftCardIn(GIFT, 3)], campaigns: [GIFT] }
+    const first = get(options, `${pathOf('camp_gift')}?limit=2`).body
+
+    const { body } = get(
+      options,
+      `${pathOf('camp_gift')}?limit=2&starting_after_id=${first.more_starting_after}`,
+    )
+
+    expect(body).toMatchObject({ has_more: false, more_starting_after: null })
+    expect(idsOf(body)).toHaveLength(1)
+  })
+
+  it('answers a gift campaign without transactions with data [], has_more false and more_starting_after null', () => {
+    const options = { ...KEYS, cards: [], campaigns: [GIFT] }
+
+    const { body } = get(options, pathOf('camp_gift'))
+
+    expect(body).toEqual({
+      object: 'list',
+      data_ref: 'data',
+      data: [],
+      has_more: false,
+      more_starting_after: null,
+    })
   })
 
   it('lists the gift transactions of a gift campaign and none of another campaign', () => {
@@ -236,7 +285,7 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
 
     const { body } = get(options, pathOf('camp_gift'))
 
-    expect(idsOf(body)).toEqual(gift.transactions.map(({ id }) => id).reverse())
+    expect(idsOf(body)).toEqual(idsInOrder(gift))
   })
 
   it('lists the loyalty transactions of a loyalty campaign, in the documented schema', () => {
@@ -245,7 +294,7 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
 
     const { body } = get(options, pathOf('camp_loyalty'))
 
-    expect(idsOf(body)).toEqual(loyalty.transactions.map(({ id }) => id).reverse())
+    expect(idsOf(body)).toEqual(idsInOrder(loyalty))
     expect(conforms(PATH, body)).toEqual([])
   })
 
@@ -263,19 +312,56 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
 
     const { body } = get(options, `${pathOf('camp_gift')}?order=id`)
 
-    expect(idsOf(body)).toEqual(card.transactions.map(({ id }) => String(id)).sort())
+    expect(idsOf(body)).toEqual(idsInOrder(card))
   })
 
-  it('lists a transaction added to a card while it runs', () => {
+  it('sorts by id descending when asked for order=-id', () => {
+    const card = giftCardIn(GIFT, 4)
+    const options = { ...KEYS, cards: [card], campaigns: [GIFT] }
+
+    const { body } = get(options, `${pathOf('camp_gift')}?order=-id`)
+
+    expect(idsOf(body)).toEqual(idsInOrder(card).reverse())
+  })
+
+  it('sorts by id, not by created_at, when the times run against the ids', () => {
     const card = giftCardIn(GIFT, 1)
+    card.transactions = [
+      transactionAt(card, 'vtx_a', '2025-01-03T00:00:00.000Z'),
+      transactionAt(card, 'vtx_b', '2025-01-01T00:00:00.000Z'),
+      transactionAt(card, 'vtx_c', '2025-01-02T00:00:00.000Z'),
+    ]
+    const options = { ...KEYS, cards: [card], campaigns: [GIFT] }
+
+    const { body } = get(options, `${pathOf('camp_gift')}?order=-id`)
+
+    expect(idsOf(body)).toEqual(['vtx_c', 'vtx_b', 'vtx_a'])
+  })
+
+  it('lists each of several transactions sharing one created_at exactly once along the cursor', () => {
+    const card = giftCardIn(GIFT, 1)
+    const at = '2025-01-01T00:00:00.000Z'
+    card.transactions = ['vtx_3', 'vtx_1', 'vtx_2'].map((id) => transactionAt(card, id, at))
+    const options = { ...KEYS, cards: [card], campaigns: [GIFT] }
+
+    const listed = walk(options, pathOf('camp_gift'), 1)
+
+    expect(listed).toEqual(['vtx_1', 'vtx_2', 'vtx_3'])
+  })
+
+  it('lists a transaction added later with an older created_at in its place by id: listed late', () => {
+    const card = giftCardIn(GIFT, 1)
+    card.transactions = [
+      transactionAt(card, 'vtx_1', '2025-01-01T00:00:00.000Z'),
+      transactionAt(card, 'vtx_3', '2025-01-03T00:00:00.000Z'),
+    ]
     const options = { ...KEYS, cards: [card], campaigns: [GIFT] }
     get(options, pathOf('camp_gift'))
-    const added = { ...card.transactions[0], id: 'vtx_added', created_at: '2030-01-01T00:00:00Z' }
 
-    card.transactions.push(added)
+    card.transactions.push(transactionAt(card, 'vtx_2', '2024-12-31T00:00:00.000Z'))
     const { body } = get(options, pathOf('camp_gift'))
 
-    expect(idsOf(body)[0]).toBe('vtx_added')
+    expect(idsOf(body)).toEqual(['vtx_1', 'vtx_2', 'vtx_3'])
   })
 
   it('answers the documented empty list for a campaign of another type', () => {
@@ -297,7 +383,7 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
     expect(errorErrors(answer.body)).toEqual([])
   })
 
-  it.each([['limit=0'], ['limit=101'], ['order=created_at'], ['starting_after_id=vtx_unknown']])(
+  it.each([['limit=0'], ['limit=101'], ['order=created_at']])(
     'answers 400 with the documented error object to %s',
     (query) => {
       const options = { ...KEYS, cards: [giftCardIn(GIFT, 1)], campaigns: [GIFT] }
@@ -308,6 +394,41 @@ describe('GET /v1/campaigns/{campaignId}/transactions on the stand-in', () => {
       expect(errorErrors(answer.body)).toEqual([])
     },
   )
+
+  it('answers 404 with the documented error object to a starting_after_id it does not list', () => {
+    const options = { ...KEYS, cards: [giftCardIn(GIFT, 1)], campaigns: [GIFT] }
+
+    const answer = get(options, `${pathOf('camp_gift')}?starting_after_id=vtx_unknown`)
+
+    expect(answer.status).toBe(404)
+    expect(answer.body).toMatchObject({ key: 'not_found', resource_type: 'transaction' })
+    expect(errorErrors(answer.body)).toEqual([])
+  })
+
+  it('answers 400 with the documented error object to a starting_after_id marked expired', () => {
+    const card = giftCardIn(GIFT, 3)
+    const cursor = idsInOrder(card)[0] as string
+    const options = { ...KEYS, cards: [card], campaigns: [GIFT], expiredCursors: new Set([cursor]) }
+
+    const answer = get(options, `${pathOf('camp_gift')}?starting_after_id=${cursor}`)
+
+    expect(answer.status).toBe(400)
+    expect(errorErrors(answer.body)).toEqual([])
+  })
+
+  it('still lists a transaction whose id is marked expired as a cursor', () => {
+    const card = giftCardIn(GIFT, 3)
+    const options = {
+      ...KEYS,
+      cards: [card],
+      campaigns: [GIFT],
+      expiredCursors: new Set(idsInOrder(card)),
+    }
+
+    const { body } = get(options, pathOf('camp_gift'))
+
+    expect(idsOf(body)).toEqual(idsInOrder(card))
+  })
 })
 
 describe('GET /v1/vouchers/{code} on the stand-in', () => {
@@ -330,14 +451,26 @@ describe('GET /v1/vouchers/{code} on the stand-in', () => {
     expect(conforms(PATH, answer.body)).toEqual([])
   })
 
-  it("gives as gift.balance the balance after the card's newest transaction", () => {
+  it("gives as gift.balance the balance after the card's last transaction as they happened", () => {
     const events = giftCard(['CREDITS_ADDITION', 'CREDITS_REDEMPTION'], { startAt: START }).events
-    const transactions = events.map((data) => transactionOf(data as Json)).reverse()
+    const transactions = events.map((data) => transactionOf(data as Json))
     const card = { id: 'v_card', code: 'GIFT-CODE', transactions }
 
     const { body } = get({ ...KEYS, cards: [card] }, '/v1/vouchers/GIFT-CODE')
 
     expect(body.gift).toMatchObject({ amount: 5000, balance: 4300, effect: 'APPLY_TO_ORDER' })
+  })
+
+  it('gives as gift.balance the balance after the last transaction, even when its created_at is older', () => {
+    const events = giftCard(['CREDITS_ADDITION', 'CREDITS_REDEMPTION'], { startAt: START }).events
+    const transactions = events.map((data) => transactionOf(data as Json))
+    const last = transactions[1] as Json
+    last.created_at = new Date(START.getTime() - 60_000).toISOString()
+    const card = { id: 'v_card', code: 'GIFT-CODE', transactions }
+
+    const { body } = get({ ...KEYS, cards: [card] }, '/v1/vouchers/GIFT-CODE')
+
+    expect(body.gift).toMatchObject({ balance: 4300 })
   })
 
   it('finds the voucher by its id as well as by its code', () => {
@@ -378,7 +511,7 @@ describe('GET /v1/vouchers/{code}/transactions on the stand-in', () => {
 
     const listed = walk(options, CODE_PATH, 2)
 
-    expect(listed).toEqual([...options.ids].reverse())
+    expect(listed).toEqual([...options.ids].sort())
   })
 
   it('answers 10 transactions when no limit is given, as documented', () => {
@@ -456,6 +589,103 @@ describe('the 429 answer of the stand-in', () => {
     })
     expect(answer.body).toMatchObject({ code: 429, key: 'too_many_requests' })
     expect(errorErrors(answer.body)).toEqual([])
+  })
+})
+
+describe('the stand-in answering in-process (standInFetch)', () => {
+  const options = {
+    ...KEYS,
+    cards: [{ ...giftCardIn(GIFT, 3), code: 'GIFT-CODE' }],
+    campaigns: [GIFT],
+  }
+  const request = (path: string, init: RequestInit = { headers: RIGHT_KEYS }) =>
+    new Request(`http://voucherify.stand-in${path}`, init)
+
+  it('answers a request with what answerFor answers, as JSON', async () => {
+    const standIn = standInFetch(options)
+
+    const response = await standIn.fetch(request('/v1/campaigns/camp_gift/transactions?limit=2'))
+
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(await response.json()).toEqual(
+      get(options, '/v1/campaigns/camp_gift/transactions?limit=2').body,
+    )
+  })
+
+  it('serves the real Voucherify client a whole campaign along the cursor', async () => {
+    const standIn = standInFetch(options)
+    const config = {
+      baseUrl: 'http://voucherify.stand-in',
+      ...KEYS,
+      pageSize: 2,
+      fetch: standIn.fetch,
+    }
+
+    const pages = campaignTransactionPages(config, 'camp_gift', { order: 'id' })
+    const listed: unknown[] = []
+    for await (const page of pages) listed.push(...page.data.map(({ id }) => id))
+
+    expect(listed).toEqual(idsInOrder(options.cards[0] as StandInCard))
+  })
+
+  it('records each request with its method, path, query and the status it answered', async () => {
+    const standIn = standInFetch(options)
+
+    await standIn.fetch(request('/v1/campaigns?campaign_type=GIFT_VOUCHERS'))
+
+    expect(standIn.requests).toEqual([
+      {
+        method: 'GET',
+        path: '/v1/campaigns',
+        query: { campaign_type: 'GIFT_VOUCHERS' },
+        status: 200,
+      },
+    ])
+  })
+
+  it('answers the next requests 429 with Retry-After and the rate limit headers after throttleNext', async () => {
+    const standIn = standInFetch(options)
+    standIn.throttleNext(1, 3)
+
+    const throttled = await standIn.fetch(request('/v1/campaigns'))
+    const next = await standIn.fetch(request('/v1/campaigns'))
+
+    expect([throttled.status, next.status]).toEqual([429, 200])
+    expect(throttled.headers.get('retry-after')).toBe('3')
+    expect(throttled.headers.get('x-rate-limit-remaining')).toBe('0')
+  })
+
+  it('tells onRequest of each request it answered', async () => {
+    const told: StandInRequest[] = []
+    const standIn = standInFetch(options, (answered) => told.push(answered))
+
+    await standIn.fetch(request('/v1/vouchers/GIFT-CODE'))
+
+    expect(told).toEqual(standIn.requests)
+  })
+
+  it('rejects a request whose signal has aborted, as fetch does, and records nothing', async () => {
+    const standIn = standInFetch(options)
+    const aborted = AbortSignal.abort(new Error('stopped'))
+
+    const answer = standIn.fetch(request('/v1/campaigns', { headers: RIGHT_KEYS, signal: aborted }))
+
+    await expect(answer).rejects.toThrow('stopped')
+    expect(standIn.requests).toEqual([])
+  })
+})
+
+describe('describeStandInRequest', () => {
+  it('writes one line with method, path, query and status', () => {
+    const line = describeStandInRequest({
+      method: 'GET',
+      path: '/v1/campaigns/camp_gift/transactions',
+      query: { limit: '100', order: 'id' },
+      status: 200,
+    })
+
+    expect(line).toBe('GET /v1/campaigns/camp_gift/transactions?limit=100&order=id 200')
   })
 })
 
