@@ -1,12 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { Metrics } from '@aws-lambda-powertools/metrics'
 import type { Context } from 'aws-lambda'
-import {
-  type SweepDeps,
-  type SweepSettings,
-  type SweepSummary,
-  sweepCampaigns,
-} from '../lib/sweep/sweep-campaigns'
+import type { SweepDeps, SweepSettings } from '../lib/sweep/campaign-sweep'
+import { type SweepSummary, sweepCampaigns } from '../lib/sweep/sweep-campaigns'
 import { recordSweep, sweepTotals } from '../lib/sweep/sweep-metrics'
 
 export interface SweepHandlerDeps {
@@ -53,19 +49,28 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
     // Counts and ids only, in the logs' snake_case.
     const details = {
       outcome,
+      ...(summary.stopReason === undefined ? {} : { stop_reason: summary.stopReason }),
       campaigns: totals.campaigns,
       listed: totals.listed,
       found: totals.found,
       taken_in: totals.takenIn,
       failed: totals.failed,
+      parked: totals.parked,
+      unknown_balance_type: totals.unknownBalanceType,
+      missed_by_incremental: totals.missedByIncremental,
+      cursor_refused: totals.cursorRefused,
       unattested: totals.unattested,
+      campaigns_beyond_listing: summary.campaignsBeyondListing,
       campaign_ids: summary.campaigns.map(({ campaignId }) => campaignId),
       unattested_voucher_ids: summary.campaigns.flatMap(({ unattested }) => unattested),
-      failed_transaction_ids: summary.campaigns.flatMap(({ failures }) =>
-        failures.map(({ transactionId }) => transactionId),
+      // Ids and reasons (a status, a step, schema paths or a balance type): never a value.
+      failures: summary.campaigns.flatMap(({ failures }) =>
+        failures.map(({ transactionId, reason }) => ({ transaction_id: transactionId, reason })),
       ),
     }
-    if (totals.failed > 0) deps.logger.error('sweep done with failures', details)
+    if (totals.failed > 0 || totals.parked > 0) {
+      deps.logger.error('sweep done with failures', details)
+    } else if (totals.stopped) deps.logger.warn('sweep stopped early', details)
     else deps.logger.info('sweep done', details)
     return { status: outcome, ...totals }
   }

@@ -2,14 +2,12 @@
 // its dependencies built once per container from the environment serverless.yml sets.
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
-import { realAttestationStore } from '../lib/aws/dynamodb-attestation-store'
-import { realSweepStore } from '../lib/aws/dynamodb-sweep-store'
 import { readConfig } from '../lib/config'
 import { awsClients, buildDeps } from '../lib/deps'
 import { METRICS_NAMESPACE } from '../lib/outcome-metrics'
-import { voucherifySweepApi } from '../lib/sweep/sweep-api'
-import type { SweepDeps } from '../lib/sweep/sweep-campaigns'
+import type { SweepDeps } from '../lib/sweep/campaign-sweep'
 import { readSweepConfig } from '../lib/sweep/sweep-config'
+import { buildSweepDeps } from '../lib/sweep-deps'
 import { resolveApiKeys, ssmParameterReader } from '../lib/voucherify/api-keys'
 import { createSweepHandler } from './sweep-handler'
 
@@ -20,34 +18,29 @@ const clients = awsClients()
 const receiver = buildDeps(config, clients)
 
 let sweepDeps: Promise<SweepDeps> | undefined
-async function buildSweepDeps(): Promise<SweepDeps> {
+async function sweepDepsWithKeys(): Promise<SweepDeps> {
   const { keyParameters } = sweepConfig
   const keys = await resolveApiKeys(
     process.env,
     keyParameters && { ...keyParameters, read: ssmParameterReader(clients.ssm) },
   )
-  return {
-    receiver,
-    sweeps: realSweepStore(clients.dynamodb, { tableName: config.tableName }),
-    attestations: realAttestationStore(clients.dynamodb, { tableName: config.tableName }),
-    api: voucherifySweepApi({
-      baseUrl: sweepConfig.apiUrl,
-      ...keys,
-      requestsPerMinute: sweepConfig.requestsPerMinute,
-    }),
-  }
+  return buildSweepDeps(receiver, clients.dynamodb, config.tableName, {
+    baseUrl: sweepConfig.apiUrl,
+    ...keys,
+    requestsPerMinute: sweepConfig.requestsPerMinute,
+  })
 }
 
 export const handler = createSweepHandler({
   // A failure (keys not readable yet) is not kept: the next run reads them again.
   sweepDeps: () => {
-    sweepDeps ??= buildSweepDeps().catch((error) => {
+    sweepDeps ??= sweepDepsWithKeys().catch((error) => {
       sweepDeps = undefined
       throw error
     })
     return sweepDeps
   },
-  settings: { graceMs: sweepConfig.graceMs, overlapMs: sweepConfig.overlapMs },
+  settings: sweepConfig.settings,
   campaignIds: sweepConfig.campaignIds,
   logger: new Logger({ serviceName }),
   metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),

@@ -11,6 +11,8 @@ export interface BatchGetOptions {
   /** Waits between retries of the keys DynamoDB left unprocessed. */
   sleep?: (ms: number) => Promise<void>
   signal?: AbortSignal
+  /** Strongly consistent reads: what a write a moment ago left. */
+  consistent?: boolean
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -24,7 +26,7 @@ export async function batchGetItems(
   tableName: string,
   keys: readonly ItemKey[],
   attributes: readonly string[],
-  { sleep = defaultSleep, signal }: BatchGetOptions = {},
+  { sleep = defaultSleep, signal, consistent = false }: BatchGetOptions = {},
 ): Promise<Array<ItemKey & Record<string, unknown>>> {
   const found: Array<ItemKey & Record<string, unknown>> = []
   const expression = new Expression()
@@ -47,6 +49,7 @@ export async function batchGetItems(
               Keys: pending,
               ProjectionExpression: projection,
               ExpressionAttributeNames: expression.names,
+              ConsistentRead: consistent,
             },
           },
         }),

@@ -27,10 +27,16 @@ function headCondition(expects: HeadExpectation): {
       }
     case 'continues':
       return {
+        // The head before the entry in chain order (ledger-chain.ts `isBefore`).
         condition:
-          'attribute_not_exists(head_transaction_id) OR ' +
-          '(head_balance = :before AND head_created_ms <= :createdMs)',
-        values: { ':before': expects.balance, ':createdMs': expects.createdMs },
+          'attribute_not_exists(head_transaction_id) OR (head_balance = :before AND ' +
+          '(head_created_ms < :createdMs OR ' +
+          '(head_created_ms = :createdMs AND head_transaction_id < :transactionId)))',
+        values: {
+          ':before': expects.balance,
+          ':createdMs': expects.createdMs,
+          ':transactionId': expects.transactionId,
+        },
       }
   }
 }

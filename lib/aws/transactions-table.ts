@@ -3,15 +3,18 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 // The transactions table, the one DynamoDB table of a stage (serverless.yml declares it). Every
 // reader and writer, the function's adapters and the operator tools alike, takes its names here.
 //
-// Four kinds of item share it, told apart by their keys:
+// Six kinds of item share it, told apart by their keys:
 // - a transaction: (idempotency key, event type), one per gift transaction and event type;
 // - a quarantine item: (`quarantine:sha256:<body digest>`, event type), a payload that failed
 //   its schema;
 // - a card's ledger head: (voucher id, `#ledger-head`);
 // - a transaction's ledger step: (transaction id, `#ledger-step`);
-// - a gift campaign's sweep state: (`sweep:<campaign id>`, `#sweep`), its watermark and progress.
-// Event types are dotted names, so the two `#` sort keys can never be a transaction's; neither
-// ledger item has `voucher_id`, so neither is in the voucher-ledger index.
+// - a gift campaign's sweep state: (`sweep:<campaign id>`, `#sweep`), its cursors and walks;
+// - a sweep failure: (`sweep:<campaign id>`, `#failure:<transaction id>`), a listed transaction
+//   the sweep could not take in, its attempts and whether it is parked; in its campaign's
+//   partition, so one Query lists a campaign's failures.
+// Event types are dotted names, so the `#` sort keys can never be a transaction's; no ledger or
+// sweep item has `voucher_id`, so none is in the voucher-ledger index.
 
 /** Every item's key. */
 export type ItemKey = {
@@ -39,6 +42,9 @@ const QUARANTINE_KEY_PREFIX = 'quarantine:sha256:'
 const LEDGER_HEAD_SORT_KEY = '#ledger-head'
 const LEDGER_STEP_SORT_KEY = '#ledger-step'
 const SWEEP_SORT_KEY = '#sweep'
+/** Sort keys of a campaign's sweep failures: this, then the transaction id. */
+export const SWEEP_FAILURE_SORT_KEY_PREFIX = '#failure:'
+const sweepPartition = (campaignId: string) => `sweep:${campaignId}`
 
 /** A quarantine item's partition key: one per distinct body. */
 export const quarantineId = (bodyDigest: string) => `${QUARANTINE_KEY_PREFIX}${bodyDigest}`
@@ -53,8 +59,12 @@ export const itemKeys = {
     event_type: LEDGER_STEP_SORT_KEY,
   }),
   sweep: (campaignId: string): ItemKey => ({
-    transaction_id: `sweep:${campaignId}`,
+    transaction_id: sweepPartition(campaignId),
     event_type: SWEEP_SORT_KEY,
+  }),
+  sweepFailure: (campaignId: string, transactionId: string): ItemKey => ({
+    transaction_id: sweepPartition(campaignId),
+    event_type: `${SWEEP_FAILURE_SORT_KEY_PREFIX}${transactionId}`,
   }),
 }
 

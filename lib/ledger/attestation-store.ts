@@ -7,7 +7,13 @@ import type { LedgerHead } from './ledger-chain'
 export interface Attestation {
   at: string
   voucherifyBalance: number
-  headBalance: number
+  /** The head compared: the record is written only while the head is still this one. */
+  head: LedgerHead
+}
+
+/** A head as the attestation reads it: with when a step last wrote it. */
+export interface AttestedHead extends LedgerHead {
+  updatedAt?: string
 }
 
 /**
@@ -16,12 +22,15 @@ export interface Attestation {
  * which never attests, is granted no read of the table.
  */
 export interface AttestationStore {
-  /** The card's head; undefined while the ledger holds no transaction of the card. */
-  readHead(voucherId: string, signal?: AbortSignal): Promise<LedgerHead | undefined>
-  /** Records the attestation on the card's head; fails where the card has no head. */
+  /** The card's head, read strongly consistent; undefined while the ledger holds none of the card. */
+  readHead(voucherId: string, signal?: AbortSignal): Promise<AttestedHead | undefined>
+  /**
+   * Records the attestation on the card's head, unless the head moved on from `attestation.head`
+   * or a later attestation is there already: two sweeps cannot overwrite each other's newer word.
+   */
   recordAttestation(
     voucherId: string,
     attestation: Attestation,
     signal?: AbortSignal,
-  ): Promise<void>
+  ): Promise<'recorded' | 'stale'>
 }

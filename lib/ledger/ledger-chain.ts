@@ -1,8 +1,9 @@
 import type { TransactionRecord } from '../receive/transaction-store'
 
 // The balance chain of one gift card, as pure decisions: no I/O. A card's head is the latest
-// transaction applied to it (by created_at) and the balance after it; every transaction is
-// checked against the head once, whichever event type delivers it first.
+// transaction applied to it (by created_at, equal times in id order, the order Voucherify
+// created them in) and the balance after it; every transaction is checked against the head
+// once, whichever event type delivers it first.
 
 /** `gap`: a transaction this service never received lies before it; `out_of_order`: older than the head. */
 export type LedgerStatus = 'ok' | 'gap' | 'out_of_order'
@@ -39,10 +40,10 @@ export interface ChainEntry {
 
 /**
  * What a step assumes of the head when it is written; the store applies it only if that holds.
- * `continues`: no head yet, or one at `balance` no newer than the entry (one call, no read).
+ * `continues`: no head yet, or one at `balance` before the entry in chain order (one call, no read).
  */
 export type HeadExpectation =
-  | { kind: 'continues'; balance: number; createdMs: number }
+  | { kind: 'continues'; balance: number; createdMs: number; transactionId: string }
   | { kind: 'absent' }
   | { kind: 'is'; transactionId: string }
 
@@ -81,11 +82,18 @@ const headAt = (entry: ChainEntry): LedgerHead => ({
   balance: entry.balanceAfter,
 })
 
+/** Whether `a` comes before `b` in a card's chain: by created_at, equal times in id order. */
+export const isBefore = (
+  a: { createdMs: number; transactionId: string },
+  b: { createdMs: number; transactionId: string },
+) => a.createdMs < b.createdMs || (a.createdMs === b.createdMs && a.transactionId < b.transactionId)
+
 /** The first attempt, before the head is known: the chain holds and the head moves on. */
 export function assumeChainHolds(entry: ChainEntry): LedgerStep {
+  const { createdMs, transactionId } = entry
   return {
     entry,
-    expects: { kind: 'continues', balance: balanceBefore(entry), createdMs: entry.createdMs },
+    expects: { kind: 'continues', balance: balanceBefore(entry), createdMs, transactionId },
     verdict: { status: 'ok', expectedBalance: balanceBefore(entry), previousTransactionId: null },
     next: headAt(entry),
   }
@@ -104,8 +112,8 @@ export function decideStep(head: LedgerHead | undefined, entry: ChainEntry): Led
   }
   const expects: HeadExpectation = { kind: 'is', transactionId: head.transactionId }
   const previousTransactionId = head.transactionId
-  if (entry.createdMs < head.createdMs) {
-    // Older than the head: the head keeps the latest balance; equal times count as in order.
+  if (isBefore(entry, head)) {
+    // Older than the head: the head keeps the latest balance.
     return {
       entry,
       expects,
@@ -130,10 +138,7 @@ export function headMeets(head: LedgerHead | undefined, expects: HeadExpectation
     case 'is':
       return head?.transactionId === expects.transactionId
     case 'continues':
-      return (
-        head === undefined ||
-        (head.balance === expects.balance && head.createdMs <= expects.createdMs)
-      )
+      return head === undefined || (head.balance === expects.balance && isBefore(head, expects))
   }
 }
 

@@ -1,44 +1,17 @@
-import type { Deps } from '../deps'
-import type { AttestationStore } from '../ledger/attestation-store'
-import { takeInTransaction, voucherIdOf } from '../voucherify/take-in-transaction'
+import { RateLimitedError, VoucherifyApiError } from '../voucherify/voucherify-api'
 import {
-  API_TRANSACTION_EVENT_TYPE,
-  type ApiTransaction,
-  transactionPayload,
-} from '../voucherify/transaction-payload'
-import type { TransactionPage } from '../voucherify/voucherify-api'
-import type { SweepStore, SweepWalk } from './sweep-store'
-
-/** What the sweep reads of Voucherify's API. */
-export interface SweepApi {
-  listGiftCampaigns(signal?: AbortSignal): Promise<string[]>
-  /** Newest first, from the start or after a previous page's cursor. */
-  campaignTransactionPages(
-    campaignId: string,
-    startingAfter: string | undefined,
-    signal?: AbortSignal,
-  ): AsyncIterable<TransactionPage>
-}
-
-export interface SweepDeps {
-  /** The receiver's own dependencies: a missing transaction goes through its pipeline. */
-  receiver: Deps
-  sweeps: SweepStore
-  attestations: AttestationStore
-  api: SweepApi
-}
-
-export interface SweepSettings {
-  /** Transactions younger than this are left to their webhooks, and to the next sweep. */
-  graceMs: number
-  /** How far before the last completed pass a pass looks again, for transactions listed late. */
-  overlapMs: number
-}
+  type CampaignSweep,
+  newCampaignSweep,
+  type SweepDeps,
+  type SweepSettings,
+} from './campaign-sweep'
+import type { CampaignSweepState, WalkKind } from './sweep-store'
+import { newWalk, walkCampaign } from './walk-campaign'
 
 export interface SweepRequest {
   /** The campaigns to sweep; every gift card campaign of the project when absent. */
   campaignIds?: readonly string[]
-  /** Walk each campaign's whole history (what the first sweep of a stage does anyway). */
+  /** Start a full walk of each campaign now, afresh, whatever one was under way. */
   full?: boolean
   /** Compare and count; take nothing in, record nothing. */
   dryRun?: boolean
@@ -48,278 +21,125 @@ export interface SweepRequest {
   onPage?: (campaign: CampaignSweep) => void
 }
 
-/** One campaign's pass: counts, and why a transaction was not taken in (ids only). */
-export interface CampaignSweep {
-  campaignId: string
-  /** `stopped`: the signal ended it; the next sweep carries on from its last page. */
-  status: 'complete' | 'stopped' | 'failed'
-  full: boolean
-  listed: number
-  /** Gift transactions the ledger has published already. */
-  found: number
-  takenIn: number
-  wouldTakeIn: number
-  /** Stored by its webhook between the comparison and the take-in. */
-  alreadyStored: number
-  /** Claimed by a delivery under way: the next sweep looks again. */
-  inFlight: number
-  failed: number
-  /** Loyalty card transactions: not the ledger's. */
-  notGift: number
-  /** Younger than the grace period: left to the webhook and the next sweep. */
-  tooRecent: number
-  /** Older than the pass looks back: a completed pass covered them. */
-  covered: number
-  attested: number
-  /** Cards whose head disagrees with Voucherify's balance: recorded on the head. */
-  unattested: string[]
-  failures: Array<{ transactionId: string; reason: string }>
-  error?: string
-}
-
 export interface SweepSummary {
   campaigns: CampaignSweep[]
-}
-
-const text = (value: unknown) => (typeof value === 'string' ? value : '')
-
-/** The balance Voucherify reports after `transaction`, when it reports one. */
-function balanceAfter(transaction: ApiTransaction): number | undefined {
-  const details = transaction.details as { balance?: { balance?: unknown } } | null | undefined
-  const balance = details?.balance?.balance
-  return typeof balance === 'number' ? balance : undefined
-}
-
-function newCampaignSweep(campaignId: string, full: boolean): CampaignSweep {
-  return {
-    campaignId,
-    status: 'complete',
-    full,
-    listed: 0,
-    found: 0,
-    takenIn: 0,
-    wouldTakeIn: 0,
-    alreadyStored: 0,
-    inFlight: 0,
-    failed: 0,
-    notGift: 0,
-    tooRecent: 0,
-    covered: 0,
-    attested: 0,
-    unattested: [],
-    failures: [],
-  }
+  /** Why the run stopped before every walk it had to make was done; the next run carries on. */
+  stopReason?: string
+  /** More gift campaigns exist than `GET /v1/campaigns` can page to: name them in the settings. */
+  campaignsBeyondListing: boolean
 }
 
 /**
- * For each gift campaign, lists its transactions newest first back to where the last completed
- * pass left off (less an overlap), and takes every gift transaction the ledger has not published
- * in through the receiver's pipeline, marked `origin=sweep`; then attests each card it saw.
+ * One sweep run. Every campaign's incremental walk first, the campaign that waited longest
+ * first, then the full walks that are due: a long full walk never holds back another
+ * campaign's new transactions, and a run that stops early leaves the others first in line.
+ * What stops the whole run (its signal, a Retry-After longer than it waits, Voucherify
+ * unreachable or refusing the keys) is recorded on the campaign it stopped in.
  */
 export async function sweepCampaigns(
   deps: SweepDeps,
   settings: SweepSettings,
   request: SweepRequest = {},
 ): Promise<SweepSummary> {
-  const campaignIds = request.campaignIds ?? (await deps.api.listGiftCampaigns(request.signal))
-  const campaigns: CampaignSweep[] = []
-  for (const campaignId of campaignIds) {
-    campaigns.push(await sweepCampaign(deps, settings, campaignId, request))
-    if (campaigns.at(-1)?.status === 'stopped') break
-  }
-  return { campaigns }
-}
-
-/**
- * How many pages a pass lists before it takes their missing transactions in, oldest first: a
- * backlog within them reaches each card's chain in the order it happened.
- */
-const PAGES_PER_BATCH = 20
-
-/** A listed gift transaction old enough to be taken in. */
-interface Candidate {
-  transaction: ApiTransaction
-  createdMs: number
-  /** Its card's first in the pass, so its newest: what the card is attested against. */
-  newestOfCard: boolean
-}
-
-interface Pass {
-  graceCutoffMs: number
-  lookBackToMs: number | undefined
-  seenCards: Set<string>
-  walk: SweepWalk
-}
-
-async function sweepCampaign(
-  deps: SweepDeps,
-  settings: SweepSettings,
-  campaignId: string,
-  request: SweepRequest,
-): Promise<CampaignSweep> {
-  const { signal, dryRun = false } = request
-  const state = await deps.sweeps.readState(campaignId, signal)
-  const full = request.full === true || state.coveredUntil === undefined
-  // A pass that stopped is carried on, unless a whole walk is asked for and it was not one.
-  const walk: SweepWalk =
-    state.walk && (state.walk.full || !full)
-      ? { ...state.walk }
-      : { startedAt: deps.receiver.clock().toISOString(), full }
-  const result = newCampaignSweep(campaignId, walk.full)
-  const pass: Pass = {
-    graceCutoffMs: Date.parse(walk.startedAt) - settings.graceMs,
-    lookBackToMs:
-      walk.full || state.coveredUntil === undefined
-        ? undefined
-        : Date.parse(state.coveredUntil) - settings.overlapMs,
-    seenCards: new Set<string>(),
-    walk,
-  }
-  try {
-    let batch: Candidate[] = []
-    let pagesInBatch = 0
-    for await (const page of deps.api.campaignTransactionPages(campaignId, walk.cursor, signal)) {
-      const listed = readPage(page.data, pass, result)
-      batch.push(...listed.candidates)
-      pagesInBatch++
-      const last = listed.reachedCovered || page.next === undefined
-      if (last || pagesInBatch === PAGES_PER_BATCH) {
-        await takeIn(deps, batch, pass, result, dryRun, signal)
-        batch = []
-        pagesInBatch = 0
-        if (!last) {
-          walk.cursor = page.next
-          if (!dryRun) await deps.sweeps.saveWalk(campaignId, walk, signal)
-        }
-      }
-      request.onPage?.(result)
-      if (last) break
-    }
-    if (!dryRun) {
-      const unsettledMs = walk.oldestUnsettledAt ? Date.parse(walk.oldestUnsettledAt) : Infinity
-      const coveredUntil = new Date(Math.min(pass.graceCutoffMs, unsettledMs)).toISOString()
-      await deps.sweeps.completeWalk(campaignId, coveredUntil, signal)
-    }
-  } catch (error) {
-    if (signal?.aborted) return { ...result, status: 'stopped' }
-    return { ...result, status: 'failed', error: (error as Error).message }
-  }
-  return result
-}
-
-/** Sorts one page's transactions out; true once the page reaches covered ground. */
-function readPage(
-  transactions: readonly ApiTransaction[],
-  pass: Pass,
-  result: CampaignSweep,
-): { candidates: Candidate[]; reachedCovered: boolean } {
-  let reachedCovered = false
-  const candidates: Candidate[] = []
-  for (const transaction of transactions) {
-    result.listed++
-    const createdMs = Date.parse(text(transaction.created_at))
-    if (pass.lookBackToMs !== undefined && createdMs < pass.lookBackToMs) {
-      result.covered++
-      reachedCovered = true
-      continue
-    }
-    const payload = transactionPayload(transaction)
-    if (!payload.ok && payload.reason === 'not_gift') {
-      result.notGift++
-      continue
-    }
-    // Newest first: a card's first transaction in the pass is its newest one.
-    const voucherId = voucherIdOf(transaction)
-    const newestOfCard = !pass.seenCards.has(voucherId)
-    pass.seenCards.add(voucherId)
-    if (createdMs > pass.graceCutoffMs) {
-      result.tooRecent++
-      continue
-    }
-    candidates.push({ transaction, createdMs, newestOfCard })
-  }
-  return { candidates, reachedCovered }
-}
-
-/** Takes in, oldest first, the candidates the ledger has not published, then attests their cards. */
-async function takeIn(
-  deps: SweepDeps,
-  candidates: readonly Candidate[],
-  pass: Pass,
-  result: CampaignSweep,
-  dryRun: boolean,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const ids = candidates.map(({ transaction }) => text(transaction.id))
-  const published = await deps.sweeps.publishedAmong(ids, API_TRANSACTION_EVENT_TYPE, signal)
-  // Oldest first, as they happened: newest first would give each card's chain a gap and then
-  // out_of_order verdicts, and FIFO subscribers the card's transactions backwards.
-  const oldestFirst = [...candidates].sort((a, b) => a.createdMs - b.createdMs)
-  // What the pass could not take in holds the watermark back, so the next pass sees it again.
-  const unsettled = ({ createdMs }: Candidate) => {
-    const oldest = pass.walk.oldestUnsettledAt
-    if (Number.isFinite(createdMs) && (oldest === undefined || createdMs < Date.parse(oldest))) {
-      pass.walk.oldestUnsettledAt = new Date(createdMs).toISOString()
-    }
-  }
-  const fail = (candidate: Candidate, reason: string) => {
-    result.failed++
-    result.failures.push({ transactionId: text(candidate.transaction.id), reason })
-    unsettled(candidate)
-  }
-  for (const candidate of oldestFirst) {
-    signal?.throwIfAborted()
-    const transactionId = text(candidate.transaction.id)
-    if (published.has(transactionId)) {
-      result.found++
-      continue
-    }
-    const payload = transactionPayload(candidate.transaction)
-    if (!payload.ok) {
-      fail(candidate, payload.reason)
-    } else if (dryRun) {
-      result.wouldTakeIn++
-    } else {
-      // Not cut by the signal: a publish aborted midway may still go out, and the next sweep
-      // would publish it again. The stop comes between transactions; one has a budget of its own.
-      const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep')
-      if (taken.outcome === 'taken_in') result.takenIn++
-      if (taken.outcome === 'already_stored') result.alreadyStored++
-      if (taken.outcome === 'in_flight') {
-        result.inFlight++
-        unsettled(candidate)
-      }
-      if (taken.outcome === 'failed') fail(candidate, taken.reason)
-    }
-  }
-  if (!dryRun) {
-    for (const { transaction, newestOfCard } of candidates) {
-      if (newestOfCard) await attest(deps, transaction, result, signal)
-    }
-  }
-}
-
-/**
- * Compares the card's head with the balance after Voucherify's newest transaction of it, and
- * records the verdict on the head. A head newer than that transaction says this pass did not
- * see the card's newest (it carried on after a stop): nothing is recorded then.
- */
-async function attest(
-  { attestations, receiver }: Pick<SweepDeps, 'attestations' | 'receiver'>,
-  transaction: ApiTransaction,
-  result: CampaignSweep,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const voucherId = voucherIdOf(transaction)
-  const voucherifyBalance = balanceAfter(transaction)
-  const head = await attestations.readHead(voucherId, signal)
-  if (!head || voucherifyBalance === undefined) return
-  if (head.createdMs > Date.parse(text(transaction.created_at))) return
-  await attestations.recordAttestation(
-    voucherId,
-    { at: receiver.clock().toISOString(), voucherifyBalance, headBalance: head.balance },
-    signal,
+  const { signal } = request
+  const listing = request.campaignIds
+    ? { ids: [...request.campaignIds], complete: true }
+    : await deps.api.listGiftCampaigns(signal)
+  const states = await deps.sweeps.readStates(listing.ids, signal)
+  const stateOf = (campaignId: string) => states.get(campaignId) ?? { walks: {} }
+  const inLine = [...listing.ids].sort((a, b) =>
+    (stateOf(a).visitedAt ?? '').localeCompare(stateOf(b).visitedAt ?? ''),
   )
-  if (voucherifyBalance === head.balance) result.attested++
-  else result.unattested.push(voucherId)
+  const results = new Map(inLine.map((id) => [id, newCampaignSweep(id)]))
+  let stopReason: string | undefined
+  const now = deps.receiver.clock()
+  /** Campaigns whose incremental walk this run went from the start to the end: a full walk already. */
+  const walkedWhole = new Set<string>()
+  for (const kind of ['incremental', 'full'] as const) {
+    for (const campaignId of inLine) {
+      if (stopReason !== undefined) break
+      const state = stateOf(campaignId)
+      const result = results.get(campaignId) as CampaignSweep
+      if (result.status === 'failed' || walkedWhole.has(campaignId)) continue
+      if (kind === 'full' && !fullWalkDue(state, settings, request, now)) continue
+      const { incremental } = state.walks
+      const fromStart = incremental ? incremental.from === undefined : !state.coveredCursor
+      if (kind === 'incremental') state.visitedAt = now.toISOString()
+      // `--full` starts afresh, whatever full walk was under way or refused.
+      if (kind === 'full' && request.full) state.walks.full = newWalk('full', state, now)
+      const context = { deps, settings, campaignId, state, result, ...request }
+      stopReason = await walkOrStop({ ...context, dryRun: request.dryRun === true }, kind)
+      if (kind === 'incremental' && fromStart && result.status === 'complete') {
+        walkedWhole.add(campaignId)
+      }
+    }
+  }
+  return {
+    campaigns: inLine.map((id) => results.get(id) as CampaignSweep).filter((c) => c.walks.length),
+    ...(stopReason === undefined ? {} : { stopReason }),
+    campaignsBeyondListing: !listing.complete,
+  }
+}
+
+/** A full walk is under way, asked for, or due (never before the first walk reached the end). */
+function fullWalkDue(
+  state: CampaignSweepState,
+  settings: SweepSettings,
+  request: SweepRequest,
+  now: Date,
+): boolean {
+  if (state.walks.full || request.full) return true
+  if (state.coveredCursor === undefined && state.fullWalkCompletedAt === undefined) return false
+  const last = state.fullWalkCompletedAt ? Date.parse(state.fullWalkCompletedAt) : -Infinity
+  return now.getTime() - last >= settings.fullWalkEveryMs
+}
+
+/** Runs the walk; answers why the whole run must stop, if it must. */
+async function walkOrStop(
+  context: Parameters<typeof walkCampaign>[0],
+  kind: WalkKind,
+): Promise<string | undefined> {
+  const { deps, state, result, signal } = context
+  try {
+    await walkCampaign(context, kind)
+    return undefined
+  } catch (error) {
+    const reason = stopReasonOf(error, signal)
+    if (reason === undefined) {
+      result.status = 'failed'
+      result.error = (error as Error).message
+      return undefined
+    }
+    result.status = 'stopped'
+    const cursor = state.walks[kind]?.cursor
+    result.stop = {
+      at: deps.receiver.clock().toISOString(),
+      walk: kind,
+      ...(cursor === undefined ? {} : { cursor }),
+      reason,
+    }
+    state.lastStop = result.stop
+    // Without the run's signal: it may be what stopped the run, and this is a single write.
+    if (!context.dryRun) await deps.sweeps.saveState(context.campaignId, state)
+    return reason
+  }
+}
+
+/** Why an error stops the whole run rather than one campaign; undefined for one campaign's. */
+function stopReasonOf(error: unknown, signal: AbortSignal | undefined): string | undefined {
+  if (signal?.aborted) {
+    const timedOut = (signal.reason as Error | undefined)?.name === 'TimeoutError'
+    return timedOut ? "the run's time ran out" : 'interrupted'
+  }
+  // Voucherify limits the whole project: every further request would be refused as well.
+  if (error instanceof RateLimitedError) {
+    return `Voucherify asked to wait ${Math.ceil(error.retryAfterMs / 1_000)} s, longer than a sweep waits`
+  }
+  if (error instanceof VoucherifyApiError) {
+    const { status } = error
+    if (status === undefined || status >= 500 || status === 401 || status === 403) {
+      return `Voucherify: ${error.message}`
+    }
+  }
+  return undefined
 }

@@ -11,14 +11,20 @@ export function sweepTotals(summary: SweepSummary) {
     found: sum((c) => c.found),
     takenIn: sum((c) => c.takenIn),
     failed: sum((c) => c.failed) + sum((c) => (c.status === 'failed' ? 1 : 0)),
+    parked: sum((c) => c.parked),
+    unknownBalanceType: sum((c) => c.unknownBalanceType),
+    missedByIncremental: sum((c) => c.missedByIncremental),
+    cursorRefused: sum((c) => c.cursorRefused),
     unattested: sum((c) => c.unattested.length),
-    stopped: summary.campaigns.some((c) => c.status === 'stopped'),
+    stopped: summary.stopReason !== undefined,
   }
 }
 
 /**
  * One sweep's counts, for the watchdog: `SweepTakenIn` (webhooks that never came: above zero in
- * two sweeps running raises `webhooks-stalled`), `SweepFailed`, `LedgerUnattested`.
+ * two sweeps running raises `webhooks-stalled`), `SweepFailed` and `SweepStopped`
+ * (`sweep-failing`), `SweepParked` (`sweep-parked`, unknown balance types among them),
+ * `SweepMissedByIncremental` (`sweep-assumption-broken`), `LedgerUnattested` (`ledger-broken`).
  */
 export function recordSweep(
   metrics: Metrics,
@@ -30,6 +36,10 @@ export function recordSweep(
     metrics.addMetric('SweepListed', MetricUnit.Count, totals.listed)
     metrics.addMetric('SweepTakenIn', MetricUnit.Count, totals.takenIn)
     metrics.addMetric('SweepFailed', MetricUnit.Count, totals.failed)
+    metrics.addMetric('SweepStopped', MetricUnit.Count, totals.stopped ? 1 : 0)
+    metrics.addMetric('SweepParked', MetricUnit.Count, totals.parked)
+    metrics.addMetric('SweepUnknownBalanceType', MetricUnit.Count, totals.unknownBalanceType)
+    metrics.addMetric('SweepMissedByIncremental', MetricUnit.Count, totals.missedByIncremental)
     metrics.addMetric('LedgerUnattested', MetricUnit.Count, totals.unattested)
   }
   metrics.publishStoredMetrics()

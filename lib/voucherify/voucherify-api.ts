@@ -55,6 +55,17 @@ export class CursorRefusedError extends VoucherifyApiError {
   override name = 'CursorRefusedError'
 }
 
+/** Voucherify answered 429 and asked for a longer wait than this client is allowed, or kept asking. */
+export class RateLimitedError extends VoucherifyApiError {
+  override name = 'RateLimitedError'
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message, 429)
+  }
+}
+
 /** The client errors that, on a request carrying a cursor, mean the cursor was refused. */
 const CURSOR_REFUSED_STATUSES = new Set([400, 404, 410, 422])
 
@@ -194,11 +205,23 @@ async function* transactionPages(
   }
 }
 
-/** `GET /v1/campaigns?campaign_type=GIFT_VOUCHERS`, every page: the project's gift card campaigns. */
+/** The document's `ParameterPage` maximum: with `limit` 100, the listing reaches 10,000 campaigns. */
+const MAX_CAMPAIGN_PAGE = 100
+
+/** The project's gift card campaigns; `complete` false when more exist than the listing reaches. */
+export interface GiftCampaigns {
+  ids: string[]
+  complete: boolean
+}
+
+/**
+ * `GET /v1/campaigns?campaign_type=GIFT_VOUCHERS`, every page the document lets a client ask
+ * for: the project's gift card campaigns, newest first, up to 10,000.
+ */
 export async function listGiftCampaigns(
   config: VoucherifyApiConfig,
   signal?: AbortSignal,
-): Promise<string[]> {
+): Promise<GiftCampaigns> {
   const ids: string[] = []
   for (let page = 1; ; page++) {
     const url = apiUrl(config, '/v1/campaigns')
@@ -215,8 +238,33 @@ export async function listGiftCampaigns(
     const total = parsed.output.total ?? undefined
     ids.push(...campaigns.map(({ id }) => id))
     const done = campaigns.length < MAX_PAGE_SIZE || (total !== undefined && ids.length >= total)
-    if (done) return ids
+    if (done) return { ids, complete: true }
+    if (page === MAX_CAMPAIGN_PAGE) return { ids, complete: false }
   }
+}
+
+/**
+ * One transaction of a campaign by id (`filters[id][conditions][$is]`), as the campaign's
+ * listing shows it; undefined when the listing no longer holds it.
+ */
+export async function findCampaignTransaction(
+  config: VoucherifyApiConfig,
+  campaignId: string,
+  transactionId: string,
+  signal?: AbortSignal,
+): Promise<ApiTransaction | undefined> {
+  const url = apiUrl(config, `/v1/campaigns/${encodeURIComponent(campaignId)}/transactions`)
+  url.searchParams.set('limit', '1')
+  url.searchParams.set('filters[id][conditions][$is]', transactionId)
+  const body = await getJson(config, url, signal)
+  const page = v.safeParse(PageSchema, body)
+  if (!page.success) {
+    throw new VoucherifyApiError(
+      'Voucherify answered a transactions page this tool does not understand',
+    )
+  }
+  const data = (body as { data?: ApiTransaction[] | null }).data ?? []
+  return data.find((transaction) => transaction.id === transactionId)
 }
 
 function apiUrl(config: VoucherifyApiConfig, path: string): URL {
@@ -261,6 +309,9 @@ async function getJson(config: VoucherifyApiConfig, url: URL, signal?: AbortSign
       continue
     }
     const described = describeError(response.status, await readJson(response))
+    if (response.status === 429) {
+      throw new RateLimitedError(explain(response.status, described, url), waitMs)
+    }
     if (url.searchParams.has('starting_after_id') && CURSOR_REFUSED_STATUSES.has(response.status)) {
       throw new CursorRefusedError(cursorRefused(described), response.status)
     }

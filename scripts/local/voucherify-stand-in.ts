@@ -196,7 +196,12 @@ function transactionPage(
   if (order !== null && order !== 'id' && order !== '-id') {
     return invalid('order must be id or -id')
   }
-  const all = ordered(transactions, order)
+  // `filters[id][conditions][$is]` ("value is exactly this value"): the one filter the sweep uses.
+  const only = query.get('filters[id][conditions][$is]')
+  const all = ordered(
+    only === null ? transactions : transactions.filter(({ id }) => id === only),
+    order,
+  )
   const start = cursorStart(options, all, query.get('starting_after_id'))
   if (typeof start !== 'number') return start
   const data = all.slice(start, start + limit)

@@ -1,10 +1,14 @@
-import type { Attestation, AttestationStore } from '../../../lib/ledger/attestation-store'
+import type {
+  Attestation,
+  AttestationStore,
+  AttestedHead,
+} from '../../../lib/ledger/attestation-store'
 import { headMeets, type LedgerHead, type LedgerVerdict } from '../../../lib/ledger/ledger-chain'
 import type { LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
 import type { HeadRecord } from '../contracts/ledger-store-contract'
 
 /** A head as stored: the shape the LedgerStore contract reads back. */
-export type StoredHead = HeadRecord
+export type StoredHead = HeadRecord & { updatedAt?: string }
 
 export interface StoredStep extends LedgerVerdict {
   appliedEventType: string
@@ -22,15 +26,19 @@ export class InMemoryLedgerStore implements LedgerStore, AttestationStore {
   /** Answer `conflict` to this many calls, as DynamoDB does when transactions collide. */
   conflicts = 0
 
-  async readHead(voucherId: string): Promise<LedgerHead | undefined> {
+  async readHead(voucherId: string): Promise<AttestedHead | undefined> {
     const head = this.heads.get(voucherId)
-    return head && withoutCounts(head)
+    return head && { ...withoutCounts(head), updatedAt: head.updatedAt }
   }
 
-  async recordAttestation(voucherId: string, attestation: Attestation): Promise<void> {
+  async recordAttestation(
+    voucherId: string,
+    attestation: Attestation,
+  ): Promise<'recorded' | 'stale'> {
     const head = this.heads.get(voucherId)
-    if (!head) throw new Error(`No head for ${voucherId}: a head is written only by a step`)
-    const difference = attestation.voucherifyBalance - attestation.headBalance
+    const later = [head?.attestedAt, head?.unattestedAt].some((at) => at && at > attestation.at)
+    if (!head || head.transactionId !== attestation.head.transactionId || later) return 'stale'
+    const difference = attestation.voucherifyBalance - attestation.head.balance
     if (difference === 0) {
       const { unattestedDifference: _d, unattestedAt: _a, ...rest } = head
       this.heads.set(voucherId, {
@@ -45,6 +53,7 @@ export class InMemoryLedgerStore implements LedgerStore, AttestationStore {
         unattestedAt: attestation.at,
       })
     }
+    return 'recorded'
   }
 
   async applyStep(
@@ -79,7 +88,9 @@ export class InMemoryLedgerStore implements LedgerStore, AttestationStore {
     const position = next ?? (head && withoutCounts(head))
     if (!position) throw new Error('A step that keeps the head needs a head')
     this.heads.set(entry.voucherId, {
+      ...head,
       ...position,
+      updatedAt: applied.at,
       appliedCount: (head?.appliedCount ?? 0) + 1,
       gapCount: (head?.gapCount ?? 0) + (verdict.status === 'gap' ? 1 : 0),
       outOfOrderCount: (head?.outOfOrderCount ?? 0) + (verdict.status === 'out_of_order' ? 1 : 0),

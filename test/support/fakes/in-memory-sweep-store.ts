@@ -1,39 +1,68 @@
-import type { SweepState, SweepStore, SweepWalk } from '../../../lib/sweep/sweep-store'
+import type {
+  CampaignSweepState,
+  ListedLookUp,
+  SweepFailure,
+  SweepStore,
+} from '../../../lib/sweep/sweep-store'
 import type { InMemoryTransactionStore } from './in-memory-transaction-store'
 
 /**
- * The sweep's state per campaign, in memory; `publishedAmong` answers from the transaction
- * store the receiver writes to, so a transaction taken in through the pipeline is published.
+ * The sweep's state and failures per campaign, in memory; `lookUp` answers whether a
+ * transaction is published from the transaction store the receiver writes to.
  */
 export class InMemorySweepStore implements SweepStore {
-  readonly states = new Map<string, SweepState>()
-  /** Every walk saved, in order: what a stopped sweep left behind. */
-  readonly savedWalks: Array<{ campaignId: string; walk: SweepWalk }> = []
+  readonly states = new Map<string, CampaignSweepState>()
+  readonly failures = new Map<string, SweepFailure>()
+  /** Every state saved, in order: what a stopped sweep left behind. */
+  readonly savedStates: Array<{ campaignId: string; state: CampaignSweepState }> = []
 
   constructor(private readonly transactions: InMemoryTransactionStore) {}
 
-  async readState(campaignId: string): Promise<SweepState> {
-    const state = this.states.get(campaignId)
-    return structuredClone(state ?? {})
-  }
-
-  async saveWalk(campaignId: string, walk: SweepWalk): Promise<void> {
-    const saved = structuredClone(walk)
-    this.savedWalks.push({ campaignId, walk: saved })
-    this.states.set(campaignId, { ...this.states.get(campaignId), walk: saved })
-  }
-
-  async completeWalk(campaignId: string, coveredUntil: string): Promise<void> {
-    this.states.set(campaignId, { coveredUntil })
-  }
-
-  async publishedAmong(transactionIds: readonly string[], eventType: string): Promise<Set<string>> {
-    return new Set(
-      transactionIds.filter(
-        (id) =>
-          this.transactions.get({ transaction_id: id, event_type: eventType })?.status ===
-          'published',
-      ),
+  async readStates(campaignIds: readonly string[]): Promise<Map<string, CampaignSweepState>> {
+    return new Map(
+      campaignIds.map((id) => [id, structuredClone(this.states.get(id) ?? { walks: {} })]),
     )
   }
+
+  async saveState(campaignId: string, state: CampaignSweepState): Promise<void> {
+    const saved = structuredClone(state)
+    this.savedStates.push({ campaignId, state: saved })
+    this.states.set(campaignId, saved)
+  }
+
+  async lookUp(
+    campaignId: string,
+    transactionIds: readonly string[],
+    eventType: string,
+  ): Promise<ListedLookUp> {
+    const published = transactionIds.filter(
+      (id) =>
+        this.transactions.get({ transaction_id: id, event_type: eventType })?.status ===
+        'published',
+    )
+    const failures = transactionIds.flatMap((id) => {
+      const failure = this.failures.get(failureKey(campaignId, id))
+      return failure ? [[id, structuredClone(failure)] as const] : []
+    })
+    return { published: new Set(published), failures: new Map(failures) }
+  }
+
+  async saveFailure(failure: SweepFailure): Promise<void> {
+    this.failures.set(
+      failureKey(failure.campaignId, failure.transactionId),
+      structuredClone(failure),
+    )
+  }
+
+  async clearFailure(campaignId: string, transactionId: string): Promise<void> {
+    this.failures.delete(failureKey(campaignId, transactionId))
+  }
+
+  async listFailures(campaignId: string): Promise<SweepFailure[]> {
+    return [...this.failures.values()]
+      .filter((failure) => failure.campaignId === campaignId)
+      .map((failure) => structuredClone(failure))
+  }
 }
+
+const failureKey = (campaignId: string, transactionId: string) => `${campaignId} ${transactionId}`

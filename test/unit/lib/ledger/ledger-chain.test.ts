@@ -112,12 +112,20 @@ describe('decideStep', () => {
     })
   })
 
-  it('treats a transaction created at the same instant as the head as in order', () => {
+  it('treats a transaction created at the same instant as the head, with a later id, as in order', () => {
     const head = headAfter(entry('vtx_1', 1_000, 1_000, 0))
 
     const step = decideStep(head, entry('vtx_2', -400, 600, 0))
 
     expect(step.verdict.status).toBe('ok')
+  })
+
+  it('treats a transaction created at the same instant as the head, with an earlier id, as out of order', () => {
+    const head = headAfter(entry('vtx_2', -400, 600, 0))
+
+    const step = decideStep(head, entry('vtx_1', 1_000, 1_000, 0))
+
+    expect(step).toMatchObject({ verdict: { status: 'out_of_order' }, next: undefined })
   })
 
   it('compares the instants created_at names, not its text, when offsets differ', () => {
@@ -150,7 +158,12 @@ describe('assumeChainHolds', () => {
     const step = assumeChainHolds(refund)
 
     expect(step).toMatchObject({
-      expects: { kind: 'continues', balance: 5_500, createdMs: refund.createdMs },
+      expects: {
+        kind: 'continues',
+        balance: 5_500,
+        createdMs: refund.createdMs,
+        transactionId: 'vtx_3',
+      },
       verdict: { status: 'ok', expectedBalance: 5_500, previousTransactionId: null },
       next: headAfter(refund),
     })
@@ -211,7 +224,7 @@ describe('headMeets', () => {
     [
       'no head is what `continues` expects',
       undefined,
-      { kind: 'continues', balance: 7, createdMs: 0 },
+      { kind: 'continues', balance: 7, createdMs: 0, transactionId: 'vtx_2' },
       true,
     ],
   ] as const)('%s', (_name, actual, expects, met) => {

@@ -7,7 +7,7 @@ const DEPLOYED = {
 }
 
 describe('readSweepConfig', () => {
-  it('defaults to every gift campaign, 10 minutes of grace, an hour of overlap, 60 requests a minute', () => {
+  it('defaults to every gift campaign, 10 minutes of grace, an hour of overlap, a weekly full walk, parking after 3 failures, 60 requests a minute', () => {
     expect(readSweepConfig(DEPLOYED)).toEqual({
       apiUrl: 'https://api.voucherify.io',
       keyParameters: {
@@ -15,8 +15,12 @@ describe('readSweepConfig', () => {
         secretKeyParameter: '/svc/prod/voucherify-secret-key',
       },
       campaignIds: undefined,
-      graceMs: 600_000,
-      overlapMs: 3_600_000,
+      settings: {
+        graceMs: 600_000,
+        overlapMs: 3_600_000,
+        fullWalkEveryMs: 7 * 24 * 3_600_000,
+        parkAfterAttempts: 3,
+      },
       requestsPerMinute: 60,
     })
   })
@@ -37,6 +41,16 @@ describe('readSweepConfig', () => {
     [{ VOUCHERIFY_API_URL: 'not a url' }, /VOUCHERIFY_API_URL/],
     [{ ...DEPLOYED, VOUCHERIFY_REQUESTS_PER_MINUTE: '0' }, /VOUCHERIFY_REQUESTS_PER_MINUTE/],
     [{ ...DEPLOYED, SWEEP_GRACE_MINUTES: 'ten' }, /SWEEP_GRACE_MINUTES/],
+    [
+      { ...DEPLOYED, SWEEP_GRACE_MINUTES: '4' },
+      /SWEEP_GRACE_MINUTES must be a whole number at least 5, got 4/,
+    ],
+    [{ ...DEPLOYED, SWEEP_OVERLAP_MINUTES: '14' }, /SWEEP_OVERLAP_MINUTES must be .* at least 15/],
+    [{ ...DEPLOYED, SWEEP_FULL_WALK_DAYS: '31' }, /SWEEP_FULL_WALK_DAYS must be .* 1 to 30/],
+    [
+      { ...DEPLOYED, SWEEP_PARK_AFTER_ATTEMPTS: '1' },
+      /SWEEP_PARK_AFTER_ATTEMPTS must be .* 2 to 20/,
+    ],
   ])('refuses to start on %j', (env, problem) => {
     expect(() => readSweepConfig(env)).toThrow(problem)
   })

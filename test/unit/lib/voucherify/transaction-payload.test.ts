@@ -105,11 +105,31 @@ describe('transactionPayload', () => {
     expect(message.attributes.origin).toBe('reconcile')
   })
 
-  it("leaves out a loyalty card's transaction", () => {
+  it("leaves out a loyalty card's transaction, told by its balance type", () => {
     const transaction = { ...transactionOf(giftCard(['CREDITS_ADDITION']).events[0] as Json) }
-    transaction.type = 'POINTS_ACCRUAL'
+    const { balance } = transaction.details as { balance: Json }
+    transaction.details = { balance: { ...balance, type: 'loyalty_card' } }
 
     expect(transactionPayload(transaction)).toEqual({ ok: false, reason: 'not_gift' })
+  })
+
+  it('names a balance type the document does not know instead of leaving it out', () => {
+    const transaction = { ...transactionOf(giftCard(['CREDITS_ADDITION']).events[0] as Json) }
+    const { balance } = transaction.details as { balance: Json }
+    transaction.details = { balance: { ...balance, type: 'prepaid_card' } }
+
+    expect(transactionPayload(transaction)).toEqual({
+      ok: false,
+      reason: 'unknown_balance_type',
+      balanceType: 'prepaid_card',
+    })
+  })
+
+  it('keeps a gift card transaction of a type it has not seen, for the schema to judge', () => {
+    const transaction = { ...transactionOf(giftCard(['CREDITS_ADDITION']).events[0] as Json) }
+    transaction.type = 'CREDITS_TRANSFER'
+
+    expect(transactionPayload(transaction).ok).toBe(true)
   })
 
   it('refuses a transaction without details.balance, which the event could not report', () => {
