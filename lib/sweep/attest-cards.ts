@@ -16,8 +16,8 @@ export const ATTESTATION_SETTLE_MS = 60_000
 /**
  * Compares each card's head with Voucherify's balance after its newest listed transaction and
  * records the verdict on the head. A card is left alone when its head is newer than what was
- * listed, was written within the settle window, or changes between the two reads a
- * disagreement takes: each of these means a transaction is on its way, not that one is lost.
+ * listed, is behind it and was written within the settle window, or changes between the two
+ * reads a disagreement takes: each means a transaction is on its way, not that one is lost.
  */
 export async function attestCards(
   { attestations, receiver }: Pick<SweepDeps, 'attestations' | 'receiver'>,
@@ -29,7 +29,9 @@ export async function attestCards(
     if (newest.balanceAfter === undefined) continue
     const head = await attestations.readHead(voucherId, signal)
     const now = receiver.clock()
-    if (!head || !settled(head, now) || isBefore(newest, head)) continue
+    if (!head || isBefore(newest, head)) continue
+    // Behind what was listed and written a moment ago: a delivery of the card may be under way.
+    if (head.transactionId !== newest.transactionId && !settled(head, now)) continue
     if (head.balance !== newest.balanceAfter) {
       // Read again before raising: a head that moved meanwhile proves nothing.
       const again = await attestations.readHead(voucherId, signal)

@@ -1,4 +1,8 @@
-import { RateLimitedError, VoucherifyApiError } from '../voucherify/voucherify-api'
+import {
+  type GiftCampaigns,
+  RateLimitedError,
+  VoucherifyApiError,
+} from '../voucherify/voucherify-api'
 import {
   type CampaignSweep,
   newCampaignSweep,
@@ -42,9 +46,16 @@ export async function sweepCampaigns(
   request: SweepRequest = {},
 ): Promise<SweepSummary> {
   const { signal } = request
-  const listing = request.campaignIds
-    ? { ids: [...request.campaignIds], complete: true }
-    : await deps.api.listGiftCampaigns(signal)
+  let listing: GiftCampaigns
+  try {
+    listing = request.campaignIds
+      ? { ids: [...request.campaignIds], complete: true }
+      : await deps.api.listGiftCampaigns(signal)
+  } catch (error) {
+    const stopReason = stopReasonOf(error, signal)
+    if (stopReason === undefined) throw error
+    return { campaigns: [], stopReason, campaignsBeyondListing: false }
+  }
   const states = await deps.sweeps.readStates(listing.ids, signal)
   const stateOf = (campaignId: string) => states.get(campaignId) ?? { walks: {} }
   const inLine = [...listing.ids].sort((a, b) =>

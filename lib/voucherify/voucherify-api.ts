@@ -175,12 +175,25 @@ async function* transactionPages(
   const pageSize = config.pageSize ?? MAX_PAGE_SIZE
   const seen = new Set<string>(startingAfter === undefined ? [] : [startingAfter])
   let cursor = startingAfter
+  /** The last page's ids: a cursor refused mid-listing is replaced by the one before it. */
+  let lastPage: string[] = []
+  /** Ids a replaced cursor lists again: yielded already. */
+  let yielded = new Set<string>()
   for (;;) {
     const url = apiUrl(config, path)
     url.searchParams.set('limit', String(pageSize))
     url.searchParams.set('order', order)
     if (cursor !== undefined) url.searchParams.set('starting_after_id', cursor)
-    const body = await getJson(config, url, signal)
+    let body: unknown
+    try {
+      body = await getJson(config, url, signal)
+    } catch (error) {
+      const before = lastPage[lastPage.indexOf(cursor as string) - 1]
+      if (!(error instanceof CursorRefusedError) || before === undefined) throw error
+      yielded = new Set(lastPage)
+      cursor = before
+      continue
+    }
     const page = v.safeParse(PageSchema, body)
     if (!page.success) {
       const paths = page.issues.map((issue) => v.getDotPath(issue) ?? '(root)').join(', ')
@@ -197,11 +210,14 @@ async function* transactionPages(
       )
     }
     // The objects as sent: Valibot's output keeps only the fields it checked; `data: null` is empty.
-    const data = (body as { data?: ApiTransaction[] | null }).data ?? []
+    const listed = (body as { data?: ApiTransaction[] | null }).data ?? []
+    const data = listed.filter(({ id }) => !yielded.has(id as string))
     yield { data, next: hasMore ? next : undefined }
     if (!hasMore || !next) return
     seen.add(next)
     cursor = next
+    lastPage = listed.map(({ id }) => String(id))
+    yielded = new Set()
   }
 }
 
