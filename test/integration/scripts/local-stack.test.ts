@@ -9,6 +9,7 @@ import { SIGNATURE_HEADER, signPayload } from '../../../lib/receive/signature'
 import { sampleWebhookBody } from '../../../scripts/events-command'
 import { findFreePorts } from '../../../scripts/local/ports'
 import { projectRoot, serverlessCommand } from '../../../scripts/local/serverless-resources'
+import { localApiKeys } from '../../../scripts/local/voucherify-sample-project'
 import {
   envelopeFor,
   giftEventData,
@@ -216,6 +217,16 @@ describe('npm start', () => {
     expect(printed).toMatch(/"takenIn": 10/)
     expect(printed).toMatch(/"failed": 0/)
   }, 60_000)
+
+  it('prints each transactions request the stand-in answered for the sweep above, its order named, no keys', () => {
+    const listings = output
+      .split('\n')
+      .filter((line) => /^Voucherify stand-in: GET \/v1\/campaigns\/[^/]+\/transactions/.test(line))
+
+    expect(listings.length).toBeGreaterThan(0)
+    for (const line of listings) expect(line).toMatch(/[?&]order=-?id[&\s]/)
+    expect(output).not.toContain(localApiKeys(stackEnvironment()).secretKey)
+  })
 
   it('delivers what npm run send generates, and npm run tap shows it on the topic', async () => {
     const sent = await runOperatorCommand([

@@ -7,7 +7,10 @@
 // convenient choice is held here too. What only the started server does is tested in
 // test/integration/scripts/voucherify-stand-in.test.ts.
 
-import { campaignTransactionPages } from '../../../../lib/voucherify/voucherify-api'
+import {
+  CursorRefusedError,
+  campaignTransactionPages,
+} from '../../../../lib/voucherify/voucherify-api'
 import {
   answerFor,
   describeStandInRequest,
@@ -628,6 +631,36 @@ describe('the stand-in answering in-process (standInFetch)', () => {
 
     expect(listed).toEqual(idsInOrder(options.cards[0] as StandInCard))
   })
+
+  it.each([
+    ['unknown', 'vtx_unknown'],
+    ['expired', 'vtx_expired'],
+  ])(
+    'refuses the real client an %s cursor, which it throws as CursorRefusedError',
+    async (_, cursor) => {
+      const card = options.cards[0] as StandInCard
+      const listed = {
+        ...card,
+        transactions: [
+          ...card.transactions,
+          transactionAt(card, 'vtx_expired', '2025-01-01T00:00:00.000Z'),
+        ],
+      }
+      const standIn = standInFetch({
+        ...options,
+        cards: [listed],
+        expiredCursors: new Set(['vtx_expired']),
+      })
+      const config = { baseUrl: 'http://voucherify.stand-in', ...KEYS, fetch: standIn.fetch }
+
+      const pages = campaignTransactionPages(config, 'camp_gift', {
+        order: 'id',
+        startingAfter: cursor,
+      })
+
+      await expect(pages.next()).rejects.toBeInstanceOf(CursorRefusedError)
+    },
+  )
 
   it('records each request with its method, path, query and the status it answered', async () => {
     const standIn = standInFetch(options)
