@@ -10,7 +10,8 @@ import {
   type SweepSettings,
 } from './campaign-sweep'
 import type { CampaignSweepState, WalkKind } from './sweep-store'
-import { newWalk, walkCampaign } from './walk-campaign'
+import { retryFailures } from './take-in-listed'
+import { newWalk, type WalkContext, walkCampaign } from './walk-campaign'
 
 export interface SweepRequest {
   /** The campaigns to sweep; every gift card campaign of the project when absent. */
@@ -61,16 +62,29 @@ export async function sweepCampaigns(
   const inLine = [...listing.ids].sort((a, b) =>
     (stateOf(a).visitedAt ?? '').localeCompare(stateOf(b).visitedAt ?? ''),
   )
-  const results = new Map(inLine.map((id) => [id, newCampaignSweep(id)]))
+  const contexts = new Map(
+    inLine.map((campaignId): [string, WalkContext] => [
+      campaignId,
+      {
+        ...request,
+        deps,
+        settings,
+        campaignId,
+        state: stateOf(campaignId),
+        result: newCampaignSweep(campaignId),
+        dryRun: request.dryRun === true,
+        attempted: new Set(),
+      },
+    ]),
+  )
   let stopReason: string | undefined
   const now = deps.receiver.clock()
   /** Campaigns whose incremental walk this run went from the start to the end: a full walk already. */
   const walkedWhole = new Set<string>()
   for (const kind of ['incremental', 'full'] as const) {
-    for (const campaignId of inLine) {
+    for (const context of contexts.values()) {
       if (stopReason !== undefined) break
-      const state = stateOf(campaignId)
-      const result = results.get(campaignId) as CampaignSweep
+      const { state, result, campaignId } = context
       if (result.status === 'failed' || walkedWhole.has(campaignId)) continue
       if (kind === 'full' && !fullWalkDue(state, settings, request, now)) continue
       const { incremental } = state.walks
@@ -78,15 +92,18 @@ export async function sweepCampaigns(
       if (kind === 'incremental') state.visitedAt = now.toISOString()
       // `--full` starts afresh, whatever full walk was under way or refused.
       if (kind === 'full' && request.full) state.walks.full = newWalk('full', state, now)
-      const context = { deps, settings, campaignId, state, result, ...request }
-      stopReason = await walkOrStop({ ...context, dryRun: request.dryRun === true }, kind)
+      stopReason = await walkOrStop(context, kind)
       if (kind === 'incremental' && fromStart && result.status === 'complete') {
         walkedWhole.add(campaignId)
+      }
+      // Failures are tried again every run wherever they lie, until taken in or parked.
+      if (kind === 'incremental' && stopReason === undefined && !context.dryRun) {
+        stopReason = await orStop(context, 'incremental', () => retryFailures(context, 'failing'))
       }
     }
   }
   return {
-    campaigns: inLine.map((id) => results.get(id) as CampaignSweep).filter((c) => c.walks.length),
+    campaigns: [...contexts.values()].map(({ result }) => result).filter((c) => c.walks.length),
     ...(stopReason === undefined ? {} : { stopReason }),
     campaignsBeyondListing: !listing.complete,
   }
@@ -106,13 +123,21 @@ function fullWalkDue(
 }
 
 /** Runs the walk; answers why the whole run must stop, if it must. */
-async function walkOrStop(
-  context: Parameters<typeof walkCampaign>[0],
+const walkOrStop = (context: WalkContext, kind: WalkKind) =>
+  orStop(context, kind, () => walkCampaign(context, kind))
+
+/**
+ * Runs a campaign's work; an error that stops the whole run is recorded on the campaign, with
+ * where and why, and answered; one of this campaign's only fails the campaign.
+ */
+async function orStop(
+  context: WalkContext,
   kind: WalkKind,
+  work: () => Promise<unknown>,
 ): Promise<string | undefined> {
   const { deps, state, result, signal } = context
   try {
-    await walkCampaign(context, kind)
+    await work()
     return undefined
   } catch (error) {
     const reason = stopReasonOf(error, signal)

@@ -1,32 +1,22 @@
 import { isBefore } from '../ledger/ledger-chain'
-import { takeInTransaction, voucherIdOf } from '../voucherify/take-in-transaction'
-import {
-  API_TRANSACTION_EVENT_TYPE,
-  type ApiTransaction,
-  noPayloadReason,
-  type TransactionPayload,
-  transactionPayload,
-} from '../voucherify/transaction-payload'
+import { API_TRANSACTION_EVENT_TYPE, type ApiTransaction } from '../voucherify/transaction-payload'
 import { CursorRefusedError } from '../voucherify/voucherify-api'
 import { attestCards, type ListedNewest } from './attest-cards'
-import type { CampaignSweep, SweepDeps, SweepSettings } from './campaign-sweep'
-import type {
-  CampaignSweepState,
-  ListedLookUp,
-  SweepFailure,
-  SweepWalk,
-  WalkKind,
-} from './sweep-store'
+import type { CampaignSweep } from './campaign-sweep'
+import type { CampaignSweepState, ListedLookUp, SweepWalk, WalkKind } from './sweep-store'
+import {
+  clearFailure,
+  isLoyalty,
+  type Listed,
+  type ListedPlace,
+  listedOf,
+  type TakeInContext,
+  takeInListed,
+} from './take-in-listed'
 
-/** What one walk needs beside its dependencies. */
-export interface WalkContext {
-  deps: SweepDeps
-  settings: SweepSettings
-  campaignId: string
+/** What one walk needs: a campaign in a run, and its state. */
+export interface WalkContext extends TakeInContext {
   state: CampaignSweepState
-  result: CampaignSweep
-  dryRun: boolean
-  signal?: AbortSignal
   onPage?: (campaign: CampaignSweep) => void
 }
 
@@ -137,20 +127,6 @@ async function attest(context: WalkContext, cards: SeenCards) {
   await attestCards(context.deps, settled, context.result, context.signal)
 }
 
-/** One listed transaction, as the walk sorts it out. */
-interface Listed {
-  transaction: ApiTransaction
-  /** The payload it is taken in as, or why it has none. */
-  payload: TransactionPayload
-  transactionId: string
-  createdMs: number
-  voucherId: string
-  /** A full walk: listed at or before the incremental walk's cursor. */
-  behindIncremental: boolean
-  /** Whether the walk may move its settled cursor past it. */
-  settled: boolean
-}
-
 /**
  * Takes in the page's missing gift transactions oldest first (equal times in id order, the
  * order they were created in), then moves the settled cursor over the page, in listing order,
@@ -166,20 +142,11 @@ async function settlePage(
   const startedMs = Date.parse(walk.startedAt)
   const takeInBeforeMs = startedMs - settings.graceMs
   const settleBeforeMs = takeInBeforeMs - settings.overlapMs
-  const listed = transactions.map((transaction): Listed => {
-    const transactionId = text(transaction.id)
+  const listed = transactions.map((transaction) => {
     const behindIncremental =
       walk.incrementalCursor !== undefined && walk.pastIncrementalCursor !== true
-    if (transactionId === walk.incrementalCursor) walk.pastIncrementalCursor = true
-    return {
-      transaction,
-      payload: transactionPayload(transaction),
-      transactionId,
-      createdMs: Date.parse(text(transaction.created_at)),
-      voucherId: voucherIdOf(transaction),
-      behindIncremental,
-      settled: false,
-    }
+    if (transaction.id === walk.incrementalCursor) walk.pastIncrementalCursor = true
+    return listedOf(transaction, behindIncremental)
   })
   result.listed += listed.length
   const ours = listed.filter((item) => !isLoyalty(item))
@@ -192,25 +159,23 @@ async function settlePage(
   const chainOrder = [...listed].sort((a, b) => (isBefore(a, b) ? -1 : isBefore(b, a) ? 1 : 0))
   for (const item of chainOrder) {
     signal?.throwIfAborted()
-    item.settled = await settleOne(context, item, takeInBeforeMs, lookUp)
-    noteCard(cards, item, lookUp)
+    item.place = await placeOf(context, item, takeInBeforeMs, lookUp)
+    noteCard(cards, item)
   }
   for (const item of listed) {
     if (walk.held) break
     // Older than grace + overlap: a transaction listed later has an id after it (the assumption).
-    if (item.settled && !(item.createdMs > settleBeforeMs)) walk.settledThrough = item.transactionId
+    const settled = item.place !== 'waiting' && !(item.createdMs > settleBeforeMs)
+    if (settled) walk.settledThrough = item.transactionId
     else walk.held = true
   }
 }
 
-const isLoyalty = ({ payload }: Listed) => !payload.ok && payload.reason === 'not_gift'
-
-/** Keeps the card's newest listed gift transaction; a card with one unsettled or parked is not compared. */
-function noteCard(cards: SeenCards, item: Listed, lookUp: ListedLookUp) {
+/** Keeps the card's newest listed gift transaction; a card with one not in the ledger is not compared. */
+function noteCard(cards: SeenCards, item: Listed) {
+  if (isLoyalty(item)) return
+  if (item.place !== 'in_ledger') cards.unsettled.add(item.voucherId)
   if (!item.payload.ok) return
-  if (!item.settled || lookUp.failures.get(item.transactionId)?.parkedAt !== undefined) {
-    cards.unsettled.add(item.voucherId)
-  }
   const known = cards.newest.get(item.voucherId)
   if (known && !isBefore(known, item)) return
   const balance = (item.transaction.details as { balance?: { balance?: unknown } }).balance?.balance
@@ -221,110 +186,36 @@ function noteCard(cards: SeenCards, item: Listed, lookUp: ListedLookUp) {
   })
 }
 
-/** What became of one listed transaction; true when it is settled (nothing left to do). */
-async function settleOne(
+/** Sorts one listed transaction out: takes it in if the ledger lacks it, and says where it stands. */
+async function placeOf(
   context: WalkContext,
   item: Listed,
   takeInBeforeMs: number,
   lookUp: ListedLookUp,
-): Promise<boolean> {
-  const { deps, result, dryRun } = context
-  const { payload } = item
+): Promise<ListedPlace> {
+  const { result } = context
   if (isLoyalty(item)) {
     result.notGift++
-    return true
+    return 'not_ours'
   }
   const failure = lookUp.failures.get(item.transactionId)
   if (lookUp.published.has(item.transactionId)) {
     result.found++
-    if (failure) await clearFailure(context, item)
-    return true
+    if (failure) await clearFailure(context, item.transactionId)
+    return 'in_ledger'
   }
   if (failure?.parkedAt !== undefined) {
     result.stillParked++
-    return true
+    return 'recorded'
   }
-  if (!payload.ok) {
-    // A balance the document does not name: no retry can help until the code knows it.
-    result.unknownBalanceType++
-    await park(context, item, noPayloadReason(payload), failure)
-    return true
-  }
+  // Failed earlier in this run: its failure record has it tried again next run.
+  if (context.attempted.has(item.transactionId)) return 'recorded'
   // An unreadable created_at is not too recent: the schema refuses it, and it is parked in time.
-  if (item.createdMs > takeInBeforeMs) {
+  if (item.payload.ok && item.createdMs > takeInBeforeMs) {
     result.tooRecent++
-    return false
+    return 'waiting'
   }
-  if (dryRun) {
-    result.wouldTakeIn++
-    return false
-  }
-  // Not cut by the signal: a publish aborted midway may still go out, and the next sweep would
-  // publish it again. The stop comes between transactions; one has a budget of its own.
-  const taken = await takeInTransaction(deps.receiver, payload.body, 'sweep')
-  switch (taken.outcome) {
-    case 'taken_in':
-    case 'already_stored':
-      if (taken.outcome === 'taken_in') result.takenIn++
-      else result.alreadyStored++
-      if (taken.outcome === 'taken_in' && item.behindIncremental) result.missedByIncremental++
-      if (failure) await clearFailure(context, item)
-      return true
-    case 'in_flight':
-      result.inFlight++
-      return false
-    case 'failed':
-      return recordFailure(context, item, taken.reason, failure)
-  }
-}
-
-/** Counts one more failed attempt; parks the transaction at the limit. True once parked. */
-async function recordFailure(
-  context: WalkContext,
-  item: Listed,
-  reason: string,
-  failure: SweepFailure | undefined,
-): Promise<boolean> {
-  const { deps, settings, result } = context
-  const attempts = (failure?.attempts ?? 0) + 1
-  result.failures.push({ transactionId: item.transactionId, reason })
-  if (attempts >= settings.parkAfterAttempts) {
-    await park(context, item, reason, failure)
-    return true
-  }
-  result.failed++
-  const at = deps.receiver.clock().toISOString()
-  await deps.sweeps.saveFailure({
-    campaignId: context.campaignId,
-    transactionId: item.transactionId,
-    attempts,
-    reason,
-    firstFailedAt: failure?.firstFailedAt ?? at,
-    lastFailedAt: at,
-  })
-  return false
-}
-
-async function clearFailure({ deps, campaignId, dryRun }: WalkContext, item: Listed) {
-  if (!dryRun) await deps.sweeps.clearFailure(campaignId, item.transactionId)
-}
-
-async function park(
-  { deps, campaignId, result, dryRun }: WalkContext,
-  item: Listed,
-  reason: string,
-  failure: SweepFailure | undefined,
-): Promise<void> {
-  if (dryRun) return
-  result.parked++
-  const at = deps.receiver.clock().toISOString()
-  await deps.sweeps.saveFailure({
-    campaignId,
-    transactionId: item.transactionId,
-    attempts: (failure?.attempts ?? 0) + 1,
-    reason,
-    firstFailedAt: failure?.firstFailedAt ?? at,
-    lastFailedAt: at,
-    parkedAt: at,
-  })
+  const outcome = await takeInListed(context, item, failure)
+  if (outcome === 'taken_in' || outcome === 'already_stored') return 'in_ledger'
+  return outcome === 'in_flight' ? 'waiting' : 'recorded'
 }

@@ -72,6 +72,7 @@ function failureText(error: unknown): string {
     'TargetError',
     'VoucherifyApiError',
     'CursorRefusedError',
+    'RateLimitedError',
     'ApiKeyError',
   ].includes(error.name)
   const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''

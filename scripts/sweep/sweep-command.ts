@@ -1,5 +1,9 @@
-import type { CampaignSweep, SweepDeps } from '../../lib/sweep/campaign-sweep'
-import { retryParked } from '../../lib/sweep/retry-parked'
+import {
+  type CampaignSweep,
+  newCampaignSweep,
+  type SweepDeps,
+  type SweepSettings,
+} from '../../lib/sweep/campaign-sweep'
 import { sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
 import {
   SWEEP_SETTINGS,
@@ -9,6 +13,7 @@ import {
 } from '../../lib/sweep/sweep-config'
 import { sweepTotals } from '../../lib/sweep/sweep-metrics'
 import type { CampaignSweepState, SweepFailure } from '../../lib/sweep/sweep-store'
+import { retryFailures } from '../../lib/sweep/take-in-listed'
 import { buildSweepDeps } from '../../lib/sweep-deps'
 import {
   type CliIo,
@@ -154,7 +159,9 @@ export const sweepCommand = defineCommand({
     const campaignIds = async () =>
       options.campaignIds ?? (await deps.api.listGiftCampaigns(signal)).ids
     if (options.mode === 'status') return printStatus(deps, await campaignIds(), io, signal)
-    if (options.mode === 'retry') return retry(deps, await campaignIds(), io, signal)
+    if (options.mode === 'retry') {
+      return retryParked(deps, options.settings, await campaignIds(), io, signal)
+    }
     const progress = createProgress({ stream: io.stderr })
     const summary = await sweepCampaigns(deps, options.settings, {
       campaignIds: options.campaignIds,
@@ -234,17 +241,31 @@ const failureLine = ({ transactionId, attempts, reason, parkedAt, lastFailedAt }
     : `failing ${transactionId}, ${attempts} attempt(s), last ${lastFailedAt}: ${reason}`
 
 /** `--retry-parked`: each parked transaction taken in again, one line each. */
-async function retry(
+async function retryParked(
   deps: SweepDeps,
+  settings: SweepSettings,
   campaignIds: readonly string[],
   io: CliIo,
   signal: AbortSignal,
 ): Promise<number> {
-  const retries = await retryParked(deps, campaignIds, signal)
-  for (const { campaignId, transactionId, outcome, reason } of retries) {
-    io.stdout(`${campaignId} ${transactionId}: ${outcome}${reason ? ` (${reason})` : ''}`)
+  let retried = 0
+  let stillParked = 0
+  for (const campaignId of campaignIds) {
+    const context = {
+      deps,
+      settings,
+      campaignId,
+      result: newCampaignSweep(campaignId),
+      dryRun: false,
+      signal,
+      attempted: new Set<string>(),
+    }
+    for (const { transactionId, outcome, reason } of await retryFailures(context, 'parked')) {
+      retried++
+      if (outcome === 'parked') stillParked++
+      io.stdout(`${campaignId} ${transactionId}: ${outcome}${reason ? ` (${reason})` : ''}`)
+    }
   }
-  const stillParked = retries.filter(({ outcome }) => outcome === 'still_failing').length
-  io.stdout(`sweep: parked retried ${retries.length}, still parked ${stillParked}`)
+  io.stdout(`sweep: parked retried ${retried}, still parked ${stillParked}`)
   return stillParked === 0 ? EXIT.done : EXIT.failed
 }

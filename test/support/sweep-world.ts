@@ -2,18 +2,16 @@
 // from the receiver's transaction store, and Voucherify as the stand-in `npm start` runs
 // (scripts/local/voucherify-stand-in.ts), answered in-process through the real API client.
 // Waits (Retry-After, back-offs) move the manual clock instead of time.
+
+import { receiveWebhook } from '../../lib/receive/receive-webhook'
+import { signPayload } from '../../lib/receive/signature'
 import type { CampaignSweep, SweepSettings } from '../../lib/sweep/campaign-sweep'
 import { voucherifySweepApi } from '../../lib/sweep/sweep-api'
 import { type SweepRequest, sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
-import { receiveWebhook } from '../../lib/receive/receive-webhook'
-import { signPayload } from '../../lib/receive/signature'
 import { sweepSettingsOf } from '../../lib/sweep/sweep-config'
 import type { RequestPacer } from '../../lib/voucherify/request-pacer'
 import { API_TRANSACTION_EVENT_TYPE } from '../../lib/voucherify/transaction-payload'
-import {
-  type StandInOptions,
-  standInFetch,
-} from '../../scripts/local/voucherify-stand-in'
+import { type StandInOptions, standInFetch } from '../../scripts/local/voucherify-stand-in'
 import { envelopeFor, giftEventData } from '../../scripts/sample-events'
 import { fakeDeps, TEST_SECRET } from './fakes/fake-deps'
 import { InMemorySweepStore } from './fakes/in-memory-sweep-store'

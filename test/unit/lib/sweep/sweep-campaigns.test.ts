@@ -313,7 +313,11 @@ describe('sweepCampaigns: poison is parked, not looped', () => {
       { failed: 0, parked: 1 },
     ])
     expect(await world.sweeps.listFailures('camp_1')).toEqual([
-      expect.objectContaining({ transactionId: bad?.id, attempts: 3, parkedAt: expect.any(String) }),
+      expect.objectContaining({
+        transactionId: bad?.id,
+        attempts: 3,
+        parkedAt: expect.any(String),
+      }),
     ])
     expect(world.sweeps.states.get('camp_1')?.coveredCursor).toBe(good.at(-1)?.id)
   })
@@ -415,7 +419,10 @@ describe('sweepCampaigns: runs that stop early', () => {
     world.list(...transactions)
     const controller = new AbortController()
     let pages = 0
-    await world.sweepOne({ signal: controller.signal, onPage: () => ++pages === 2 && controller.abort() })
+    await world.sweepOne({
+      signal: controller.signal,
+      onPage: () => ++pages === 2 && controller.abort(),
+    })
 
     const next = await world.sweepOne()
 
