@@ -66,6 +66,9 @@ export class RateLimitedError extends VoucherifyApiError {
   }
 }
 
+/** Pages in a row without a transaction not listed before, after which a listing is given up. */
+const MAX_STALLED_PAGES = 10
+
 /** The client errors that, on a request carrying a cursor, mean the cursor was refused. */
 const CURSOR_REFUSED_STATUSES = new Set([400, 404, 410, 422])
 
@@ -173,25 +176,32 @@ async function* transactionPages(
   signal?: AbortSignal,
 ): AsyncGenerator<TransactionPage> {
   const pageSize = config.pageSize ?? MAX_PAGE_SIZE
-  const seen = new Set<string>(startingAfter === undefined ? [] : [startingAfter])
   let cursor = startingAfter
-  /** The last page's ids: a cursor refused mid-listing is replaced by the one before it. */
-  let lastPage: string[] = []
-  /** Ids a replaced cursor lists again: yielded already. */
-  let yielded = new Set<string>()
+  /** Every id this listing yielded, in order: a cursor refused mid-listing steps back along it. */
+  const listedIds: string[] = []
+  const yielded = new Set<string>()
+  const refused = new Set<string>()
+  /** Ids listed again after a step back: the page grows by as many, to reach past them. */
+  let relisted = 0
+  /** Pages in a row that brought nothing new: a listing that no longer moves is given up. */
+  let stalled = 0
   for (;;) {
     const url = apiUrl(config, path)
-    url.searchParams.set('limit', String(pageSize))
+    url.searchParams.set('limit', String(Math.min(pageSize + relisted, MAX_PAGE_SIZE)))
     url.searchParams.set('order', order)
     if (cursor !== undefined) url.searchParams.set('starting_after_id', cursor)
     let body: unknown
     try {
       body = await getJson(config, url, signal)
     } catch (error) {
-      const before = lastPage[lastPage.indexOf(cursor as string) - 1]
-      if (!(error instanceof CursorRefusedError) || before === undefined) throw error
-      yielded = new Set(lastPage)
-      cursor = before
+      if (!(error instanceof CursorRefusedError) || cursor === undefined) throw error
+      // An earlier id not refused lists the refused ones again (skipped below), then goes on.
+      refused.add(cursor)
+      let at = listedIds.lastIndexOf(cursor) - 1
+      while (at >= 0 && refused.has(listedIds[at] as string)) at--
+      if (at < 0) throw error
+      cursor = listedIds[at]
+      relisted = listedIds.length - 1 - at
       continue
     }
     const page = v.safeParse(PageSchema, body)
@@ -204,20 +214,23 @@ async function* transactionPages(
     // Only `has_more: true` goes on: null or absent (all the document promises) ends the listing.
     const hasMore = page.output.has_more === true
     const next = page.output.more_starting_after ?? undefined
-    if (hasMore && (!next || seen.has(next))) {
+    // The objects as sent: Valibot's output keeps only the fields it checked; `data: null` is empty.
+    const listed = (body as { data?: ApiTransaction[] | null }).data ?? []
+    const data = listed.filter(({ id }) => !yielded.has(String(id)))
+    stalled = data.length === 0 ? stalled + 1 : 0
+    if (hasMore && (!next || next === cursor || stalled > MAX_STALLED_PAGES)) {
       throw new VoucherifyApiError(
         'Voucherify said there are more transactions but gave no new cursor to read them with',
       )
     }
-    // The objects as sent: Valibot's output keeps only the fields it checked; `data: null` is empty.
-    const listed = (body as { data?: ApiTransaction[] | null }).data ?? []
-    const data = listed.filter(({ id }) => !yielded.has(id as string))
+    for (const { id } of data) {
+      listedIds.push(String(id))
+      yielded.add(String(id))
+    }
+    if (data.length > 0) relisted = 0
     yield { data, next: hasMore ? next : undefined }
     if (!hasMore || !next) return
-    seen.add(next)
     cursor = next
-    lastPage = listed.map(({ id }) => String(id))
-    yielded = new Set()
   }
 }
 

@@ -1,8 +1,10 @@
 import {
   CursorRefusedError,
   campaignTransactionPages,
+  findCampaignTransaction,
   listGiftCampaigns,
   listVoucherTransactions,
+  RateLimitedError,
   type TransactionPage,
   type VoucherifyApiConfig,
   VoucherifyApiError,
@@ -207,6 +209,31 @@ describe('campaignTransactionPages', () => {
     expect((error as Error).message).not.toContain(SECRET_KEY)
   })
 
+  it('steps back to the id before a cursor refused mid-listing and yields each transaction once', async () => {
+    const api = answeringFetch(
+      { body: page(['vtx_1', 'vtx_2'], true, 'vtx_2') },
+      { status: 400, body: { code: 400, key: 'invalid' } },
+      { body: page(['vtx_2', 'vtx_3', 'vtx_4'], false, null) },
+    )
+
+    const pages = await pagesOf(
+      campaignTransactionPages(configWith(api.fetch), 'camp_1', { order: 'id' }),
+    )
+
+    expect(pages.flatMap(({ data }) => data.map(({ id }) => id))).toEqual([
+      'vtx_1',
+      'vtx_2',
+      'vtx_3',
+      'vtx_4',
+    ])
+    expect(api.urls.map((url) => url.searchParams.get('starting_after_id'))).toEqual([
+      null,
+      'vtx_2',
+      'vtx_1',
+    ])
+    expect(api.urls[2]?.searchParams.get('limit')).toBe('3')
+  })
+
   it('reads a 404 without a cursor as an unknown campaign, not a refused cursor', async () => {
     const api = answeringFetch({ status: 404, body: { code: 404, key: 'not_found' } })
 
@@ -267,8 +294,68 @@ describe('listGiftCampaigns', () => {
   it('reads campaigns: null as no campaigns', async () => {
     const api = answeringFetch({ body: { object: 'list', campaigns: null, total: null } })
 
-    const ids = await listGiftCampaigns(configWith(api.fetch))
+    const campaigns = await listGiftCampaigns(configWith(api.fetch))
 
-    expect(ids).toEqual([])
+    expect(campaigns).toEqual({ ids: [], complete: true })
+  })
+
+  it('stops at page 100, the last the document lets a client ask for, and says the list is incomplete', async () => {
+    const full = (page: number) => ({
+      body: {
+        campaigns: Array.from({ length: 100 }, (_, index) => ({ id: `camp_${page}_${index}` })),
+        total: null,
+      },
+    })
+    const api = answeringFetch(...Array.from({ length: 100 }, (_, index) => full(index + 1)))
+
+    const campaigns = await listGiftCampaigns(configWith(api.fetch))
+
+    expect(campaigns.ids).toHaveLength(10_000)
+    expect(campaigns.complete).toBe(false)
+    expect(api.urls.at(-1)?.searchParams.get('page')).toBe('100')
+  })
+})
+
+describe('findCampaignTransaction', () => {
+  it('asks for the one transaction by filters[id][conditions][$is]', async () => {
+    const api = answeringFetch({ body: page(['vtx_7'], false, null) })
+
+    const found = await findCampaignTransaction(configWith(api.fetch), 'camp_1', 'vtx_7')
+
+    expect(found).toEqual({ id: 'vtx_7' })
+    expect(api.urls[0]?.searchParams.get('filters[id][conditions][$is]')).toBe('vtx_7')
+  })
+
+  it('answers undefined when the listing no longer holds it', async () => {
+    const api = answeringFetch({ body: page([], false, null) })
+
+    expect(await findCampaignTransaction(configWith(api.fetch), 'camp_1', 'vtx_7')).toBeUndefined()
+  })
+})
+
+describe('a 429', () => {
+  it('throws RateLimitedError with the wait Voucherify asked for when it is longer than the client waits', async () => {
+    const api = answeringFetch({ status: 429, body: { code: 429, key: 'too_many_requests' } })
+    const fetchWithRetryAfter: typeof fetch = async (input, init) => {
+      const response = await api.fetch(input, init)
+      return new Response(response.body, {
+        status: 429,
+        headers: { 'retry-after': '600' },
+      })
+    }
+
+    const error = await errorOf(() =>
+      pagesOf(
+        campaignTransactionPages(
+          { ...configWith(fetchWithRetryAfter), maxAttempts: 3, maxRetryWaitMs: 60_000 },
+          'camp_1',
+          { order: 'id' },
+        ),
+      ),
+    )
+
+    expect(error).toBeInstanceOf(RateLimitedError)
+    expect((error as RateLimitedError).retryAfterMs).toBe(600_000)
+    expect(api.urls).toHaveLength(1)
   })
 })
