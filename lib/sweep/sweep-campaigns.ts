@@ -74,6 +74,7 @@ export async function sweepCampaigns(
         result: newCampaignSweep(campaignId),
         dryRun: request.dryRun === true,
         attempted: new Set(),
+        attestedCards: new Set(),
       },
     ]),
   )
@@ -161,11 +162,14 @@ async function orStop(
   }
 }
 
+/** The stop of a run whose time budget ended: a long walk carried on over several runs. */
+export const TIME_RAN_OUT = "the run's time ran out"
+
 /** Why an error stops the whole run rather than one campaign; undefined for one campaign's. */
 function stopReasonOf(error: unknown, signal: AbortSignal | undefined): string | undefined {
   if (signal?.aborted) {
     const timedOut = (signal.reason as Error | undefined)?.name === 'TimeoutError'
-    return timedOut ? "the run's time ran out" : 'interrupted'
+    return timedOut ? TIME_RAN_OUT : 'interrupted'
   }
   // Voucherify limits the whole project: every further request would be refused as well.
   if (error instanceof RateLimitedError) {

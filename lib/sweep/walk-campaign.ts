@@ -17,6 +17,8 @@ import {
 /** What one walk needs: a campaign in a run, and its state. */
 export interface WalkContext extends TakeInContext {
   state: CampaignSweepState
+  /** Cards attested in this run already: a full walk after the incremental one skips them. */
+  attestedCards: Set<string>
   onPage?: (campaign: CampaignSweep) => void
 }
 
@@ -66,10 +68,8 @@ export async function walkCampaign(context: WalkContext, kind: WalkKind): Promis
       }
       break
     } catch (error) {
-      if (!(error instanceof CursorRefusedError) || restarts >= MAX_RESTARTS) {
-        await attest(context, cards)
-        throw error
-      }
+      // Unattested cards of a stopped walk wait for the next: the run's time is up, or nearly.
+      if (!(error instanceof CursorRefusedError) || restarts >= MAX_RESTARTS) throw error
       result.cursorRefused++
       walk = restartAfterRefusal(kind, walk, state, deps.receiver.clock())
       state.walks[kind] = walk
@@ -93,8 +93,11 @@ function restartAfterRefusal(
   if (kind === 'incremental' && walk.cursor !== undefined && walk.cursor !== walk.from) {
     return { startedAt: walk.startedAt, ...(walk.from === undefined ? {} : { from: walk.from }) }
   }
-  if (kind === 'incremental') delete state.coveredCursor
-  return newWalk(kind, state, now)
+  if (kind === 'full' || state.coveredCursor === undefined) return newWalk(kind, state, now)
+  // From the start: what it takes in behind the refused cursor, incremental walks passed over.
+  const incrementalCursor = state.coveredCursor
+  delete state.coveredCursor
+  return { ...newWalk(kind, state, now), incrementalCursor }
 }
 
 /** The walk reached the listing's end: what it settled becomes the campaign's covered ground. */
@@ -121,10 +124,12 @@ interface SeenCards {
 
 async function attest(context: WalkContext, cards: SeenCards) {
   if (context.dryRun) return
+  const { attestedCards } = context
   const settled = new Map(
-    [...cards.newest].filter(([voucherId]) => !cards.unsettled.has(voucherId)),
+    [...cards.newest].filter(([id]) => !cards.unsettled.has(id) && !attestedCards.has(id)),
   )
   await attestCards(context.deps, settled, context.result, context.signal)
+  for (const voucherId of settled.keys()) attestedCards.add(voucherId)
 }
 
 /**

@@ -290,6 +290,27 @@ describe('sweepCampaigns: cursors Voucherify refuses', () => {
 
     expect(result).toMatchObject({ status: 'complete', cursorRefused: 1, found: 4, takenIn: 2 })
   })
+
+  it('counts what it takes in behind a refused look-back cursor as missed by the incremental walk', async () => {
+    const world = worldAt(5)
+    const transactions = card(4)
+    world.list(...transactions)
+    await world.sweepOne()
+    world.project.expiredCursors.add(world.sweeps.states.get('camp_1')?.coveredCursor as string)
+    const behind = giftTransaction({
+      id: `${transactions[1]?.id}0`,
+      voucherId: 'v_behind',
+      campaignId: 'camp_1',
+      createdMs: T0 + 90_000,
+      amount: 800,
+      balanceAfter: 800,
+    })
+    world.list(behind)
+
+    const result = await world.sweepOne()
+
+    expect(result).toMatchObject({ cursorRefused: 1, takenIn: 1, missedByIncremental: 1 })
+  })
 })
 
 describe('sweepCampaigns: poison is parked, not looped', () => {
@@ -526,6 +547,21 @@ describe('sweepCampaigns: attestation', () => {
 
     expect(result).toMatchObject({ attested: 0, unattested: [] })
     expect(world.ledger.heads.get(voucherId)?.attestedAt).not.toBe(world.clock.now.toISOString())
+  })
+})
+
+describe('sweepCampaigns: attestation once a run', () => {
+  it('attests a card once in a run that makes both walks', async () => {
+    const world = worldAt(2)
+    world.list(...card(3))
+    await world.sweepOne()
+    world.clock.advance(DEFAULT_SETTINGS.fullWalkEveryMs)
+    world.list(...card(1, world.clock.now.getTime() - 5 * HOUR, 'camp_1', 'v_other'))
+
+    const result = await world.sweepOne()
+
+    expect(result.walks).toEqual(['incremental', 'full'])
+    expect(result.attested).toBe(2)
   })
 })
 

@@ -125,12 +125,15 @@ describe('reconcileVoucher', () => {
     )
   })
 
-  it("leaves out a loyalty card's transactions", async () => {
+  it("leaves out a loyalty card's transactions, told by their balance type", async () => {
     const card = giftCard(['CREDITS_ADDITION'])
+    const listed = transactionOf(card.events[0] as Json)
+    const { balance } = listed.details as { balance: Json }
     const points = {
-      ...transactionOf(card.events[0] as Json),
+      ...listed,
       id: 'vtx_points',
       type: 'POINTS_ACCRUAL',
+      details: { balance: { ...balance, type: 'loyalty_card' } },
     }
 
     const { run, publisher } = reconcile(card, [], {}, { transactions: [points] })
