@@ -414,8 +414,8 @@ export interface SweepSectionInput {
   sweep: SweepResult
   /** The function's memory, for Lambda's part of the dollars. */
   memoryMb: number
-  /** Section 3's new seed events at C = 1, for comparison; absent when the sweep ran alone. */
-  webhook?: PhaseResult
+  /** Section 3's new seed events at C = 1 and section 5's cost of a million; absent when the sweep ran alone. */
+  webhook?: { phase: PhaseResult; costPerMillion: number }
 }
 
 export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): string[] {
@@ -456,10 +456,11 @@ export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): s
         [
           'webhooks, one invocation each (section 3, seed, new, C = 1)',
           '0',
-          fixed(webhook.latency.mean),
+          fixed(webhook.phase.latency.mean),
           '',
-          callsText(webhook.callsPerEvent, 1_000, 0),
-          `0 / ${thousands(webhook.writeUnitsPerEvent * 1_000)}`,
+          callsText(webhook.phase.callsPerEvent, 1_000, 0),
+          `0 / ${thousands(webhook.phase.writeUnitsPerEvent * 1_000)}`,
+          usd7(webhook.costPerMillion / 1_000),
         ],
       ]
     : []
@@ -479,7 +480,7 @@ export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): s
     `Cards attested count once per walk that compared them, so the run with full walks counts a card in both its walks. A card whose head the run itself just moved is within the ${fixed(ATTESTATION_SETTLE_MS / 1_000, 0)} s settle window (lib/sweep/attest-cards.ts) and is left to a later walk that lists it${onboarding.run.totals.attested === 0 ? ': this onboarding run attested none of the cards it took in' : ''}.`,
     '',
     table(
-      'per 1,000 transactions | API requests | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units | USD (wall seconds)',
+      'per 1,000 transactions | API requests | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units | USD (wall seconds; webhooks: section 5)',
       [
         perThousandRow(
           'onboarding, per 1,000 taken in',
@@ -561,7 +562,10 @@ export function renderReport(results: BenchResults, derived: Derived): string {
       sweepSection({
         sweep: results.sweep,
         memoryMb: derived.memoryMb,
-        webhook: derived.phase('seed', false),
+        webhook: {
+          phase: derived.phase('seed', false),
+          costPerMillion: derived.costs.seed.newEvent.total,
+        },
       }),
     ].flatMap((section) => [...section, '']),
   ].join('\n')
