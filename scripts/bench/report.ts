@@ -1,5 +1,6 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
 import { LEDGER_INDEX, MAX_BODY_BYTES, supportedEventTypes } from '../../lib'
+import { ATTESTATION_SETTLE_MS } from '../../lib/sweep/attest-cards'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
 import type { ColdStartResult, ColdStartVariant } from './cold-start'
@@ -21,7 +22,13 @@ import { type Machine, machineLine } from './machine'
 import type { PipelineResult } from './pipeline'
 import type { ProfileSummary } from './profile'
 import { fixed, kib, mean, mib } from './stats'
-import { SPACING_MS, type SweepResult, type SweepRun, UNPACED_REQUESTS_PER_MINUTE } from './sweep'
+import {
+  FULL_RUN_LATER_MS,
+  SPACING_MS,
+  type SweepResult,
+  type SweepRun,
+  UNPACED_REQUESTS_PER_MINUTE,
+} from './sweep'
 
 /** The calls a new (transaction, event type) may make, in the order it makes them. */
 const CALLS_PER_NEW_EVENT = ['claim', 'chain step', 'publish', 'mark published']
@@ -403,87 +410,130 @@ function usageOf(run: SweepRun) {
   return { readUnits: units(true), writeUnits: units(false), publishes: run.calls.Publish ?? 0 }
 }
 
-function sweepSection({ sweep }: BenchResults, derived: Derived): string[] {
-  const { defaults, perThousand, incremental } = sweep
-  const { run } = incremental
+export interface SweepSectionInput {
+  sweep: SweepResult
+  /** The function's memory, for Lambda's part of the dollars. */
+  memoryMb: number
+  /** Section 3's new seed events at C = 1 and section 5's cost of a million; absent when the sweep ran alone. */
+  webhook?: { phase: PhaseResult; costPerMillion: number }
+}
+
+export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): string[] {
+  const { defaults, onboarding, incremental, full } = sweep
   const perRequestS = 60 / defaults.requestsPerMinute
   /** The pacer spaces requests 60 / budget seconds apart; the first goes at once. */
   const pacedS = (requests: number) => Math.max(0, requests - 1) * perRequestS
-  const minutes = (ms: number) => `${fixed(ms / 60_000, 0)} min`
-  const scale = 1_000 / perThousand.transactions
-  const sweepRow = (label: string, result: SweepRun) => {
-    const usage = usageOf(result)
+  const dollars = (run: SweepRun, seconds = run.seconds) =>
+    sweepCost({ ...usageOf(run), seconds }, memoryMb).total
+  const usd7 = (value: number) => `$${value.toFixed(7)}`
+  const graceOverlap = defaults.graceMinutes + defaults.overlapMinutes
+  /** A run's figures per 1,000 of `per` (taken in, or listed). */
+  const perThousandRow = (label: string, run: SweepRun, per: number) => {
+    if (per === 0) return [label, '–']
+    const scale = 1_000 / per
+    const usage = usageOf(run)
     return [
       label,
-      thousands(result.apiRequests * scale),
-      fixed(result.seconds * scale),
-      fixed(pacedS(result.apiRequests * scale), 0),
-      callsText(result.calls, scale, 0),
+      thousands(run.apiRequests * scale),
+      fixed(run.seconds * scale),
+      fixed(pacedS(run.apiRequests) * scale, 0),
+      callsText(run.calls, scale, 0),
       `${thousands(usage.readUnits * scale)} / ${thousands(usage.writeUnits * scale)}`,
+      usd7(dollars(run) * scale),
     ]
   }
-  const webhook = derived.phase('seed', false)
-  const usage = usageOf(run)
-  const billed = (seconds: number) => sweepCost({ ...usage, seconds }, derived.memoryMb).total
-  const dollars = (value: number) => `$${value.toFixed(7)}`
+  const runs = [
+    { name: 'onboarding', run: onboarding.run, transactions: onboarding.transactions },
+    { name: 'incremental', run: incremental.run, transactions: incremental.transactions },
+    { name: 'full walks due', run: full.run, transactions: incremental.transactions },
+  ]
+  const runRow = (label: string, pick: (run: SweepRun, transactions: number) => string) => [
+    label,
+    ...runs.map(({ run, transactions }) => pick(run, transactions)),
+  ]
+  const webhookRow = webhook
+    ? [
+        [
+          'webhooks, one invocation each (section 3, seed, new, C = 1)',
+          '0',
+          fixed(webhook.phase.latency.mean),
+          '',
+          callsText(webhook.phase.callsPerEvent, 1_000, 0),
+          `0 / ${thousands(webhook.phase.writeUnitsPerEvent * 1_000)}`,
+          usd7(webhook.costPerMillion / 1_000),
+        ],
+      ]
+    : []
+  const onboardingScaled = onboarding.run.totals.takenIn !== 1_000
+  const newShare = (100 * incremental.newTransactions) / incremental.transactions
   return [
     '## 6. The sweep',
     '',
-    `\`sweepCampaigns\` as the sweep function wires it (lib/'s DynamoDB sweep and attestation stores, the receiver's own pipeline, \`voucherifySweepApi\`), against DynamoDB Local and fauxqs behind the counting proxies and the Voucherify stand-in (scripts/local/voucherify-stand-in.ts). Defaults from lib/sweep/sweep-config.ts: grace ${minutes(defaults.graceMs)}, overlap ${minutes(defaults.overlapMs)}, ${defaults.requestsPerMinute} requests a minute. The runs use a budget of ${thousands(UNPACED_REQUESTS_PER_MINUTE)} a minute, which never paces, so seconds measure the work; the default budget makes N requests take at least (N − 1) × ${fixed(perRequestS, 0)} s. DynamoDB units as DynamoDB Local reported them (it bills nothing for a key it does not find).`,
+    `\`sweepCampaigns\` with the dependencies lib/sweep-deps.ts builds for the sweep function and \`npm run sweep\` (the DynamoDB sweep and attestation stores, the receiver's own pipeline, \`voucherifySweepApi\`), against DynamoDB Local and fauxqs behind the counting proxies and the Voucherify stand-in answering in this process (\`standInFetch\`, scripts/local/voucherify-stand-in.ts: listings sorted by id only, pages of ${sweep.pageSize}). Settings are lib/sweep/sweep-config.ts's defaults: grace ${defaults.graceMinutes} min, overlap ${defaults.overlapMinutes} min, a full walk every ${defaults.fullWalkDays} days, parked after ${defaults.parkAfterAttempts} failed attempts, ${defaults.requestsPerMinute} requests a minute. The runs use a budget of ${thousands(UNPACED_REQUESTS_PER_MINUTE)} a minute, which never paces, so seconds measure the work; the default budget makes N requests take at least (N − 1) × ${fixed(perRequestS, 0)} s. A campaign's transactions are card histories of scripts/card-history.ts (ten a card), interleaved, one every ${fixed(SPACING_MS / 1_000, 0)} s, their ids in the order they were created. DynamoDB units as DynamoDB Local reported them (it bills nothing for a key it does not find); dollars at section 5's prices, Lambda at ${memoryMb} MB billed for the wall seconds.`,
     '',
-    `**Per 1,000 transactions**: a gift campaign of ${thousands(perThousand.transactions)} transactions on ${perThousand.cards} cards (scripts/card-history.ts, interleaved, one a minute)${scale === 1 ? '' : `, scaled ×${fixed(scale, 1)} to 1,000 (**quick run**)`}, against the webhooks of section 3 (seed, new, C = 1: 1,000 invocations of the mean one).`,
+    `**Onboarding**: one gift campaign of ${thousands(onboarding.transactions)} transactions on ${thousands(onboarding.cards)} cards, never swept, none in the ledger. Its first walk starts at the listing's start and takes every transaction older than the grace in; reaching the end, it counts as the campaign's full walk.${onboardingScaled ? ` The figures per 1,000 below are this run's, scaled from ${thousands(onboarding.run.totals.takenIn)} taken in.` : ''}`,
+    '',
+    `**Incremental**: ${incremental.campaigns} gift campaigns of ${thousands(incremental.cards / incremental.campaigns)} cards each, ${thousands(incremental.transactions)} transactions in all, swept before: the previous run began ${incremental.intervalMinutes} min earlier (serverless.yml's default \`sweepIntervalMinutes\`). The setup, not measured, wrote to DynamoDB Local directly, with the keys and statuses of lib/aws/transactions-table.ts, not through the pipeline: for each of the ${thousands(incremental.prefill.transactionItems)} transactions created before the previous run's grace, the published item the pipeline leaves (the record \`readPayload\` and \`toTransactionRecord\` make of its payload); each card's ledger head at its newest of them (${thousands(incremental.prefill.heads)}), written long before; no ledger step items, which the sweep does not read; and each campaign's state as the previous run left it: the covered cursor at its last transaction at least grace + overlap (${graceOverlap} min) older than that run's start, its full walk completed then (not due). That took ${fixed(incremental.prefill.seconds, 0)} s. The run lists each campaign from its cursor to the end: the ${thousands(incremental.heldBack)} transactions the cursor held back (in the ledger: found again), the ${thousands(incremental.newTransactions)} created since the previous run's grace (${fixed(newShare, 2)} % of all; none in the ledger, as if their webhooks were lost: taken in), and the ${thousands(incremental.withinGrace)} within this run's grace (too recent: left to their webhooks and the next run).`,
+    '',
+    `**Full walks due**: the same ${incremental.campaigns} campaigns, in a run ${fixed(FULL_RUN_LATER_MS / 60_000, 0)} min later by the sweep's clock whose full walks are due (every ${defaults.fullWalkDays} days, or \`npm run sweep -- --full\`): every campaign's incremental walk first, then each one's full walk from the listing's start. What it takes in became older than the grace in those minutes; \`missed by incremental\` counts what a full walk took in at or before the incremental cursor. A run that reaches its time budget stops, and the next carries the full walks on from where they stood.`,
+    '',
+    `Cards attested count once per walk that compared them, so the run with full walks counts a card in both its walks. A card whose head the run itself just moved is within the ${fixed(ATTESTATION_SETTLE_MS / 1_000, 0)} s settle window (lib/sweep/attest-cards.ts) and is left to a later walk that lists it${onboarding.run.totals.attested === 0 ? ': this onboarding run attested none of the cards it took in' : ''}.`,
     '',
     table(
-      'how they get into the ledger | API requests | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units',
+      'per 1,000 transactions | API requests | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units | USD (wall seconds; webhooks: section 5)',
       [
-        sweepRow(
-          `whole-history sweep, none in the ledger: ${thousands(perThousand.first.pass.takenIn)} taken in`,
-          perThousand.first,
+        perThousandRow(
+          'onboarding, per 1,000 taken in',
+          onboarding.run,
+          onboarding.run.totals.takenIn,
         ),
-        sweepRow(
-          `the same sweep again, all in the ledger: ${thousands(perThousand.second.pass.found)} found`,
-          perThousand.second,
+        perThousandRow(
+          'incremental, per 1,000 taken in',
+          incremental.run,
+          incremental.run.totals.takenIn,
         ),
-        [
-          'webhooks, one invocation each',
-          '0',
-          fixed(webhook.latency.mean),
-          '',
-          callsText(webhook.callsPerEvent, 1_000, 0),
-          `0 / ${thousands(webhook.writeUnitsPerEvent * 1_000)}`,
-        ],
+        perThousandRow('full walks due, per 1,000 listed', full.run, full.run.totals.listed),
+        ...webhookRow,
       ],
     ),
     '',
-    `**One incremental sweep** of a campaign with ${thousands(incremental.transactions)} transactions on ${thousands(incremental.cards)} cards, one every ${fixed(SPACING_MS / 1_000, 0)} s. A completed sweep's watermark makes the newest ${thousands(incremental.newTransactions)} new; the ledger already holds the ${thousands(incremental.inOverlap)} in the ${minutes(defaults.overlapMs)} overlap before it and, for each new transaction, its card's previous one (${thousands(incremental.previousOfNew)}). The pass stops on the first page past the overlap.`,
-    '',
-    table('figure | value', [
-      [
-        'Voucherify API requests',
-        `${run.apiRequests} (${run.pages} pages of transactions, 1 list of gift campaigns)`,
-      ],
-      [
-        'transactions listed / found / taken in',
-        `${thousands(run.pass.listed)} / ${thousands(run.pass.found)} / ${thousands(run.pass.takenIn)}`,
-      ],
-      ['cards attested', thousands(run.pass.attested)],
-      ['AWS calls by kind', callsText(run.calls, 1, 0)],
-      [
-        'DynamoDB read / write units',
-        `${thousands(usage.readUnits)} / ${thousands(usage.writeUnits)}`,
-      ],
-      [
-        'seconds (wall)',
-        `${fixed(run.seconds)} s, of which ${fixed(run.apiSeconds)} s waiting for the stand-in`,
-      ],
-      [
-        `at the default ${defaults.requestsPerMinute} requests a minute`,
-        `at least ${fixed(pacedS(run.apiRequests), 0)} s`,
-      ],
-      [
-        `cost (section 5's prices, Lambda at ${derived.memoryMb} MB)`,
-        `${dollars(billed(run.seconds))} for the wall seconds, ${dollars(billed(Math.max(run.seconds, pacedS(run.apiRequests))))} at the default budget`,
-      ],
+    table(`run | ${runs.map(({ name }) => name).join(' | ')}`, [
+      runRow(
+        'campaigns swept / transactions at the stand-in',
+        (run, transactions) => `${run.totals.campaigns} / ${thousands(transactions)}`,
+      ),
+      runRow('listed / found / taken in / too recent', ({ totals }) =>
+        [totals.listed, totals.found, totals.takenIn, totals.tooRecent].map(thousands).join(' / '),
+      ),
+      runRow('failed / parked / missed by incremental', ({ totals }) =>
+        [totals.failed, totals.parked, totals.missedByIncremental].map(thousands).join(' / '),
+      ),
+      runRow(
+        'cards attested / unattested',
+        ({ totals }) => `${thousands(totals.attested)} / ${thousands(totals.unattested)}`,
+      ),
+      runRow(
+        'Voucherify API requests (pages)',
+        (run) => `${thousands(run.apiRequests)} (${thousands(run.pages)})`,
+      ),
+      runRow('AWS calls by kind', (run) => callsText(run.calls, 1, 0)),
+      runRow('DynamoDB read / write units', (run) => {
+        const usage = usageOf(run)
+        return `${thousands(usage.readUnits)} / ${thousands(usage.writeUnits)}`
+      }),
+      runRow(
+        'seconds (wall), of which waiting for the stand-in',
+        (run) => `${fixed(run.seconds)} s, ${fixed(run.apiSeconds)} s`,
+      ),
+      runRow(
+        `at the default ${defaults.requestsPerMinute} requests a minute, at least`,
+        (run) => `${fixed(pacedS(run.apiRequests), 0)} s`,
+      ),
+      runRow(
+        'USD, wall seconds / at the default budget',
+        (run) =>
+          `${usd7(dollars(run))} / ${usd7(dollars(run, Math.max(run.seconds, pacedS(run.apiRequests))))}`,
+      ),
     ]),
   ]
 }
@@ -509,7 +559,14 @@ export function renderReport(results: BenchResults, derived: Derived): string {
       endToEndSection(results),
       memorySection(results, derived),
       costSection(results, derived),
-      sweepSection(results, derived),
+      sweepSection({
+        sweep: results.sweep,
+        memoryMb: derived.memoryMb,
+        webhook: {
+          phase: derived.phase('seed', false),
+          costPerMillion: derived.costs.seed.newEvent.total,
+        },
+      }),
     ].flatMap((section) => [...section, '']),
   ].join('\n')
 }

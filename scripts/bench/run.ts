@@ -1,6 +1,7 @@
 // `npm run bench`: measures the service against the floor of the same work, phase by phase,
 // and writes BENCHMARKS.md and BENCHMARKS.svg from what it measured. `-- --quick` runs small
-// samples to try the bench out and writes into the temp directory instead.
+// samples to try the bench out and writes into the temp directory instead. `-- --sweep` (or
+// BENCH_PHASE=sweep) runs the sweep phase alone and prints its section, writing no file.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,10 +15,18 @@ import { describeMachine, machineLine } from './machine'
 import { uniqueLargeEvent, uniqueSeedEvent } from './payloads'
 import type { PipelineResult } from './pipeline'
 import { profilePipeline } from './profile'
-import { type BenchResults, derive, renderReport, renderSvg, summaryText } from './report'
+import {
+  type BenchResults,
+  derive,
+  renderReport,
+  renderSvg,
+  summaryText,
+  sweepSection,
+} from './report'
 import { measureSweep } from './sweep'
 
 const quick = process.argv.includes('--quick')
+const sweepOnly = process.argv.includes('--sweep') || process.env.BENCH_PHASE === 'sweep'
 const started = Date.now()
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`
 const say = (line: string) => console.log(`${elapsed()}  ${line}`)
@@ -31,7 +40,7 @@ const SETTINGS = quick
       profileMs: 500,
       coldStarts: 4,
       scale: 0.1,
-      sweep: { perThousandCards: 10, incremental: { transactions: 2_000, newTransactions: 50 } },
+      sweep: { onboardingCards: 20, incremental: { campaigns: 5, cardsPerCampaign: 40 } },
     }
   : {
       pipelineMs: 2_000,
@@ -40,10 +49,8 @@ const SETTINGS = quick
       profileMs: 2_000,
       coldStarts: 20,
       scale: 1,
-      sweep: {
-        perThousandCards: 100,
-        incremental: { transactions: 100_000, newTransactions: 1_000 },
-      },
+      // Onboarding 1,000 transactions; 50 campaigns of 200 cards, 100,000 transactions in all.
+      sweep: { onboardingCards: 100, incremental: { campaigns: 50, cardsPerCampaign: 200 } },
     }
 
 function plans(scale: number): PhasePlan[] {
@@ -97,7 +104,22 @@ async function measurePipelineCases(childBundle: string): Promise<PipelineResult
   })
 }
 
+/** The sweep phase alone, on a local stack of its own: its section on stdout. */
+async function sweepPhaseOnly() {
+  say(`machine: ${machineLine(describeMachine())}`)
+  say('the sweep against the local stack and the Voucherify stand-in')
+  const aws = await startLocalAwsOnFreePorts()
+  try {
+    const sweep = await measureSweep(aws, SETTINGS.sweep, say)
+    const memoryMb = aws.resources.lambda?.memorySize ?? 1_024
+    console.log(`\n${sweepSection({ sweep, memoryMb }).join('\n')}\n`)
+  } finally {
+    await aws.stop()
+  }
+}
+
 async function main() {
+  if (sweepOnly) return sweepPhaseOnly()
   const machine = describeMachine()
   say(`machine: ${machineLine(machine)}`)
   const workDir = mkdtempSync(join(tmpdir(), 'voucherify-bench-'))

@@ -1,49 +1,80 @@
 // The sweep against the local stack: DynamoDB Local and fauxqs behind counting proxies, the
-// Voucherify stand-in in this process, and a requests-per-minute budget no run here reaches, so
-// that seconds measure the work; what the default budget adds is arithmetic (the report).
+// Voucherify stand-in answering in this process (`standInFetch`), and a requests-per-minute
+// budget no run here reaches, so that seconds measure the work; what the default budget adds is
+// arithmetic (the report). Three runs of `sweepCampaigns` with its default settings:
+// - onboarding: a campaign none of whose transactions is in the ledger, never swept: its first
+//   (onboarding) walk from the listing's start takes every one in;
+// - incremental: 50 campaigns holding 100,000 transactions, swept before: the ledger is filled
+//   beforehand by writing its items to DynamoDB Local directly (faster than the pipeline by far),
+//   and each campaign's state is the one the previous run left;
+// - full: the same 50 campaigns in a run whose full walks are due, every transaction listed again.
+import { randomBytes } from 'node:crypto'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import {
   API_TRANSACTION_EVENT_TYPE,
   type CampaignSweep,
-  readSweepConfig,
-  realAttestationStore,
-  realSweepStore,
   type SweepApi,
   sweepCampaigns,
-  voucherifySweepApi,
 } from '../../lib'
+import { realSweepStore } from '../../lib/aws/dynamodb-sweep-store'
+import { ITEM_STATUS, itemKeys } from '../../lib/aws/transactions-table'
+import { readPayload } from '../../lib/receive/read-payload'
+import { toTransactionRecord } from '../../lib/receive/transaction-store'
+import type { SweepSettings } from '../../lib/sweep/campaign-sweep'
+import { SWEEP_SETTINGS, sweepSettingsOf } from '../../lib/sweep/sweep-config'
+import { buildSweepDeps } from '../../lib/sweep-deps'
+import { MAX_PAGE_SIZE } from '../../lib/voucherify/voucherify-api'
 import { cardHistory, TEN_TRANSACTIONS } from '../card-history'
 import { receiverDeps } from '../cli/receiver-deps'
 import type { LocalAws } from '../local/local-aws'
 import { stageSetting } from '../local/serverless-resources'
-import {
-  type StandInCard,
-  type StandInOptions,
-  startVoucherifyStandIn,
-} from '../local/voucherify-stand-in'
+import { type StandInCard, type StandInOptions, standInFetch } from '../local/voucherify-stand-in'
 import { countsSince, startCountingProxy } from './counting-proxy'
 
 type Json = Record<string, unknown>
 
 /** High enough that the pacer never waits: 1 ms between requests. */
 export const UNPACED_REQUESTS_PER_MINUTE = 60_000
-/** How far apart the campaign's transactions are: one a minute, oldest to newest. */
+/** How far apart a campaign's transactions are: one a minute, oldest to newest. */
 export const SPACING_MS = 60_000
+/** serverless.yml's default `sweepIntervalMinutes`: how long before this run the previous one began. */
+export const INTERVAL_MINUTES = 15
+/**
+ * How much later, in the sweep's clock, the run with the full walks comes: past the settle window
+ * of the heads the incremental run moved, so that it attests them too.
+ */
+export const FULL_RUN_LATER_MS = 2 * 60_000
 
 export interface SweepSizes {
-  /** Cards of ten transactions each (scripts/card-history.ts), none in the ledger at first. */
-  perThousandCards: number
-  /** The campaign of the incremental sweep, and how many of its newest are new. */
-  incremental: { transactions: number; newTransactions: number }
+  /** Cards of ten transactions each (scripts/card-history.ts) in the onboarded campaign. */
+  onboardingCards: number
+  /** The incremental case: campaigns, and cards of ten transactions in each. */
+  incremental: { campaigns: number; cardsPerCampaign: number }
+}
+
+/** What one run did, summed over its campaigns. */
+export interface SweepTotals {
+  campaigns: number
+  listed: number
+  found: number
+  takenIn: number
+  tooRecent: number
+  attested: number
+  unattested: number
+  failed: number
+  parked: number
+  missedByIncremental: number
 }
 
 export interface SweepRun {
-  pass: CampaignSweep
+  totals: SweepTotals
   seconds: number
   /** Of `seconds`, waiting for the stand-in's answers (it sorts the campaign per request). */
   apiSeconds: number
   apiRequests: number
+  /** Of `apiRequests`, pages of transactions (the rest list the gift campaigns). */
   pages: number
   /** DynamoDB and SNS requests by operation. */
   calls: Record<string, number>
@@ -52,34 +83,60 @@ export interface SweepRun {
 }
 
 export interface SweepResult {
-  /** The sweep function's defaults (lib/sweep/sweep-config.ts). */
-  defaults: { graceMs: number; overlapMs: number; requestsPerMinute: number }
-  perThousand: { transactions: number; cards: number; first: SweepRun; second: SweepRun }
+  /** The sweep function's defaults (lib/sweep/sweep-config.ts SWEEP_SETTINGS). */
+  defaults: {
+    graceMinutes: number
+    overlapMinutes: number
+    fullWalkDays: number
+    parkAfterAttempts: number
+    requestsPerMinute: number
+  }
+  pageSize: number
+  onboarding: { transactions: number; cards: number; run: SweepRun }
   incremental: {
+    campaigns: number
     transactions: number
     cards: number
+    intervalMinutes: number
+    /** Listed again between the covered cursor and the previous run's grace: in the ledger. */
+    heldBack: number
+    /** Created after the previous run's grace and before this one's: not in the ledger. */
     newTransactions: number
-    /** Already taken in, between the watermark less the overlap and the watermark. */
-    inOverlap: number
-    /** Taken in beforehand so each new transaction chains onto its card's head. */
-    previousOfNew: number
+    /** Within this run's grace: left to their webhooks and the next run. */
+    withinGrace: number
+    /** Items written to DynamoDB Local beforehand, and how long it took. */
+    prefill: { transactionItems: number; heads: number; seconds: number }
     run: SweepRun
   }
+  /** The same campaigns in a run whose full walks are due. */
+  full: { run: SweepRun }
 }
 
 /**
  * `cards` card histories in `campaignId`, interleaved (every card's first transaction, then
- * every card's second, …) `SPACING_MS` apart, the newest at `newestMs`.
+ * every card's second, …) `SPACING_MS` apart, the newest at `newestMs`, their ids in that order
+ * (`tag` keeps them apart from other campaigns'): a listing in id order is one in time order.
  */
-function campaign(campaignId: string, cards: number, newestMs: number): StandInCard[] {
+function campaign(campaignId: string, tag: string, cards: number, newestMs: number): StandInCard[] {
   const histories = Array.from({ length: cards }, () => cardHistory())
   const total = cards * TEN_TRANSACTIONS.length
+  const ids = new Map<string, string>()
+  const idOf = (order: number) => `vtx_${tag}_${String(order).padStart(7, '0')}`
+  for (const [c, history] of histories.entries()) {
+    for (const [k, transaction] of history.transactions.entries()) {
+      ids.set(transaction.id, idOf(k * cards + c))
+    }
+  }
   return histories.map((history, c) => ({
     id: history.voucherId,
-    code: `GIFT-${c}`,
+    code: `GIFT-${tag}-${c}`,
     transactions: history.transactions.map((transaction, k) => {
       const json = transaction.dataFor(API_TRANSACTION_EVENT_TYPE).transaction as Json
       const order = k * cards + c
+      json.id = idOf(order)
+      if (typeof json.related_transaction_id === 'string') {
+        json.related_transaction_id = ids.get(json.related_transaction_id) ?? null
+      }
       json.created_at = new Date(newestMs - (total - 1 - order) * SPACING_MS).toISOString()
       json.campaign_id = campaignId
       return json
@@ -88,6 +145,8 @@ function campaign(campaignId: string, cards: number, newestMs: number): StandInC
 }
 
 const createdMs = (transaction: Json) => Date.parse(String(transaction.created_at))
+const balanceAfter = (transaction: Json) =>
+  Number((transaction.details as { balance: { balance: number } }).balance.balance)
 const count = (cards: StandInCard[]) =>
   cards.reduce((sum, card) => sum + card.transactions.length, 0)
 
@@ -103,6 +162,8 @@ function timed(api: SweepApi, waited: { ms: number }): SweepApi {
   }
   return {
     listGiftCampaigns: (signal) => time(api.listGiftCampaigns(signal)),
+    findTransaction: (campaignId, transactionId, signal) =>
+      time(api.findTransaction(campaignId, transactionId, signal)),
     async *campaignTransactionPages(campaignId, startingAfter, signal) {
       const pages = api.campaignTransactionPages(campaignId, startingAfter, signal)
       const iterator = pages[Symbol.asyncIterator]()
@@ -116,6 +177,80 @@ function timed(api: SweepApi, waited: { ms: number }): SweepApi {
         await iterator.return?.()
       }
     },
+  }
+}
+
+function totalsOf(campaigns: CampaignSweep[]): SweepTotals {
+  const sum = (pick: (campaign: CampaignSweep) => number) =>
+    campaigns.reduce((total, campaign) => total + pick(campaign), 0)
+  return {
+    campaigns: campaigns.length,
+    listed: sum((c) => c.listed),
+    found: sum((c) => c.found),
+    takenIn: sum((c) => c.takenIn),
+    tooRecent: sum((c) => c.tooRecent),
+    attested: sum((c) => c.attested),
+    unattested: sum((c) => c.unattested.length),
+    failed: sum((c) => c.failed),
+    parked: sum((c) => c.parked),
+    missedByIncremental: sum((c) => c.missedByIncremental),
+  }
+}
+
+/** Writes `items` 25 to a BatchWriteItem, `parallel` at a time, retrying what DynamoDB leaves. */
+async function writeItems(documents: DynamoDBDocumentClient, tableName: string, items: Json[]) {
+  const batches: Json[][] = []
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25))
+  const parallel = 8
+  let next = 0
+  const worker = async () => {
+    while (next < batches.length) {
+      let requests = (batches[next++] as Json[]).map((Item) => ({ PutRequest: { Item } }))
+      while (requests.length > 0) {
+        const answer = await documents.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
+        )
+        requests = (answer.UnprocessedItems?.[tableName] ?? []) as typeof requests
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: parallel }, worker))
+}
+
+/**
+ * The item the pipeline leaves for a transaction it took in and published: the record
+ * `readPayload` and `toTransactionRecord` make of its payload, published, its chain verdict ok.
+ */
+function publishedItem(transaction: Json, receivedAt: string): Json {
+  const body = Buffer.from(
+    JSON.stringify({ transaction, balance: (transaction.details as Json).balance }),
+  )
+  const read = readPayload(
+    { body, pathEventType: API_TRANSACTION_EVENT_TYPE, origin: 'sweep' },
+    receivedAt,
+  )
+  if (!read.ok) throw new Error(`bench transaction ${String(transaction.id)} does not read`)
+  return {
+    ...toTransactionRecord(read.event),
+    status: ITEM_STATUS.published,
+    message_id: `bench-${String(transaction.id)}`,
+    published_at: receivedAt,
+    ledger_status: 'ok',
+    received_count: 1,
+    last_received_at: receivedAt,
+  }
+}
+
+/** A card's ledger head at `transaction`, written long enough ago to be past the settle window. */
+function headItem(voucherId: string, transaction: Json): Json {
+  return {
+    ...itemKeys.ledgerHead(voucherId),
+    head_transaction_id: String(transaction.id),
+    head_created_at: String(transaction.created_at),
+    head_created_ms: createdMs(transaction),
+    head_balance: balanceAfter(transaction),
+    updated_at: String(transaction.created_at),
+    applied_count: 1,
   }
 }
 
@@ -137,121 +272,178 @@ export async function measureSweep(
     }
     const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbProxy.url })
     const sns = new SNSClient({ ...common, endpoint: snsProxy.url })
+    // The setup's writes go to DynamoDB Local directly: they are not the sweep's.
+    const setupClient = new DynamoDBClient({ ...common, endpoint: aws.endpoints.dynamodb })
+    const setup = DynamoDBDocumentClient.from(setupClient)
     closers.push(async () => {
       dynamodb.destroy()
       sns.destroy()
+      setupClient.destroy()
     })
     const { tableName } = aws.resources
     const options: StandInOptions = { appId: 'bench', secretKey: 'bench', cards: [] }
-    const standIn = await startVoucherifyStandIn(options)
-    closers.push(standIn.close)
+    const standIn = standInFetch(options)
 
-    const config = readSweepConfig({ VOUCHERIFY_API_URL: standIn.url })
-    const settings = { graceMs: config.graceMs, overlapMs: config.overlapMs }
+    const defaults = Object.fromEntries(
+      Object.entries(SWEEP_SETTINGS).map(([name, setting]) => [name, setting.default]),
+    ) as SweepResult['defaults']
+    const settings: SweepSettings = sweepSettingsOf(defaults)
     const waited = { ms: 0 }
-    const sweeps = realSweepStore(dynamodb, { tableName })
-    const deps = {
-      receiver: receiverDeps(
+    /** The sweep's clock: `shift.ms` ahead of this machine's, so a run starts when planned. */
+    const shift = { ms: 0 }
+    const receiver = {
+      ...receiverDeps(
         { dynamodb, sns },
         { tableName, topicArnPrefix: stageSetting(aws.resources, 'TOPIC_ARN_PREFIX') },
       ),
-      sweeps,
-      attestations: realAttestationStore(dynamodb, { tableName }),
-      api: timed(
-        voucherifySweepApi({
-          baseUrl: standIn.url,
-          appId: options.appId,
-          secretKey: options.secretKey,
-          requestsPerMinute: UNPACED_REQUESTS_PER_MINUTE,
-        }),
-        waited,
-      ),
+      clock: () => new Date(Date.now() + shift.ms),
     }
-    /** Shows the stand-in `cards` as the one gift campaign `id`, and sweeps it once. */
-    const sweep = async (id: string, cards: StandInCard[], full: boolean): Promise<SweepRun> => {
+    const built = buildSweepDeps(receiver, dynamodb, tableName, {
+      baseUrl: 'https://voucherify.invalid',
+      appId: options.appId,
+      secretKey: options.secretKey,
+      requestsPerMinute: UNPACED_REQUESTS_PER_MINUTE,
+      fetch: standIn.fetch,
+    })
+    const deps = { ...built, api: timed(built.api, waited) }
+    // Fresh per bench run: a table used before holds none of these ids.
+    const run = randomBytes(2).toString('hex')
+
+    /** Shows the stand-in `cards` in the gift campaigns `ids`, and sweeps them once at `atMs`. */
+    const sweep = async (
+      ids: string[],
+      cards: StandInCard[],
+      request: { full?: boolean; atMs?: number } = {},
+    ): Promise<SweepRun> => {
       options.cards = cards
-      options.campaigns = [{ id, name: id, campaign_type: 'GIFT_VOUCHERS' }]
+      options.campaigns = ids.map((id) => ({ id, name: id, campaign_type: 'GIFT_VOUCHERS' }))
       const before = {
         requests: standIn.requests.length,
         calls: { ...dynamodbProxy.counts(), ...snsProxy.counts() },
         units: dynamodbProxy.capacity(),
       }
       waited.ms = 0
+      shift.ms = request.atMs === undefined ? 0 : request.atMs - Date.now()
       const started = performance.now()
-      const { campaigns } = await sweepCampaigns(deps, settings, { full })
+      const summary = await sweepCampaigns(deps, settings, { full: request.full === true })
       const seconds = (performance.now() - started) / 1_000
       const requests = standIn.requests.slice(before.requests)
-      const pass = campaigns.find((candidate) => candidate.campaignId === id)
-      if (pass?.status !== 'complete') throw new Error(`sweep of ${id}: ${pass?.error ?? 'none'}`)
+      const unfinished = summary.campaigns.filter((c) => c.status !== 'complete')
+      if (summary.stopReason !== undefined || unfinished.length > 0) {
+        throw new Error(
+          `sweep: ${summary.stopReason ?? unfinished.map((c) => `${c.campaignId}: ${c.error}`).join('; ')}`,
+        )
+      }
       return {
-        pass,
+        totals: totalsOf(summary.campaigns),
         seconds,
         apiSeconds: waited.ms / 1_000,
         apiRequests: requests.length,
-        pages: requests.filter((request) => request.path.endsWith('/transactions')).length,
+        pages: requests.filter((r) => r.path.endsWith('/transactions')).length,
         calls: countsSince({ ...dynamodbProxy.counts(), ...snsProxy.counts() }, before.calls),
         units: countsSince(dynamodbProxy.capacity(), before.units),
       }
     }
-    // Transactions old enough for the grace period when the sweeps below start.
-    const newestMs = Date.now() - settings.graceMs - SPACING_MS
+    const graceMs = settings.graceMs
+    // Old enough for the grace period, by half a spacing: no transaction sits on a boundary.
+    const pastGraceMs = () => Date.now() - graceMs - SPACING_MS / 2
+
     // The SDK's first calls (connections, endpoint rules) are not steady state.
-    await sweep('camp_bench_warm_up', campaign('camp_bench_warm_up', 1, newestMs), true)
+    const warmUp = `camp_bench_warm_up_${run}`
+    await sweep([warmUp], campaign(warmUp, `w${run}`, 1, pastGraceMs()))
 
-    const small = campaign('camp_bench_1k', sizes.perThousandCards, newestMs)
-    const transactions = count(small)
-    onProgress(`  ${transactions} transactions on ${small.length} cards, none in the ledger`)
-    const first = await sweep('camp_bench_1k', small, true)
-    const second = await sweep('camp_bench_1k', small, true)
+    // Onboarding: never swept, none in the ledger.
+    const onboardingId = `camp_bench_onboarding_${run}`
+    const small = campaign(onboardingId, `o${run}`, sizes.onboardingCards, pastGraceMs())
     onProgress(
-      `  whole-history sweeps: ${first.seconds.toFixed(1)} s taking all in, ` +
-        `${second.seconds.toFixed(1)} s finding all`,
+      `  onboarding: ${count(small)} transactions on ${small.length} cards, none in the ledger`,
+    )
+    const onboarding = await sweep([onboardingId], small)
+    onProgress(
+      `  onboarding walk: ${onboarding.totals.takenIn} taken in, ${onboarding.seconds.toFixed(1)} s`,
     )
 
-    const { transactions: total, newTransactions } = sizes.incremental
-    const id = 'camp_bench_incremental'
-    const started = Date.now()
-    const large = campaign(id, Math.ceil(total / TEN_TRANSACTIONS.length), newestMs)
-    const times = large.flatMap((card) => card.transactions.map(createdMs)).sort((a, b) => b - a)
-    const watermarkMs = times[newTransactions - 1] as number
-    const lookBackMs = watermarkMs - settings.overlapMs
-    const overlaps = (ms: number) => ms >= lookBackMs && ms < watermarkMs
-    // The ledger holds the overlap window and, for each card with a new transaction, the one
-    // before it; the older ones are not in the table: the pass stops before it reaches them.
-    const before = large
-      .map((card) => ({
-        ...card,
-        transactions: card.transactions.filter((transaction, index, all) => {
-          const next = all[index + 1]
-          return overlaps(createdMs(transaction)) || (next && createdMs(next) >= watermarkMs)
-        }),
-      }))
-      .filter((card) => card.transactions.length > 0)
-    const beforeCount = count(before)
-    const overlapCount = times.filter(overlaps).length
-    await sweep(id, before, true)
-    await sweeps.completeWalk(id, new Date(watermarkMs).toISOString())
-    onProgress(
-      `  ${times.length} transactions in the stand-in, ` +
-        `${beforeCount} taken in beforehand (${((Date.now() - started) / 1_000).toFixed(1)} s)`,
+    // Incremental: the previous run began INTERVAL_MINUTES before this one, at `previousMs`.
+    const { campaigns: campaignCount, cardsPerCampaign } = sizes.incremental
+    const setupStarted = performance.now()
+    const plannedMs = Date.now()
+    const previousMs = plannedMs - INTERVAL_MINUTES * 60_000
+    const settledBeforeMs = previousMs - graceMs - settings.overlapMs
+    const ids = Array.from({ length: campaignCount }, (_, i) => `camp_bench_${run}_${i}`)
+    const byCampaign = ids.map((id, i) =>
+      campaign(id, `${run}c${i}`, cardsPerCampaign, plannedMs - SPACING_MS / 2),
     )
-    const run = await sweep(id, large, false)
+    const large = byCampaign.flat()
+    const all = large.flatMap((card) => card.transactions)
+    const inLedger = (transaction: Json) => createdMs(transaction) <= previousMs - graceMs
+    const receivedAt = new Date(previousMs).toISOString()
+    const written = { transactionItems: 0, heads: 0 }
+    // A campaign at a time, to hold few items in memory.
+    for (const cards of byCampaign) {
+      const items = cards.flatMap((card) => card.transactions.filter(inLedger))
+      const heads = cards.flatMap((card) => {
+        const last = card.transactions.filter(inLedger).at(-1)
+        return last ? [headItem(card.id, last)] : []
+      })
+      await writeItems(setup, tableName, [
+        ...items.map((transaction) => publishedItem(transaction, receivedAt)),
+        ...heads,
+      ])
+      written.transactionItems += items.length
+      written.heads += heads.length
+    }
+    const sweeps = realSweepStore(setupClient, { tableName })
+    for (const [i, id] of ids.entries()) {
+      const settled = (byCampaign[i] as StandInCard[])
+        .flatMap((card) => card.transactions)
+        .filter((t) => createdMs(t) <= settledBeforeMs)
+        .map((t) => String(t.id))
+        .sort()
+      const at = new Date(previousMs).toISOString()
+      await sweeps.saveState(id, {
+        ...(settled.length > 0 ? { coveredCursor: settled.at(-1) as string } : {}),
+        fullWalkCompletedAt: at,
+        visitedAt: at,
+        walks: {},
+      })
+    }
+    const prefillSeconds = (performance.now() - setupStarted) / 1_000
+    const between = (fromMs: number, toMs: number) =>
+      all.filter((t) => createdMs(t) > fromMs && createdMs(t) <= toMs).length
+    const heldBack = between(settledBeforeMs, previousMs - graceMs)
+    const newTransactions = between(previousMs - graceMs, plannedMs - graceMs)
+    const withinGrace = between(plannedMs - graceMs, plannedMs)
     onProgress(
-      `  incremental sweep: ${run.pass.takenIn} taken in, ${run.pass.found} found, ` +
-        `${run.apiRequests} API requests, ${run.seconds.toFixed(1)} s ` +
-        `(${run.apiSeconds.toFixed(1)} s waiting for the stand-in)`,
+      `  incremental: ${all.length} transactions in ${ids.length} campaigns, ` +
+        `${written.transactionItems} items and ${written.heads} heads written beforehand ` +
+        `(${prefillSeconds.toFixed(1)} s)`,
+    )
+    const incremental = await sweep(ids, large, { atMs: plannedMs })
+    onProgress(
+      `  incremental run: ${incremental.totals.takenIn} taken in, ${incremental.totals.found} found, ` +
+        `${incremental.apiRequests} API requests, ${incremental.seconds.toFixed(1)} s`,
+    )
+    const full = await sweep(ids, large, { full: true, atMs: plannedMs + FULL_RUN_LATER_MS })
+    onProgress(
+      `  full walks: ${full.totals.listed} listed, ${full.apiRequests} API requests, ` +
+        `${full.seconds.toFixed(1)} s`,
     )
     return {
-      defaults: { ...settings, requestsPerMinute: config.requestsPerMinute },
-      perThousand: { transactions, cards: small.length, first, second },
+      defaults,
+      pageSize: MAX_PAGE_SIZE,
+      onboarding: { transactions: count(small), cards: small.length, run: onboarding },
       incremental: {
-        transactions: times.length,
+        campaigns: ids.length,
+        transactions: all.length,
         cards: large.length,
+        intervalMinutes: INTERVAL_MINUTES,
+        heldBack,
         newTransactions,
-        inOverlap: overlapCount,
-        previousOfNew: beforeCount - overlapCount,
-        run,
+        withinGrace,
+        prefill: { ...written, seconds: prefillSeconds },
+        run: incremental,
       },
+      full: { run: full },
     }
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)
