@@ -1,6 +1,5 @@
 import type { Projection } from '@aws-sdk/client-dynamodb'
-import { LEDGER_INDEX, MAX_BODY_BYTES, supportedEventTypes } from '../../lib'
-import { ATTESTATION_SETTLE_MS } from '../../lib/sweep/attest-cards'
+import { ATTESTATION_SETTLE_MS, LEDGER_INDEX, MAX_BODY_BYTES, supportedEventTypes } from '../../lib'
 import { SERVERLESS_ESBUILD_OPTIONS } from './bundles'
 import { renderChart } from './chart'
 import type { ColdStartResult, ColdStartVariant } from './cold-start'
@@ -477,7 +476,7 @@ export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): s
     '',
     `**Full walks due**: the same ${incremental.campaigns} campaigns, in a run ${fixed(FULL_RUN_LATER_MS / 60_000, 0)} min later by the sweep's clock whose full walks are due (every ${defaults.fullWalkDays} days, or \`npm run sweep -- --full\`): every campaign's incremental walk first, then each one's full walk from the listing's start. What it takes in became older than the grace in those minutes; \`missed by incremental\` counts what a full walk took in at or before the incremental cursor. A run that reaches its time budget stops, and the next carries the full walks on from where they stood.`,
     '',
-    `Cards attested count once per walk that compared them, so the run with full walks counts a card in both its walks. A card whose head the run itself just moved is within the ${fixed(ATTESTATION_SETTLE_MS / 1_000, 0)} s settle window (lib/sweep/attest-cards.ts) and is left to a later walk that lists it${onboarding.run.totals.attested === 0 ? ': this onboarding run attested none of the cards it took in' : ''}.`,
+    `A card is attested once a run, by the first walk that compares it; the ${fixed(ATTESTATION_SETTLE_MS / 1_000, 0)} s settle window (lib/sweep/attest-cards.ts) leaves alone only a head behind Voucherify's newest listed transaction of the card.`,
     '',
     table(
       'per 1,000 transactions | API requests | seconds (wall) | s at the default budget, at least | AWS calls by kind | DynamoDB read / write units | USD (wall seconds; webhooks: section 5)',

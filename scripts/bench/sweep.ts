@@ -14,18 +14,20 @@ import { SNSClient } from '@aws-sdk/client-sns'
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import {
   API_TRANSACTION_EVENT_TYPE,
+  buildSweepDeps,
   type CampaignSweep,
+  ITEM_STATUS,
+  itemKeys,
+  MAX_PAGE_SIZE,
+  readPayload,
+  realSweepStore,
+  SWEEP_SETTINGS,
   type SweepApi,
+  type SweepSettings,
   sweepCampaigns,
+  sweepSettingsOf,
+  toTransactionRecord,
 } from '../../lib'
-import { realSweepStore } from '../../lib/aws/dynamodb-sweep-store'
-import { ITEM_STATUS, itemKeys } from '../../lib/aws/transactions-table'
-import { readPayload } from '../../lib/receive/read-payload'
-import { toTransactionRecord } from '../../lib/receive/transaction-store'
-import type { SweepSettings } from '../../lib/sweep/campaign-sweep'
-import { SWEEP_SETTINGS, sweepSettingsOf } from '../../lib/sweep/sweep-config'
-import { buildSweepDeps } from '../../lib/sweep-deps'
-import { MAX_PAGE_SIZE } from '../../lib/voucherify/voucherify-api'
 import { cardHistory, TEN_TRANSACTIONS } from '../card-history'
 import { receiverDeps } from '../cli/receiver-deps'
 import type { LocalAws } from '../local/local-aws'
