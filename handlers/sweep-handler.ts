@@ -63,6 +63,9 @@ export function createSweepHandler(deps: SweepHandlerDeps) {
       campaigns_beyond_listing: summary.campaignsBeyondListing,
       campaign_ids: summary.campaigns.map(({ campaignId }) => campaignId),
       unattested_voucher_ids: summary.campaigns.flatMap(({ unattested }) => unattested),
+      failed_campaigns: summary.campaigns.flatMap(({ campaignId, error }) =>
+        error === undefined ? [] : [{ campaign_id: campaignId, error }],
+      ),
       // Ids and reasons (a status, a step, schema paths or a balance type): never a value.
       failures: summary.campaigns.flatMap(({ failures }) =>
         failures.map(({ transactionId, reason }) => ({ transaction_id: transactionId, reason })),
