@@ -530,7 +530,7 @@ export function forgedRequestLines(forged: ForgedResult[], memoryMb: number): st
       ]),
     ),
     '',
-    `**Per million forged requests**, at ${memoryMb} MB and section 5's prices (CloudWatch Logs ingestion besides): one that reaches the function pays the HTTP API, the Lambda request, the handler's median time stretched as section 4 does (billed per started ms) and its log bytes (Lambda's own START, END and REPORT lines not counted); one the HTTP API's throttling answers 429 never reaches the function, and is counted here at the price of an HTTP API request, an upper bound.`,
+    `**Per million forged requests**, at ${memoryMb} MB and the prices of section 5: one that reaches the function pays the HTTP API, the Lambda request, the handler's median time stretched as section 4 does (billed per started ms) and its log bytes (Lambda's own START, END and REPORT lines not counted); one the HTTP API's throttling answers 429 never reaches the function, and is counted here at the price of an HTTP API request, an upper bound.`,
     '',
     table(
       'per million forged requests | billed | HTTP API | Lambda requests | Lambda compute | CloudWatch Logs | reaching the function | throttled (at most)',
