@@ -71,6 +71,14 @@ export const PRICES = {
       '(confirmed)',
     source: 'https://aws.amazon.com/api-gateway/pricing/',
   },
+  cloudWatchLogsIngestion: {
+    name: 'CloudWatch Logs ingestion',
+    usd: 0.63,
+    unit: 'GB ingested (Standard log class)',
+    verified:
+      'not confirmed for eu-central-1 ($0.63 per GB); us-east-1 is $0.50 per GB (not confirmed)',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
 } satisfies Record<string, Price>
 // ════════════════════════════════════════════════════════════════════════════════════════════
 
@@ -209,4 +217,34 @@ export function sweepCost(usage: SweepUsage, memoryMb: number) {
     sns: usage.publishes * PRICES.snsPublish.usd,
   }
   return { ...parts, total: Object.values(parts).reduce((sum, usd) => sum + usd, 0) }
+}
+
+export interface ForgedCost {
+  billedMs: number
+  /** USD per million forged requests that reach the function, by component. */
+  httpApi: number
+  lambdaRequests: number
+  lambdaCompute: number
+  logs: number
+  total: number
+  /** USD per million forged requests API Gateway throttles, counted as billed: an upper bound. */
+  throttled: number
+}
+
+/** What a million forged requests cost when they reach the function, and when they are throttled. */
+export function forgedCostPerMillion(
+  forged: { handlerUs: number; logBytes: number },
+  memoryMb: number,
+): ForgedCost {
+  const cpuMs = (forged.handlerUs / 1_000) * Math.max(1, FULL_VCPU_MB / memoryMb)
+  const billedMs = Math.max(1, Math.ceil(cpuMs))
+  const million = (usd: number) => usd * 1e6
+  const parts = {
+    httpApi: million(PRICES.httpApiRequest.usd),
+    lambdaRequests: million(PRICES.lambdaRequest.usd),
+    lambdaCompute: million((memoryMb / 1024) * (billedMs / 1000) * PRICES.lambdaArmGbSecond.usd),
+    logs: million((forged.logBytes / 1e9) * PRICES.cloudWatchLogsIngestion.usd),
+  }
+  const total = Object.values(parts).reduce((sum, usd) => sum + usd, 0)
+  return { billedMs, ...parts, total, throttled: parts.httpApi }
 }

@@ -94,28 +94,14 @@ async function timeBatch(fn: () => unknown, count: number, times: number[]): Pro
 }
 
 /**
- * Times receiveWebhook (with no-op I/O) and both floors on one case, in rotating batches so
- * that drift (frequency scaling, a neighbour's load) hits all three alike.
+ * Times each of `runs` for about `budgetMs` in all, in rotating batches of about 2 ms, so that
+ * drift (frequency scaling, a neighbour's load) hits them alike; one summary per run, in order.
  */
-export async function measurePipeline(
-  benchCase: BenchCase,
+export async function timeInterleaved(
+  runs: ReadonlyArray<() => unknown>,
   options: PipelineOptions,
-): Promise<PipelineResult> {
-  const { deps, published } = noopDeps()
-  const { event } = benchCase
-  const expected = Buffer.from(event.headers[SIGNATURE_HEADER] ?? '', 'hex')
-  const contenders: Array<{ run: () => unknown; times: number[] }> = [
-    {
-      run: async () => {
-        const outcome = await receiveWebhook(deps, deliveryOf(event))
-        if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
-      },
-      times: [],
-    },
-    { run: () => floorOnce(event, expected), times: [] },
-    { run: () => hmacJsonFloorOnce(event, expected), times: [] },
-  ]
-
+): Promise<Summary[]> {
+  const contenders = runs.map((run) => ({ run, times: [] as number[] }))
   // Warm-up doubles as calibration: how long is one call of each?
   const warmupEnd = nowUs() + options.warmupMs * 1_000
   const warmup = contenders.map(() => ({ calls: 0, us: 0 }))
@@ -140,9 +126,28 @@ export async function measurePipeline(
       await timeBatch(contender.run, batch, contender.times)
     }
   }
-  const [service, floor, hmacJsonFloor] = contenders.map((contender) =>
-    summarise(contender.times),
-  ) as [Summary, Summary, Summary]
+  return contenders.map((contender) => summarise(contender.times))
+}
+
+/** Times receiveWebhook (with no-op I/O) and both floors on one case, interleaved. */
+export async function measurePipeline(
+  benchCase: BenchCase,
+  options: PipelineOptions,
+): Promise<PipelineResult> {
+  const { deps, published } = noopDeps()
+  const { event } = benchCase
+  const expected = Buffer.from(event.headers[SIGNATURE_HEADER] ?? '', 'hex')
+  const [service, floor, hmacJsonFloor] = (await timeInterleaved(
+    [
+      async () => {
+        const outcome = await receiveWebhook(deps, deliveryOf(event))
+        if (outcome.status !== 'accepted') throw new Error(`pipeline answered ${outcome.status}`)
+      },
+      () => floorOnce(event, expected),
+      () => hmacJsonFloorOnce(event, expected),
+    ],
+    options,
+  )) as [Summary, Summary, Summary]
   return {
     name: benchCase.name,
     bodyBytes: benchCase.bodyBytes,

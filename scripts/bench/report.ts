@@ -8,6 +8,7 @@ import {
   costPerMillion,
   type EventCost,
   FULL_VCPU_MB,
+  forgedCostPerMillion,
   type MeasuredInvocation,
   memoryOptions,
   PRICES,
@@ -17,6 +18,7 @@ import {
   sweepCost,
 } from './cost'
 import type { EndToEndResult, PhaseResult } from './e2e'
+import type { ForgedResult, LocalFloodResult } from './forged'
 import { type Machine, machineLine } from './machine'
 import type { PipelineResult } from './pipeline'
 import type { ProfileSummary } from './profile'
@@ -63,6 +65,8 @@ export interface BenchResults {
   stackStartSeconds: number
   e2e: EndToEndResult
   sweep: SweepResult
+  forged: ForgedResult[]
+  localFlood: LocalFloodResult
   template: Template
 }
 
@@ -537,6 +541,87 @@ export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): s
   ]
 }
 
+/** Section 7: a forged request against its floor and its price; the local stack under a flood. */
+function forgedSection({ forged, localFlood, template }: BenchResults): string[] {
+  return [
+    '## 7. Forged requests',
+    '',
+    ...forgedRequestLines(forged, template.lambda.memorySize),
+    '',
+    ...localFloodLines(localFlood),
+  ]
+}
+
+/** A forged request through the handler against the HMAC floor, and what a million cost. */
+export function forgedRequestLines(forged: ForgedResult[], memoryMb: number): string[] {
+  const costs = forged.map((result) => ({
+    result,
+    cost: forgedCostPerMillion(
+      { handlerUs: result.handler.median, logBytes: result.logBytes },
+      memoryMb,
+    ),
+  }))
+  return [
+    "A request with a wrong signature (well-formed, made with another key), through the handler bundle of section 2 with its logger and metrics (their output discarded) in a fresh `node`, timed interleaved with `receiveWebhook` alone (lib/, no-op store and publisher) and the **HMAC floor**, the least any receiver must do to refuse it: the bytes, one HMAC-SHA256, one `timingSafeEqual`. The handler checks the source IP (when an allow-list is set) and the signature before any parsing, decoding or AWS call; the ratio is the handler over the floor, and what the handler adds to `receiveWebhook` is the event's lifting, its log line and its metrics.",
+    '',
+    table(
+      'payload | body | iterations | handler median / p99 µs | receiveWebhook alone median / p99 µs | HMAC floor median / p99 µs | ratio | receiveWebhook to the floor | bytes logged per request',
+      forged.map((result) => [
+        result.name,
+        kib(result.bodyBytes),
+        result.handler.n,
+        `${fixed(result.handler.median)} / ${fixed(result.handler.p99)}`,
+        `${fixed(result.receive.median)} / ${fixed(result.receive.p99)}`,
+        `${fixed(result.floor.median)} / ${fixed(result.floor.p99)}`,
+        ratio(result.ratio),
+        ratio(result.receive.median / result.floor.median),
+        thousands(result.logBytes),
+      ]),
+    ),
+    '',
+    `**Per million forged requests**, at ${memoryMb} MB and the prices of section 5: one that reaches the function pays the HTTP API, the Lambda request, the handler's median time stretched as section 4 does (billed per started ms) and its log bytes (Lambda's own START, END and REPORT lines not counted); one the HTTP API's throttling answers 429 never reaches the function, and is counted here at the price of an HTTP API request, an upper bound.`,
+    '',
+    table(
+      'per million forged requests | billed | HTTP API | Lambda requests | Lambda compute | CloudWatch Logs | reaching the function | throttled (at most)',
+      costs.map(({ result, cost }) => [
+        result.name,
+        `${cost.billedMs} ms`,
+        usd(cost.httpApi),
+        usd(cost.lambdaRequests),
+        usd(cost.lambdaCompute),
+        usd(cost.logs),
+        `**${usd(cost.total)}**`,
+        usd(cost.throttled),
+      ]),
+    ),
+  ]
+}
+
+/** `npm start` under the flood test's plan: rate, latency, and what became of the signed ones. */
+export function localFloodLines(localFlood: LocalFloodResult): string[] {
+  const { plan } = localFlood
+  return [
+    `**The local stack under a flood**: \`npm start\` on free ports (scripts/local/local-stack-process.ts), ${thousands(plan.forged)} forged and ${plan.signed} signed requests from ${plan.senders} parallel senders (scripts/local/flood.ts, the plan of the flood test), each signed one sent again every ${fixed(plan.retryDelayMs / 1_000, 0)} s while not answered 2xx. Senders, serverless-offline and the emulators share the machine's cores.`,
+    '',
+    table(
+      'answers/s (first tries) | forged p50 / p99 ms | signed taken at the first try | taken on a retry | never taken | most tries | answers',
+      [
+        [
+          fixed(localFlood.answersPerSecond, 0),
+          `${fixed(localFlood.forgedP50Ms)} / ${fixed(localFlood.forgedP99Ms)}`,
+          localFlood.signedTakenFirstTry,
+          localFlood.signedTakenLater,
+          localFlood.signedNeverTaken,
+          localFlood.mostTries,
+          Object.entries(localFlood.statuses)
+            .map(([answer, count]) => `${count} × ${answer}`)
+            .join(', '),
+        ],
+      ],
+    ),
+  ]
+}
+
 export function renderReport(results: BenchResults, derived: Derived): string {
   return [
     '# Benchmarks',
@@ -566,6 +651,7 @@ export function renderReport(results: BenchResults, derived: Derived): string {
           costPerMillion: derived.costs.seed.newEvent.total,
         },
       }),
+      forgedSection(results),
     ].flatMap((section) => [...section, '']),
   ].join('\n')
 }

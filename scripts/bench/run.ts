@@ -1,16 +1,19 @@
 // `npm run bench`: measures the service against the floor of the same work, phase by phase,
 // and writes BENCHMARKS.md and BENCHMARKS.svg from what it measured. `-- --quick` runs small
-// samples to try the bench out and writes into the temp directory instead. `-- --sweep` (or
-// BENCH_PHASE=sweep) runs the sweep phase alone and prints its section, writing no file.
+// samples to try the bench out and writes into the temp directory instead. `-- --only forged`,
+// `flood` or `sweep` (or several, comma-separated) runs those phases alone and prints them,
+// writing nothing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LEDGER_INDEX } from '../../lib'
 import { startLocalAwsOnFreePorts } from '../local/local-aws'
-import { buildScript, projectRoot, runNode } from './bundles'
+import { loadServerlessResources } from '../local/serverless-resources'
+import { buildLikeServerless, buildScript, projectRoot, runNode } from './bundles'
 import { measureColdStart } from './cold-start'
 import { measureEndToEnd } from './e2e'
 import type { PhasePlan } from './e2e-child'
+import { measureForged, measureLocalFlood } from './forged'
 import { describeMachine, machineLine } from './machine'
 import { uniqueLargeEvent, uniqueSeedEvent } from './payloads'
 import type { PipelineResult } from './pipeline'
@@ -18,6 +21,8 @@ import { profilePipeline } from './profile'
 import {
   type BenchResults,
   derive,
+  forgedRequestLines,
+  localFloodLines,
   renderReport,
   renderSvg,
   summaryText,
@@ -26,7 +31,10 @@ import {
 import { measureSweep } from './sweep'
 
 const quick = process.argv.includes('--quick')
-const sweepOnly = process.argv.includes('--sweep') || process.env.BENCH_PHASE === 'sweep'
+/** The phases `--only` may name: those that run without the others' results. */
+const ALONE = ['forged', 'flood', 'sweep'] as const
+const onlyAt = process.argv.indexOf('--only')
+const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',')
 const started = Date.now()
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`
 const say = (line: string) => console.log(`${elapsed()}  ${line}`)
@@ -104,27 +112,12 @@ async function measurePipelineCases(childBundle: string): Promise<PipelineResult
   })
 }
 
-/** The sweep phase alone, on a local stack of its own: its section on stdout. */
-async function sweepPhaseOnly() {
-  say(`machine: ${machineLine(describeMachine())}`)
-  say('the sweep against the local stack and the Voucherify stand-in')
-  const aws = await startLocalAwsOnFreePorts()
-  try {
-    const sweep = await measureSweep(aws, SETTINGS.sweep, say)
-    const memoryMb = aws.resources.lambda?.memorySize ?? 1_024
-    console.log(`\n${sweepSection({ sweep, memoryMb }).join('\n')}\n`)
-  } finally {
-    await aws.stop()
-  }
-}
-
 async function main() {
-  if (sweepOnly) return sweepPhaseOnly()
   const machine = describeMachine()
   say(`machine: ${machineLine(machine)}`)
   const workDir = mkdtempSync(join(tmpdir(), 'voucherify-bench-'))
   try {
-    say('[1/5] per-event CPU of the pipeline, service and floor interleaved')
+    say('[1/7] per-event CPU of the pipeline, service and floor interleaved')
     const pipelineChild = await buildScript(
       'scripts/bench/pipeline-child.ts',
       join(workDir, 'pipeline-child.js'),
@@ -136,7 +129,7 @@ async function main() {
     say(`  profiling ${furthest.name} (node --cpu-prof)`)
     const profile = await profilePipeline(pipelineChild, furthest.name, SETTINGS.profileMs)
 
-    say(`[2/5] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
+    say(`[2/7] cold start: bundles as serverless.yml builds them, ${SETTINGS.coldStarts} runs each`)
     const coldStart = await measureColdStart({
       workDir,
       runsPerVariant: SETTINGS.coldStarts,
@@ -144,7 +137,15 @@ async function main() {
       onProgress: say,
     })
 
-    say('[3/5] end to end: handler bundle against DynamoDB Local and fauxqs')
+    say('[3/7] forged requests: the handler bundle against the HMAC floor')
+    const forged = await measureForged({
+      workDir,
+      handlerBundle: coldStart.service.size.path,
+      budgetMs: SETTINGS.pipelineMs,
+      warmupMs: SETTINGS.warmupMs,
+    })
+
+    say('[4/7] end to end: handler bundle against DynamoDB Local and fauxqs')
     const stackStarted = Date.now()
     const aws = await startLocalAwsOnFreePorts()
     const stackStartSeconds = (Date.now() - stackStarted) / 1_000
@@ -158,10 +159,13 @@ async function main() {
         plans: plans(SETTINGS.scale),
         onProgress: say,
       })
-      say('[4/5] the sweep against the same stack and the Voucherify stand-in')
+      say('[5/7] the sweep against the same stack and the Voucherify stand-in')
       const sweep = await measureSweep(aws, SETTINGS.sweep, say)
 
-      say('[5/5] memory, cost, report')
+      say('[6/7] npm start under a flood: forged and signed requests from 40 parallel senders')
+      const localFlood = await measureLocalFlood()
+
+      say('[7/7] memory, cost, report')
       const results: BenchResults = {
         machine,
         startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -174,6 +178,8 @@ async function main() {
         stackStartSeconds,
         e2e,
         sweep,
+        forged,
+        localFlood,
         template: {
           // osls's defaults where serverless.yml says nothing.
           lambda: {
@@ -207,7 +213,50 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
+/** `--only`: the forged-request phase, the local flood or the sweep by themselves, printed, not written. */
+async function mainAlone(phases: readonly string[]) {
+  const unknown = phases.filter((phase) => !(ALONE as readonly string[]).includes(phase))
+  if (unknown.length > 0) throw new Error(`--only takes ${ALONE.join(', ')}; not ${unknown}`)
+  const workDir = mkdtempSync(join(tmpdir(), 'voucherify-bench-'))
+  try {
+    const { lambda } = await loadServerlessResources('local', process.env)
+    const memoryMb = lambda?.memorySize ?? 1_024
+    say('building the handler bundle as serverless.yml does')
+    const bundle = await buildLikeServerless('handlers/webhook.ts', join(workDir, 'webhook.js'))
+    const forged = phases.includes('forged')
+      ? await measureForged({
+          workDir,
+          handlerBundle: bundle.path,
+          budgetMs: SETTINGS.pipelineMs,
+          warmupMs: SETTINGS.warmupMs,
+        })
+      : []
+    if (phases.includes('flood')) say('npm start under a flood of 40 parallel senders')
+    const localFlood = phases.includes('flood') ? await measureLocalFlood() : undefined
+    const sweep = phases.includes('sweep') ? await sweepAlone() : undefined
+    const section = [
+      ...(forged.length > 0 ? forgedRequestLines(forged, memoryMb) : []),
+      ...(localFlood ? ['', ...localFloodLines(localFlood)] : []),
+      ...(sweep ? ['', ...sweepSection({ sweep, memoryMb })] : []),
+    ]
+    console.log(`\n${section.join('\n')}\n`)
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+/** The sweep phase on a local stack of its own. */
+async function sweepAlone() {
+  say('the sweep against the local stack and the Voucherify stand-in')
+  const aws = await startLocalAwsOnFreePorts()
+  try {
+    return await measureSweep(aws, SETTINGS.sweep, say)
+  } finally {
+    await aws.stop()
+  }
+}
+
+;(only ? mainAlone(only) : main()).catch((error: unknown) => {
   console.error(error)
   process.exitCode = 1
 })

@@ -126,6 +126,28 @@ function toDelivered(message: Message): DeliveredMessage {
   }
 }
 
+/** Receives (and deletes) until no message arrives for `waitMs`. */
+export async function receiveAll(
+  sqs: SQSClient,
+  queueUrl: string,
+  waitMs: number,
+): Promise<DeliveredMessage[]> {
+  const received: DeliveredMessage[] = []
+  let quietUntil = Date.now() + waitMs
+  for (;;) {
+    const remainingMs = quietUntil - Date.now()
+    if (remainingMs <= 0) return received
+    const waitSeconds = Math.min(20, Math.floor(remainingMs / 1_000))
+    const messages = await takeMessages(sqs, queueUrl, waitSeconds)
+    if (messages.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, remainingMs)))
+      continue
+    }
+    received.push(...messages.map(toDelivered))
+    quietUntil = Date.now() + waitMs
+  }
+}
+
 /** A new queue subscribed to `topicArn` with the SNS envelope, so attributes are visible. */
 export async function subscribeQueue(
   { sns, sqs }: { sns: SNSClient; sqs: SQSClient },
@@ -162,22 +184,7 @@ export async function subscribeQueue(
   )
   return {
     queueUrl: queue.url,
-    async receiveAll(waitMs) {
-      const received: DeliveredMessage[] = []
-      let quietUntil = Date.now() + waitMs
-      for (;;) {
-        const remainingMs = quietUntil - Date.now()
-        if (remainingMs <= 0) return received
-        const waitSeconds = Math.min(20, Math.floor(remainingMs / 1_000))
-        const messages = await takeMessages(sqs, queue.url, waitSeconds)
-        if (messages.length === 0) {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(100, remainingMs)))
-          continue
-        }
-        received.push(...messages.map(toDelivered))
-        quietUntil = Date.now() + waitMs
-      }
-    },
+    receiveAll: (waitMs) => receiveAll(sqs, queue.url, waitMs),
     async remove() {
       if (SubscriptionArn) await sns.send(new UnsubscribeCommand({ SubscriptionArn }))
       await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }))

@@ -548,7 +548,7 @@ describe('the prod alarms', () => {
   it('notify the alarm topic when they fire and when they recover', () => {
     const notified = { Ref: alarmTopic().logicalId }
 
-    expect(alarms()).toHaveLength(8)
+    expect(alarms()).toHaveLength(9)
     for (const { properties } of alarms()) {
       expect(properties.AlarmActions).toEqual([notified])
       expect(properties.OKActions).toEqual([notified])
@@ -939,6 +939,59 @@ describe('the prod sweep', () => {
       VOUCHERIFY_SECRET_KEY_PARAMETER: '/voucherify-gift-webhooks/prod/voucherify-secret-key',
       SWEEP_GRACE_MINUTES: '10',
       VOUCHERIFY_REQUESTS_PER_MINUTE: '60',
+    })
+  })
+})
+
+describe('the prod flood caps', () => {
+  const httpApiStage = (template = packaged.template) =>
+    resourcesOfType('AWS::ApiGatewayV2::Stage', template)[0]?.properties
+
+  it("throttle the HTTP API stage's default route at 100 requests a second, bursts of 200", () => {
+    expect(httpApiStage()?.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    })
+  })
+
+  it("reserve 50 of the account's concurrent executions for the webhook function, and no more", () => {
+    expect(lambdaFunction('webhook').properties.ReservedConcurrentExecutions).toBe(50)
+  })
+
+  it("fire on 300 or more 4xx answers (429 included) of the HTTP API's stage in five minutes", () => {
+    const api = onlyResourceOfType('AWS::ApiGatewayV2::Api')
+
+    expect(
+      alarmOn({
+        namespace: 'AWS/ApiGateway',
+        name: '4xx',
+        dimensions: { ApiId: { Ref: api.logicalId }, Stage: '$default' },
+      }),
+    ).toMatchObject({ ...ON_ANY_WITHIN_FIVE_MINUTES, Threshold: 300 })
+  })
+
+  describe('packaged with --param apiThrottleRate, apiThrottleBurst and webhookReservedConcurrency', () => {
+    let withCaps: PackagedService
+
+    beforeAll(async () => {
+      withCaps = await packageService('prod', {
+        params: { apiThrottleRate: '20', apiThrottleBurst: '40', webhookReservedConcurrency: '10' },
+      })
+    }, 180_000)
+
+    afterAll(() => withCaps?.remove())
+
+    it('takes the rate, the burst and the reserved concurrency from them', () => {
+      const settings = httpApiStage(withCaps.template)?.DefaultRouteSettings as Record<
+        string,
+        unknown
+      >
+      const reserved = lambdaFunction('webhook', withCaps.template).properties
+        .ReservedConcurrentExecutions
+
+      expect(
+        [settings.ThrottlingRateLimit, settings.ThrottlingBurstLimit, reserved].map(Number),
+      ).toEqual([20, 40, 10])
     })
   })
 })
