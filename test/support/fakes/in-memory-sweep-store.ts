@@ -58,9 +58,11 @@ export class InMemorySweepStore implements SweepStore {
     this.failures.delete(failureKey(campaignId, transactionId))
   }
 
+  /** In transaction id order, as the adapter's Query of the campaign's partition answers. */
   async listFailures(campaignId: string): Promise<SweepFailure[]> {
     return [...this.failures.values()]
       .filter((failure) => failure.campaignId === campaignId)
+      .sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1))
       .map((failure) => structuredClone(failure))
   }
 }
