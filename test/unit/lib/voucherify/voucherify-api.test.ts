@@ -267,8 +267,8 @@ describe('listGiftCampaigns', () => {
   it('reads campaigns: null as no campaigns', async () => {
     const api = answeringFetch({ body: { object: 'list', campaigns: null, total: null } })
 
-    const ids = await listGiftCampaigns(configWith(api.fetch))
+    const campaigns = await listGiftCampaigns(configWith(api.fetch))
 
-    expect(ids).toEqual([])
+    expect(campaigns).toEqual({ ids: [], complete: true })
   })
 })

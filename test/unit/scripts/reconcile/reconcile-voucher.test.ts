@@ -127,10 +127,14 @@ describe('reconcileVoucher', () => {
 
   it("leaves out a loyalty card's transactions", async () => {
     const card = giftCard(['CREDITS_ADDITION'])
+    const gift = transactionOf(card.events[0] as Json)
+    // Loyalty is told by the balance's type, as the API document names it, not by `type`.
+    const details = gift.details as Json
     const points = {
-      ...transactionOf(card.events[0] as Json),
+      ...gift,
       id: 'vtx_points',
       type: 'POINTS_ACCRUAL',
+      details: { ...details, balance: { ...(details.balance as Json), type: 'loyalty_card' } },
     }
 
     const { run, publisher } = reconcile(card, [], {}, { transactions: [points] })
