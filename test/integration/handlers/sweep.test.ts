@@ -670,6 +670,19 @@ describe('npm run sweep', () => {
     )
   })
 
+  it('stops politely on a Retry-After longer than a sweep waits at the campaign listing too: exit 130, nothing asked after the 429', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2) })
+    w.standIn.throttleNext(1, 600)
+
+    const stopped = await sweepCli(w)
+
+    expect(w.standIn.requests.map(({ path, status }) => `${status} ${path}`)).toEqual([
+      '429 /v1/campaigns',
+    ])
+    expect(stopped.code).toBe(130)
+  })
+
   it('shows where and why the last run stopped in --status', async () => {
     const w = await world()
     await card(w, { start: hoursAgo(2) })
