@@ -222,6 +222,22 @@ function sweepHandler(
   }
 }
 
+/** A card whose last transaction Voucherify lists with an amount in fractions of a cent. */
+async function poisonedCard(w: World) {
+  const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+  const listedCard = w.cards.at(-1) as StandInCard
+  const poison = listedCard.transactions.at(-1) as Json
+  const details = poison.details as { balance: Json }
+  listedCard.transactions[listedCard.transactions.length - 1] = {
+    ...poison,
+    details: { ...details, balance: { ...details.balance, amount: 12.5 } },
+  }
+  const fix = () => {
+    listedCard.transactions[listedCard.transactions.length - 1] = poison
+  }
+  return { history, poisonId: history.at(10).id, fix }
+}
+
 /** Each transaction id a subscriber received, with how many messages named it. */
 function countByTransaction(messages: ReadonlyArray<{ attributes: Record<string, string> }>) {
   const counts = new Map<string, number>()
@@ -471,6 +487,41 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     expect(await subscriber.receiveAll(500)).toEqual([])
   })
 
+  it('counts a transaction parked on its third failed run in SweepParked, for the sweep-parked alarm', async () => {
+    const w = await world()
+    const { poisonId } = await poisonedCard(w)
+    const sweep = sweepHandler(w)
+    const failedRuns = [await sweep(), await sweep()]
+
+    const third = await sweep()
+
+    expect(failedRuns.map(({ answer, metrics }) => [answer.status, metrics.SweepParked])).toEqual([
+      ['failed', 0],
+      ['failed', 0],
+    ])
+    expect(third.answer).toMatchObject({ failed: 0, parked: 1 })
+    expect(third.metrics).toMatchObject({ SweepParked: 1, SweepFailed: 0 })
+    expect(await w.stage.item(poisonId, CREATED)).toBeUndefined()
+  })
+
+  it('parks at once a transaction of a balance type it does not know, counting it in SweepUnknownBalanceType and SweepParked', async () => {
+    const w = await world()
+    const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    const listedCard = w.cards.at(-1) as StandInCard
+    const last = listedCard.transactions.at(-1) as Json
+    const details = last.details as { balance: Json }
+    listedCard.transactions[listedCard.transactions.length - 1] = {
+      ...last,
+      details: { ...details, balance: { ...details.balance, type: 'prepaid_card' } },
+    }
+
+    const { answer, metrics } = await sweepHandler(w)()
+
+    expect(answer).toMatchObject({ parked: 1, unknownBalanceType: 1, takenIn: 0 })
+    expect(metrics).toMatchObject({ SweepParked: 1, SweepUnknownBalanceType: 1 })
+    expect(await w.stage.item(history.at(10).id, CREATED)).toBeUndefined()
+  })
+
   it('ignores loyalty transactions, in a loyalty campaign or in a gift campaign listing, and stores nothing for them', async () => {
     const w = await world()
     const loyaltyCampaignId = randomId('camp')
@@ -560,22 +611,6 @@ describe('npm run sweep', () => {
         'too_recent=0 not_gift=0 failed=0 parked=0',
     )
   })
-
-  /** A card whose last transaction Voucherify lists with an amount in fractions of a cent. */
-  async function poisonedCard(w: World) {
-    const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
-    const listedCard = w.cards.at(-1) as StandInCard
-    const poison = listedCard.transactions.at(-1) as Json
-    const details = poison.details as { balance: Json }
-    listedCard.transactions[listedCard.transactions.length - 1] = {
-      ...poison,
-      details: { ...details, balance: { ...details.balance, amount: 12.5 } },
-    }
-    const fix = () => {
-      listedCard.transactions[listedCard.transactions.length - 1] = poison
-    }
-    return { history, poisonId: history.at(10).id, fix }
-  }
 
   it('parks a transaction that failed three runs, and shows it parked in --status', async () => {
     const w = await world()
