@@ -984,4 +984,26 @@ describe('the prod sweep', () => {
 
     expect(Variables).toMatchObject({ SWEEP_FULL_WALK_DAYS: '7', SWEEP_PARK_AFTER_ATTEMPTS: '3' })
   })
+
+  describe('packaged with --param sweepFullWalkDays and sweepParkAfterAttempts', () => {
+    let withSettings: PackagedService
+
+    beforeAll(async () => {
+      withSettings = await packageService('prod', {
+        params: { sweepFullWalkDays: '14', sweepParkAfterAttempts: '5' },
+      })
+    }, 180_000)
+
+    afterAll(() => withSettings?.remove())
+
+    it('passes them to the sweep function', () => {
+      const { Variables } = lambdaFunction('sweep', withSettings.template).properties
+        .Environment as { Variables: Record<string, unknown> }
+
+      expect(Variables).toMatchObject({
+        SWEEP_FULL_WALK_DAYS: '14',
+        SWEEP_PARK_AFTER_ATTEMPTS: '5',
+      })
+    })
+  })
 })
