@@ -668,6 +668,20 @@ describe('npm run sweep', () => {
     )
   })
 
+  it('takes nothing in and leaves the park as it is with --retry-parked --dry-run', async () => {
+    const w = await world()
+    const { poisonId, fix } = await poisonedCard(w)
+    for (let run = 0; run < 3; run++) await sweepCli(w)
+    fix()
+
+    await sweepCli(w, '--retry-parked', '--dry-run')
+
+    expect(await w.stage.item(poisonId, CREATED)).toBeUndefined()
+    expect((await sweepCli(w, '--status')).stdout).toContainEqual(
+      expect.stringMatching(new RegExp(`^ {2}parked ${poisonId} since `)),
+    )
+  })
+
   it('leaves a parked transaction parked when --retry-parked finds it failing still', async () => {
     const w = await world()
     const { poisonId } = await poisonedCard(w)
