@@ -24,6 +24,7 @@ import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
 import { loyaltyTransaction } from '../../../scripts/local/voucherify-sample-project'
 import {
+  type OnStandInRequest,
   type StandInCampaign,
   type StandInCard,
   startVoucherifyStandIn,
@@ -75,7 +76,8 @@ afterEach(async () => {
   await Promise.all(standIns.splice(0).map((standIn) => standIn.close()))
 })
 
-async function world(): Promise<World> {
+/** `onRequest`: told of each request the stand-in answered, as it answers it. */
+async function world(onRequest?: OnStandInRequest): Promise<World> {
   const giftCampaignId = randomId('camp')
   const cards: StandInCard[] = []
   const campaigns: StandInCampaign[] = [
@@ -84,7 +86,7 @@ async function world(): Promise<World> {
   const expiredCursors = new Set<string>()
   const [stage, standIn] = await Promise.all([
     isolatedStage(),
-    startVoucherifyStandIn({ ...KEYS, cards, campaigns, expiredCursors }),
+    startVoucherifyStandIn({ ...KEYS, cards, campaigns, expiredCursors }, 0, onRequest),
   ])
   standIns.push(standIn)
   return { stage, standIn, giftCampaignId, cards, campaigns, expiredCursors }
@@ -559,6 +561,11 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 describe('npm run sweep', () => {
   /** Runs `npm run sweep -- <args>` in this process against the world's stage and stand-in. */
   async function sweepCli(w: World, ...more: string[]) {
+    return sweepCliUntil(w, new AbortController().signal, ...more)
+  }
+
+  /** `npm run sweep -- <args>`, with Ctrl-C when `signal` aborts. */
+  async function sweepCliUntil(w: World, signal: AbortSignal, ...more: string[]) {
     const stdout: string[] = []
     const stderr: string[] = []
     const args = ['--table', w.stage.tableName, '--topic-arn-prefix', w.stage.topicArnPrefix]
@@ -574,6 +581,7 @@ describe('npm run sweep', () => {
         stdout: (line) => stdout.push(line),
         stderr: { write: (text: string) => stderr.push(...text.split('\n').filter(Boolean)) },
       },
+      { signal },
     )
     return { code, stdout, stderr }
   }
@@ -730,6 +738,26 @@ describe('npm run sweep', () => {
       '429 /v1/campaigns',
     ])
     expect(stopped.code).toBe(130)
+  })
+
+  it('stops at Ctrl-C before the next transaction: exit 130, interrupted on the campaign, and the next run takes everything in', async () => {
+    const ctrlC = new AbortController()
+    const w = await world(({ path }) => {
+      if (path.endsWith('/transactions')) ctrlC.abort()
+    })
+    const history = await card(w, { start: hoursAgo(2) })
+
+    const interrupted = await sweepCliUntil(w, ctrlC.signal, '--campaign', w.giftCampaignId)
+    const whereItStopped = await sweepStateOf(w)
+    const next = await sweepCli(w, '--campaign', w.giftCampaignId)
+
+    expect(interrupted).toMatchObject({
+      code: 130,
+      stdout: [expect.stringMatching(/^sweep: campaigns 1, .*, taken in 0, /)],
+    })
+    expect(whereItStopped?.lastStop).toMatchObject({ walk: 'incremental', reason: 'interrupted' })
+    expect(next.code).toBe(0)
+    expect(await ledgerOf(w, history.voucherId)).toMatchObject({ whole: true, transactions: 10 })
   })
 
   it('shows where and why the last run stopped in --status', async () => {
