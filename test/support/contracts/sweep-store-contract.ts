@@ -159,6 +159,22 @@ export function describeSweepStoreContract(name: string, subject: () => SweepCon
         expect((await stateOf(sweeps, campaignId))?.lastStop).toStrictEqual(lastStop)
       })
 
+      it('reads back a field saved as undefined as absent', async () => {
+        const { sweeps } = subject()
+        const campaignId = randomId('camp')
+        const walk: SweepWalk = { startedAt: NOW, cursor: undefined, held: undefined }
+
+        await sweeps.saveState(campaignId, {
+          coveredCursor: undefined,
+          walks: { incremental: walk },
+          lastStop: undefined,
+        })
+
+        expect(await stateOf(sweeps, campaignId)).toStrictEqual({
+          walks: { incremental: { startedAt: NOW } },
+        })
+      })
+
       it('reads back when a run last visited a campaign, with nothing else', async () => {
         const { sweeps } = subject()
         const campaignId = randomId('camp')
@@ -389,6 +405,16 @@ export function describeSweepStoreContract(name: string, subject: () => SweepCon
         const failure = failureOf(campaignId, { attempts: 2 })
 
         await sweeps.saveFailure(failure)
+
+        expect(await sweeps.listFailures(campaignId)).toStrictEqual([failure])
+      })
+
+      it('reads back a failure saved with parkedAt undefined as not parked, with no parkedAt', async () => {
+        const { sweeps } = subject()
+        const campaignId = randomId('camp')
+        const failure = failureOf(campaignId)
+
+        await sweeps.saveFailure({ ...failure, parkedAt: undefined })
 
         expect(await sweeps.listFailures(campaignId)).toStrictEqual([failure])
       })
