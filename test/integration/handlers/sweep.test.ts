@@ -1,10 +1,11 @@
 // The scheduled sweep end to end: `createSweepHandler` built as handlers/sweep.ts builds it (the
 // receiver's own pipeline, the DynamoDB sweep and attestation stores, Voucherify's API paced),
 // on a table and topics of each test's own (DynamoDB Local, fauxqs) and a stand-in for
-// Voucherify's API on 127.0.0.1. Faults come from the stand-in only (429s on demand); no SDK
-// client is mocked. Issue 15, item 6, scenarios (a) to (f); issue 19: the walk in id order and its
-// covered cursor, the weekly full walk, parking, a polite stop and a refused cursor; and
-// `npm run sweep` itself (--status, --retry-parked).
+// Voucherify's API on 127.0.0.1. Faults come from the stand-in (429s on demand, cursors it
+// refuses) and a fault proxy in front of fauxqs; no SDK client is mocked; a later run is the
+// receiver's clock moved on. Issue 15, item 6, scenarios (a) to (f); issue 19: the walk in id
+// order and its covered cursor, the weekly full walk, parking, polite stops and a refused
+// cursor; and `npm run sweep` itself (--status, --retry-parked).
 
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
@@ -381,7 +382,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 
   it('carries a sweep stopped halfway by the function deadline on in the next run, publishing every transaction exactly once', async () => {
     const w = await world()
-    // Interleaved a second apart, so that the pages take turns between the cards.
+    // Listed by id, which says nothing of the card or the time: the pages mix the three cards.
     const histories = await Promise.all(
       [0, 1, 2].map((index) => card(w, { start: new Date(hoursAgo(2).getTime() + index * 1_000) })),
     )
