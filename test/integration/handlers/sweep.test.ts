@@ -778,7 +778,7 @@ describe('npm run sweep', () => {
 })
 
 describe('the scheduled sweep when Voucherify refuses its cursor', () => {
-  it('restarts the walk from the start and still takes everything in', async () => {
+  it('restarts a walk refused at the covered cursor from the start, and still takes everything in', async () => {
     const w = await world()
     await card(w, { start: hoursAgo(3), delivered: ONE_TO_NINE.concat(10) })
     await sweepHandler(w)()
@@ -792,5 +792,54 @@ describe('the scheduled sweep when Voucherify refuses its cursor', () => {
     expect(w.standIn.requests.map(({ status }) => status)).toContain(400)
     expect(await ledgerOf(w, later.voucherId)).toMatchObject({ whole: true, transactions: 10 })
     expect((await sweepStateOf(w))?.coveredCursor).toBe(listingOrder(w).at(-1))
+  })
+
+  it('restarts a walk refused midway from where it began, not from the start', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(4), delivered: ONE_TO_NINE.concat(10) })
+    await sweepHandler(w)()
+    const began = (await sweepStateOf(w))?.coveredCursor as string
+    // Listed after the covered cursor: ids past any of the first card's, in the card's order.
+    const laterId = (number: number) => `vtx_g${String(number).padStart(2, '0')}`
+    const later = cardHistory(TEN_TRANSACTIONS, { start: hoursAgo(3) })
+    w.cards.push({
+      id: later.voucherId,
+      code: randomId('GIFT'),
+      transactions: later.transactions.map((t) => ({ ...listed(w, t), id: laterId(t.number) })),
+    })
+    // Stopped by the deadline after three pages of one: the walk's cursor is midway.
+    const holdBackAfterThree = (api: SweepApi): SweepApi => ({
+      ...api,
+      async *campaignTransactionPages(campaignId, startingAfter, signal) {
+        let pages = 0
+        for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
+          yield page
+          if (++pages === 3) w.standIn.throttleNext(1, 50)
+        }
+      },
+    })
+    const stopped = await sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterThree })(
+      lambdaContext(STOP_MARGIN_MS + 3_000),
+    )
+    const midway = (await sweepStateOf(w))?.walks.incremental?.cursor as string
+    w.expiredCursors.add(midway)
+    const before = w.standIn.requests.length
+
+    const { answer } = await sweepHandler(w)()
+
+    expect([stopped.answer.status, midway]).toEqual(['stopped', laterId(3)])
+    expect(answer).toMatchObject({ status: 'complete', cursorRefused: 1, failed: 0 })
+    const listings = w.standIn.requests
+      .slice(before)
+      .filter(({ path }) => path.endsWith('/transactions'))
+      .map(({ query, status }) => [query.starting_after_id, status])
+    expect(listings.slice(0, 2)).toEqual([
+      [laterId(3), 400],
+      [began, 200],
+    ])
+    const stored = await Promise.all(
+      later.transactions.map((_, i) => w.stage.item(laterId(i + 1), CREATED)),
+    )
+    expect(stored.every((item) => item?.status === 'published')).toBe(true)
   })
 })
