@@ -134,6 +134,11 @@ export const sweepCommand = defineCommand({
     if (flag(values, 'status') && flag(values, 'retry-parked')) {
       throw new UsageError('--status and --retry-parked do not go together')
     }
+    if (flag(values, 'dry-run') && mode !== 'sweep') {
+      throw new UsageError(
+        `--dry-run is for the sweep itself, not --${values.status ? 'status' : 'retry-parked'}`,
+      )
+    }
     return {
       mode: mode as 'status' | 'retry' | 'sweep',
       full: flag(values, 'full'),

@@ -127,6 +127,7 @@ const DOCUMENT_OPERATIONS: Record<string, string> = {
   Put: 'PutItem',
   Get: 'GetItem',
   Delete: 'DeleteItem',
+  Query: 'Query',
 }
 
 /**
@@ -548,7 +549,7 @@ describe('the prod alarms', () => {
   it('notify the alarm topic when they fire and when they recover', () => {
     const notified = { Ref: alarmTopic().logicalId }
 
-    expect(alarms()).toHaveLength(9)
+    expect(alarms()).toHaveLength(11)
     for (const { properties } of alarms()) {
       expect(properties.AlarmActions).toEqual([notified])
       expect(properties.OKActions).toEqual([notified])
@@ -852,7 +853,10 @@ describe('the prod sweep', () => {
     expect(granted.sort()).toEqual(actionsTheCodeCalls('sweep'))
     expect(actionsTheCodeCalls('sweep')).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'sns:Publish',
       'ssm:GetParameter',
@@ -900,7 +904,7 @@ describe('the prod sweep', () => {
     })
   })
 
-  it('raises sweep-failing on a failed sweep or an error of the sweep function', () => {
+  it('raises sweep-failing on a failed sweep, a stopped one or an error of the sweep function', () => {
     const alarm = alarms().find(({ logicalId }) => logicalId === 'SweepFailingAlarm')
     const metrics = (alarm?.properties.Metrics ?? []) as Array<{
       MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number }
@@ -914,12 +918,43 @@ describe('the prod sweep', () => {
       ),
     ).toEqual([
       ['SweepFailed', [{ Name: 'service', Value: SERVICE }], SWEEP_PERIOD_SECONDS],
+      ['SweepStopped', [{ Name: 'service', Value: SERVICE }], SWEEP_PERIOD_SECONDS],
       [
         'Errors',
         [{ Name: 'FunctionName', Value: { Ref: lambdaFunction('sweep').logicalId } }],
         SWEEP_PERIOD_SECONDS,
       ],
     ])
+  })
+
+  it("sums every one of sweep-failing's metrics, a period without one counting as none", () => {
+    const alarm = alarms().find(({ logicalId }) => logicalId === 'SweepFailingAlarm')
+    const metrics = (alarm?.properties.Metrics ?? []) as Array<{ Id: string; Expression?: string }>
+    const summed = metrics.filter(({ Expression }) => Expression === undefined).map(({ Id }) => Id)
+
+    expect(metrics.find(({ Expression }) => Expression)?.Expression).toBe(
+      summed.map((id) => `FILL(${id}, 0)`).join(' + '),
+    )
+    expect(alarm?.properties).toMatchObject({ EvaluationPeriods: 1, Threshold: 1 })
+  })
+
+  it.each([
+    ['sweep-parked', 'SweepParked', 'SweepParkedAlarm'],
+    ['sweep-assumption-broken', 'SweepMissedByIncremental', 'SweepAssumptionBrokenAlarm'],
+  ])('raises %s on one %s in a sweep period', (name, metricName, logicalId) => {
+    const alarm = alarms().find((found) => found.logicalId === logicalId)
+
+    expect(alarm?.properties).toMatchObject({
+      AlarmName: `${SERVICE}-${name}`,
+      Namespace: 'VoucherifyGiftWebhooks',
+      MetricName: metricName,
+      Dimensions: [{ Name: 'service', Value: SERVICE }],
+      Statistic: 'Sum',
+      Period: SWEEP_PERIOD_SECONDS,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    })
   })
 
   it('counts a card the sweep found unattested in ledger-broken', () => {
@@ -939,6 +974,36 @@ describe('the prod sweep', () => {
       VOUCHERIFY_SECRET_KEY_PARAMETER: '/voucherify-gift-webhooks/prod/voucherify-secret-key',
       SWEEP_GRACE_MINUTES: '10',
       VOUCHERIFY_REQUESTS_PER_MINUTE: '60',
+    })
+  })
+
+  it('walks each campaign from the start weekly and parks after 3 attempts by default', () => {
+    const { Variables } = lambdaFunction('sweep').properties.Environment as {
+      Variables: Record<string, unknown>
+    }
+
+    expect(Variables).toMatchObject({ SWEEP_FULL_WALK_DAYS: '7', SWEEP_PARK_AFTER_ATTEMPTS: '3' })
+  })
+
+  describe('packaged with --param sweepFullWalkDays and sweepParkAfterAttempts', () => {
+    let withSettings: PackagedService
+
+    beforeAll(async () => {
+      withSettings = await packageService('prod', {
+        params: { sweepFullWalkDays: '14', sweepParkAfterAttempts: '5' },
+      })
+    }, 180_000)
+
+    afterAll(() => withSettings?.remove())
+
+    it('passes them to the sweep function', () => {
+      const { Variables } = lambdaFunction('sweep', withSettings.template).properties
+        .Environment as { Variables: Record<string, unknown> }
+
+      expect(Variables).toMatchObject({
+        SWEEP_FULL_WALK_DAYS: '14',
+        SWEEP_PARK_AFTER_ATTEMPTS: '5',
+      })
     })
   })
 })

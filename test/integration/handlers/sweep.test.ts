@@ -1,20 +1,23 @@
 // The scheduled sweep end to end: `createSweepHandler` built as handlers/sweep.ts builds it (the
 // receiver's own pipeline, the DynamoDB sweep and attestation stores, Voucherify's API paced),
 // on a table and topics of each test's own (DynamoDB Local, fauxqs) and a stand-in for
-// Voucherify's API on 127.0.0.1. Faults come from the stand-in only (429s on demand); no SDK
-// client is mocked. Issue 15, item 6, scenarios (a) to (f), and `npm run sweep` itself.
+// Voucherify's API on 127.0.0.1. Faults come from the stand-in (429s on demand, cursors it
+// refuses) and a fault proxy in front of fauxqs; no SDK client is mocked; a later run is the
+// receiver's clock moved on. Issue 15, item 6, scenarios (a) to (f); issue 19: the walk in id
+// order and its covered cursor, the weekly full walk, parking, polite stops and a refused
+// cursor; and `npm run sweep` itself (--status, --retry-parked).
 
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Context } from 'aws-lambda'
 import { createSweepHandler } from '../../../handlers/sweep-handler'
-import { realAttestationStore } from '../../../lib/aws/dynamodb-attestation-store'
 import { realSweepStore } from '../../../lib/aws/dynamodb-sweep-store'
 import { readConfig } from '../../../lib/config'
 import { buildDeps } from '../../../lib/deps'
-import { voucherifySweepApi } from '../../../lib/sweep/sweep-api'
-import type { SweepApi, SweepDeps, SweepSettings } from '../../../lib/sweep/sweep-campaigns'
+import type { SweepSettings } from '../../../lib/sweep/campaign-sweep'
+import type { SweepApi } from '../../../lib/sweep/sweep-api'
+import { buildSweepDeps } from '../../../lib/sweep-deps'
 import { API_TRANSACTION_EVENT_TYPE } from '../../../lib/voucherify/transaction-payload'
 import { type CardTransaction, cardHistory, TEN_TRANSACTIONS } from '../../../scripts/card-history'
 import { awsClientsFor } from '../../../scripts/cli/aws-clients'
@@ -22,6 +25,7 @@ import { runOperatorCli } from '../../../scripts/cli/main'
 import { buildLedger, readCardItems } from '../../../scripts/ledger/card-ledger'
 import { loyaltyTransaction } from '../../../scripts/local/voucherify-sample-project'
 import {
+  type OnStandInRequest,
   type StandInCampaign,
   type StandInCard,
   startVoucherifyStandIn,
@@ -41,7 +45,13 @@ const CREATED = API_TRANSACTION_EVENT_TYPE
 const KEYS = { appId: 'sweep-test-app-id', secretKey: 'sweep-test-secret-key' }
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
-const SETTINGS: SweepSettings = { graceMs: 10 * MINUTE, overlapMs: 60 * MINUTE }
+const DAY = 24 * HOUR
+const SETTINGS: SweepSettings = {
+  graceMs: 10 * MINUTE,
+  overlapMs: 60 * MINUTE,
+  fullWalkEveryMs: 7 * DAY,
+  parkAfterAttempts: 3,
+}
 /** What handlers/sweep-handler.ts keeps back from the function's timeout. */
 const STOP_MARGIN_MS = 20_000
 /** High enough that pacing costs the tests nothing, except where pacing is the point. */
@@ -58,6 +68,8 @@ interface World {
   /** What the stand-in knows; it reads these per request. */
   cards: StandInCard[]
   campaigns: StandInCampaign[]
+  /** Cursors the stand-in refuses (400), though it still lists them. */
+  expiredCursors: Set<string>
 }
 
 const standIns: VoucherifyStandIn[] = []
@@ -65,18 +77,20 @@ afterEach(async () => {
   await Promise.all(standIns.splice(0).map((standIn) => standIn.close()))
 })
 
-async function world(): Promise<World> {
+/** `onRequest`: told of each request the stand-in answered, as it answers it. */
+async function world(onRequest?: OnStandInRequest): Promise<World> {
   const giftCampaignId = randomId('camp')
   const cards: StandInCard[] = []
   const campaigns: StandInCampaign[] = [
     { id: giftCampaignId, name: 'Gift cards', campaign_type: 'GIFT_VOUCHERS' },
   ]
+  const expiredCursors = new Set<string>()
   const [stage, standIn] = await Promise.all([
     isolatedStage(),
-    startVoucherifyStandIn({ ...KEYS, cards, campaigns }),
+    startVoucherifyStandIn({ ...KEYS, cards, campaigns, expiredCursors }, 0, onRequest),
   ])
   standIns.push(standIn)
-  return { stage, standIn, giftCampaignId, cards, campaigns }
+  return { stage, standIn, giftCampaignId, cards, campaigns, expiredCursors }
 }
 
 type History = ReturnType<typeof cardHistory>
@@ -120,6 +134,22 @@ async function ledgerOf(w: World, voucherId: string) {
 
 const headOf = (w: World, voucherId: string) => w.stage.item(voucherId, '#ledger-head')
 
+/** What the table keeps of the gift campaign's sweeps, as `npm run sweep -- --status` reads it. */
+async function sweepStateOf(w: World) {
+  const states = await realSweepStore(clients.dynamodb, {
+    tableName: w.stage.tableName,
+  }).readStates([w.giftCampaignId])
+  return states.get(w.giftCampaignId)
+}
+
+/** The gift campaign's transaction ids in the order the listing walks them (by id). */
+const listingOrder = (w: World) =>
+  w.cards
+    .flatMap(({ transactions }) => transactions)
+    .filter(({ campaign_id }) => campaign_id === w.giftCampaignId)
+    .map(({ id }) => String(id))
+    .sort()
+
 const snsClientAt = (endpoint: string) =>
   awsClientsFor({
     region: process.env.AWS_REGION as string,
@@ -138,7 +168,10 @@ function sweepHandler(
     pageSize,
     wrapApi = (api) => api,
     snsEndpoint,
+    clockOffsetMs = 0,
   }: {
+    /** A run this much later than now: the receiver's clock, which the sweep reads too. */
+    clockOffsetMs?: number
     requestsPerMinute?: number
     pageSize?: number
     wrapApi?: (api: SweepApi) => SweepApi
@@ -146,7 +179,7 @@ function sweepHandler(
     snsEndpoint?: string
   } = {},
 ) {
-  const receiver = buildDeps(
+  const built = buildDeps(
     readConfig({
       TABLE_NAME: w.stage.tableName,
       TOPIC_ARN_PREFIX: w.stage.topicArnPrefix,
@@ -154,14 +187,16 @@ function sweepHandler(
     }),
     snsEndpoint ? { ...clients, sns: snsClientAt(snsEndpoint) } : clients,
   )
-  const sweepDeps = async (): Promise<SweepDeps> => ({
-    receiver,
-    sweeps: realSweepStore(clients.dynamodb, { tableName: w.stage.tableName }),
-    attestations: realAttestationStore(clients.dynamodb, { tableName: w.stage.tableName }),
-    api: wrapApi(
-      voucherifySweepApi({ baseUrl: w.standIn.url, ...KEYS, requestsPerMinute, pageSize }),
-    ),
-  })
+  const receiver = { ...built, clock: () => new Date(Date.now() + clockOffsetMs) }
+  const sweepDeps = async () => {
+    const deps = buildSweepDeps(receiver, clients.dynamodb, w.stage.tableName, {
+      baseUrl: w.standIn.url,
+      ...KEYS,
+      requestsPerMinute,
+      pageSize,
+    })
+    return { ...deps, api: wrapApi(deps.api) }
+  }
   // The integration setup disables metrics for every test; these are read back.
   const disabled = process.env.POWERTOOLS_METRICS_DISABLED
   process.env.POWERTOOLS_METRICS_DISABLED = 'false'
@@ -190,6 +225,22 @@ function sweepHandler(
   }
 }
 
+/** A card whose last transaction Voucherify lists with an amount in fractions of a cent. */
+async function poisonedCard(w: World) {
+  const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+  const listedCard = w.cards.at(-1) as StandInCard
+  const poison = listedCard.transactions.at(-1) as Json
+  const details = poison.details as { balance: Json }
+  listedCard.transactions[listedCard.transactions.length - 1] = {
+    ...poison,
+    details: { ...details, balance: { ...details.balance, amount: 12.5 } },
+  }
+  const fix = () => {
+    listedCard.transactions[listedCard.transactions.length - 1] = poison
+  }
+  return { history, poisonId: history.at(10).id, fix }
+}
+
 /** Each transaction id a subscriber received, with how many messages named it. */
 function countByTransaction(messages: ReadonlyArray<{ attributes: Record<string, string> }>) {
   const counts = new Map<string, number>()
@@ -201,7 +252,7 @@ function countByTransaction(messages: ReadonlyArray<{ attributes: Record<string,
 }
 
 describe('the scheduled sweep (createSweepHandler with the real adapters)', () => {
-  it("takes in a card's lost last transaction, leaves the chain whole, attests the head and publishes it once with origin=sweep", async () => {
+  it("takes in a card's lost last transaction, leaves the chain whole and publishes it once with origin=sweep", async () => {
     const w = await world()
     const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
     const last = history.at(10)
@@ -224,13 +275,80 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     expect(await headOf(w, history.voucherId)).toMatchObject({
       head_transaction_id: last.id,
       head_balance: last.balanceAfter,
-      attested_balance: last.balanceAfter,
-      attested_at: expect.any(String),
     })
     const messages = await subscriber.receiveAll(1_000)
     expect(messages.map(({ attributes }) => attributes)).toEqual([
       expect.objectContaining({ transaction_id: last.id, origin: 'sweep' }),
     ])
+  })
+
+  it('keeps the last id of a listing walked to its end, all of it settled, as the campaign’s covered cursor', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    const sweep = sweepHandler(w)
+
+    await sweep()
+
+    expect(await sweepStateOf(w)).toEqual({
+      coveredCursor: listingOrder(w).at(-1),
+      fullWalkCompletedAt: expect.any(String),
+      visitedAt: expect.any(String),
+      walks: {},
+    })
+  })
+
+  it('lists only what came after the covered cursor on the next run', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    await sweepHandler(w)()
+    const covered = listingOrder(w).at(-1)
+    const before = w.standIn.requests.length
+
+    const { answer } = await sweepHandler(w)()
+
+    expect(answer).toMatchObject({ status: 'complete', listed: 0, takenIn: 0 })
+    const listings = w.standIn.requests
+      .slice(before)
+      .filter(({ path }) => path.endsWith('/transactions'))
+    expect(listings.map(({ query }) => [query.order, query.starting_after_id])).toEqual([
+      ['id', covered],
+    ])
+  })
+
+  it('attests a card’s head against Voucherify’s balance on the weekly full walk, once the head has settled', async () => {
+    const w = await world()
+    const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    await sweepHandler(w)()
+    const aWeekOnAndADay = sweepHandler(w, { clockOffsetMs: 8 * DAY })
+
+    const { answer } = await aWeekOnAndADay()
+
+    expect(answer).toMatchObject({ status: 'complete', listed: 10, found: 10, unattested: 0 })
+    expect(await headOf(w, history.voucherId)).toMatchObject({
+      head_transaction_id: history.at(10).id,
+      attested_balance: history.at(10).balanceAfter,
+      attested_at: expect.any(String),
+    })
+  })
+
+  it('takes in on the full walk a transaction listed behind the covered cursor, and counts it in SweepMissedByIncremental', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE.concat(10) })
+    await sweepHandler(w)()
+    // Listed only now, hours after it was created, with an id before the covered cursor.
+    const late = cardHistory(TEN_TRANSACTIONS, { start: hoursAgo(3) })
+    const lateId = `vtx_000000${randomId('x').slice(2)}`
+    w.cards.push({
+      id: late.voucherId,
+      code: randomId('GIFT'),
+      transactions: [{ ...listed(w, late.at(1)), id: lateId }],
+    })
+
+    const { answer, metrics } = await sweepHandler(w, { clockOffsetMs: 8 * DAY })()
+
+    expect(answer).toMatchObject({ status: 'complete', takenIn: 1, missedByIncremental: 1 })
+    expect(metrics).toMatchObject({ SweepMissedByIncremental: 1, SweepTakenIn: 1 })
+    expect(await w.stage.item(lateId, CREATED)).toMatchObject({ origin: 'sweep' })
   })
 
   it('takes in, in one sweep, 200 transactions on 20 cards that a webhook disabled for three days never delivered, and says so in SweepTakenIn', async () => {
@@ -264,7 +382,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 
   it('carries a sweep stopped halfway by the function deadline on in the next run, publishing every transaction exactly once', async () => {
     const w = await world()
-    // Interleaved a second apart, so that the pages take turns between the cards.
+    // Listed by id, which says nothing of the card or the time: the pages mix the three cards.
     const histories = await Promise.all(
       [0, 1, 2].map((index) => card(w, { start: new Date(hoursAgo(2).getTime() + index * 1_000) })),
     )
@@ -274,7 +392,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     // back (429, Retry-After 50 s) past the function's deadline: the run stops there, the first
     // batch taken in.
     const holdBackAfterFirstBatch = (api: SweepApi): SweepApi => ({
-      listGiftCampaigns: (signal) => api.listGiftCampaigns(signal),
+      ...api,
       async *campaignTransactionPages(campaignId, startingAfter, signal) {
         let pages = 0
         for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
@@ -285,18 +403,27 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     })
     const stopped = sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterFirstBatch })
     const first = await stopped(lambdaContext(STOP_MARGIN_MS + 5_000))
+    const whereItStopped = await sweepStateOf(w)
 
     const next = await sweepHandler(w, { pageSize: 1 })()
 
     expect(first.answer).toMatchObject({ status: 'stopped', listed: 20, takenIn: 20, failed: 0 })
+    expect(first.metrics).toMatchObject({ SweepStopped: 1, SweepFailed: 0 })
+    expect(whereItStopped?.lastStop).toEqual({
+      at: expect.any(String),
+      walk: 'incremental',
+      cursor: listingOrder(w)[19],
+      reason: "the run's time ran out",
+    })
     expect(next.answer).toMatchObject({ status: 'complete', listed: 10, takenIn: 10, failed: 0 })
+    expect((await sweepStateOf(w))?.lastStop).toBeUndefined()
     const counts = countByTransaction(await subscriber.receiveAll(1_000))
     expect([...counts.keys()].sort()).toEqual([...ids].sort())
     expect([...counts.values()].every((count) => count === 1)).toBe(true)
     for (const h of histories) expect((await ledgerOf(w, h.voucherId)).whole).toBe(true)
   })
 
-  it('finishes the transaction under way when the deadline comes, so that the next run publishes nothing twice and no alarm counts a failure', async () => {
+  it('finishes the transaction under way when the deadline comes, so that the next run publishes nothing twice and counts no failure', async () => {
     const w = await world()
     const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
     const subscriber = await w.stage.subscribeAll()
@@ -315,7 +442,7 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 
       expect(first.answer).toMatchObject({ takenIn: 1, failed: 0 })
       expect(first.metrics).toMatchObject({ SweepFailed: 0 })
-      expect(next.answer).toMatchObject({ status: 'complete', found: 10, takenIn: 0 })
+      expect(next.answer).toMatchObject({ status: 'complete', takenIn: 0, failed: 0 })
       const messages = await subscriber.receiveAll(1_000)
       expect(messages.map(({ attributes }) => attributes.transaction_id)).toEqual([
         history.at(10).id,
@@ -363,6 +490,41 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     expect(await subscriber.receiveAll(500)).toEqual([])
   })
 
+  it('counts a transaction parked on its third failed run in SweepParked, for the sweep-parked alarm', async () => {
+    const w = await world()
+    const { poisonId } = await poisonedCard(w)
+    const sweep = sweepHandler(w)
+    const failedRuns = [await sweep(), await sweep()]
+
+    const third = await sweep()
+
+    expect(failedRuns.map(({ answer, metrics }) => [answer.status, metrics.SweepParked])).toEqual([
+      ['failed', 0],
+      ['failed', 0],
+    ])
+    expect(third.answer).toMatchObject({ failed: 0, parked: 1 })
+    expect(third.metrics).toMatchObject({ SweepParked: 1, SweepFailed: 0 })
+    expect(await w.stage.item(poisonId, CREATED)).toBeUndefined()
+  })
+
+  it('parks at once a transaction of a balance type it does not know, counting it in SweepUnknownBalanceType and SweepParked', async () => {
+    const w = await world()
+    const history = await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+    const listedCard = w.cards.at(-1) as StandInCard
+    const last = listedCard.transactions.at(-1) as Json
+    const details = last.details as { balance: Json }
+    listedCard.transactions[listedCard.transactions.length - 1] = {
+      ...last,
+      details: { ...details, balance: { ...details.balance, type: 'prepaid_card' } },
+    }
+
+    const { answer, metrics } = await sweepHandler(w)()
+
+    expect(answer).toMatchObject({ parked: 1, unknownBalanceType: 1, takenIn: 0 })
+    expect(metrics).toMatchObject({ SweepParked: 1, SweepUnknownBalanceType: 1 })
+    expect(await w.stage.item(history.at(10).id, CREATED)).toBeUndefined()
+  })
+
   it('ignores loyalty transactions, in a loyalty campaign or in a gift campaign listing, and stores nothing for them', async () => {
     const w = await world()
     const loyaltyCampaignId = randomId('camp')
@@ -399,15 +561,29 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
 
 describe('npm run sweep', () => {
   /** Runs `npm run sweep -- <args>` in this process against the world's stage and stand-in. */
-  async function sweepCli(w: World) {
+  async function sweepCli(w: World, ...more: string[]) {
+    return sweepCliUntil(w, new AbortController().signal, ...more)
+  }
+
+  /** `npm run sweep -- <args>`, with Ctrl-C when `signal` aborts. */
+  async function sweepCliUntil(w: World, signal: AbortSignal, ...more: string[]) {
     const stdout: string[] = []
     const stderr: string[] = []
     const args = ['--table', w.stage.tableName, '--topic-arn-prefix', w.stage.topicArnPrefix]
-    const code = await runOperatorCli(['sweep', ...args, '--api-url', w.standIn.url], {
-      env: { ...process.env, VOUCHERIFY_APP_ID: KEYS.appId, VOUCHERIFY_SECRET_KEY: KEYS.secretKey },
-      stdout: (line) => stdout.push(line),
-      stderr: { write: (text: string) => stderr.push(...text.split('\n').filter(Boolean)) },
-    })
+    const pace = ['--requests-per-minute', String(FAST_REQUESTS_PER_MINUTE)]
+    const code = await runOperatorCli(
+      ['sweep', ...args, '--api-url', w.standIn.url, ...pace, ...more],
+      {
+        env: {
+          ...process.env,
+          VOUCHERIFY_APP_ID: KEYS.appId,
+          VOUCHERIFY_SECRET_KEY: KEYS.secretKey,
+        },
+        stdout: (line) => stdout.push(line),
+        stderr: { write: (text: string) => stderr.push(...text.split('\n').filter(Boolean)) },
+      },
+      { signal },
+    )
     return { code, stdout, stderr }
   }
 
@@ -421,14 +597,248 @@ describe('npm run sweep', () => {
 
     expect(first).toMatchObject({
       code: 0,
-      stdout: ['sweep: campaigns 1, listed 10, found 9, taken in 1, failed 0'],
+      stdout: ['sweep: campaigns 1, listed 10, found 9, taken in 1, failed 0, parked 0'],
     })
+    // Younger than grace + overlap, the card's transactions hold the cursor: listed again.
     expect(second).toMatchObject({
       code: 0,
-      stdout: ['sweep: campaigns 1, listed 10, found 10, taken in 0, failed 0'],
+      stdout: ['sweep: campaigns 1, listed 10, found 10, taken in 0, failed 0, parked 0'],
     })
     expect(await w.stage.item(history.at(10).id, CREATED)).toMatchObject({ origin: 'sweep' })
     const messages = await subscriber.receiveAll(1_000)
     expect(messages.map(({ attributes }) => attributes.transaction_id)).toEqual([history.at(10).id])
+  })
+
+  it('prints one line per campaign with the walks it made and its counts', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2), delivered: ONE_TO_NINE })
+
+    const { stderr } = await sweepCli(w)
+
+    expect(stderr).toContain(
+      `${w.giftCampaignId}: complete, walks incremental listed=10 found=9 taken_in=1 ` +
+        'too_recent=0 not_gift=0 failed=0 parked=0',
+    )
+  })
+
+  it('parks a transaction that failed three runs, and shows it parked in --status', async () => {
+    const w = await world()
+    const { poisonId } = await poisonedCard(w)
+    const runs = [await sweepCli(w), await sweepCli(w)]
+
+    const third = await sweepCli(w)
+    const status = await sweepCli(w, '--status')
+
+    expect(runs.map(({ code }) => code)).toEqual([1, 1])
+    expect(third.stdout).toContainEqual(
+      expect.stringMatching(/^sweep: campaigns 1, .*, taken in 0, failed 0, parked 1$/),
+    )
+    expect(status.code).toBe(0)
+    expect(status.stdout).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^  parked ${poisonId} since \\S+ after 3 attempt\\(s\\): schema: `),
+      ),
+    )
+  })
+
+  it('shows a transaction still failing, with its attempts, in --status', async () => {
+    const w = await world()
+    const { poisonId } = await poisonedCard(w)
+    await sweepCli(w)
+
+    const status = await sweepCli(w, '--status')
+
+    expect(status.stdout).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^  failing ${poisonId}, 1 attempt\\(s\\), last \\S+: schema: `),
+      ),
+    )
+  })
+
+  it('takes a parked transaction in with --retry-parked once Voucherify lists it right, and clears its record', async () => {
+    const w = await world()
+    const { poisonId, history, fix } = await poisonedCard(w)
+    for (let run = 0; run < 3; run++) await sweepCli(w)
+    fix()
+
+    const retried = await sweepCli(w, '--retry-parked')
+
+    expect(retried).toMatchObject({
+      code: 0,
+      stdout: [
+        `${w.giftCampaignId} ${poisonId}: taken_in`,
+        'sweep: parked retried 1, still parked 0',
+      ],
+    })
+    expect(await w.stage.item(poisonId, CREATED)).toMatchObject({ origin: 'sweep' })
+    expect(await ledgerOf(w, history.voucherId)).toMatchObject({ whole: true, transactions: 10 })
+    expect((await sweepCli(w, '--status')).stdout).not.toContainEqual(
+      expect.stringMatching(/^ {2}(parked|failing) /),
+    )
+  })
+
+  it('refuses --retry-parked --dry-run with exit 2, taking nothing in and leaving the park as it is', async () => {
+    const w = await world()
+    const { poisonId, fix } = await poisonedCard(w)
+    for (let run = 0; run < 3; run++) await sweepCli(w)
+    fix()
+
+    const refused = await sweepCli(w, '--retry-parked', '--dry-run')
+
+    expect(refused.code).toBe(2)
+    expect(await w.stage.item(poisonId, CREATED)).toBeUndefined()
+    expect((await sweepCli(w, '--status')).stdout).toContainEqual(
+      expect.stringMatching(new RegExp(`^ {2}parked ${poisonId} since `)),
+    )
+  })
+
+  it('leaves a parked transaction parked when --retry-parked finds it failing still', async () => {
+    const w = await world()
+    const { poisonId } = await poisonedCard(w)
+    for (let run = 0; run < 3; run++) await sweepCli(w)
+
+    const retried = await sweepCli(w, '--retry-parked')
+
+    expect(retried.code).toBe(1)
+    expect(retried.stdout).toContainEqual(
+      expect.stringMatching(new RegExp(`^${w.giftCampaignId} ${poisonId}: parked \\(schema: `)),
+    )
+    expect((await sweepCli(w, '--status')).stdout).toContainEqual(
+      expect.stringMatching(new RegExp(`^  parked ${poisonId} since \\S+ after 4 attempt\\(s\\)`)),
+    )
+  })
+
+  it('stops politely on a Retry-After longer than a sweep waits: exit 130, no request after the 429, the reason on the campaign', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2) })
+    w.standIn.throttleNext(1, 600)
+
+    const stopped = await sweepCli(w, '--campaign', w.giftCampaignId)
+
+    expect(stopped.code).toBe(130)
+    expect(w.standIn.requests.map(({ status }) => status)).toEqual([429])
+    expect((await sweepStateOf(w))?.lastStop).toEqual({
+      at: expect.any(String),
+      walk: 'incremental',
+      reason: 'Voucherify asked to wait 600 s, longer than a sweep waits',
+    })
+    expect(stopped.stderr).toContain(
+      'sweep: stopped (Voucherify asked to wait 600 s, longer than a sweep waits); the next sweep carries on where this one left off',
+    )
+  })
+
+  it('stops politely on a Retry-After longer than a sweep waits at the campaign listing too: exit 130, nothing asked after the 429', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2) })
+    w.standIn.throttleNext(1, 600)
+
+    const stopped = await sweepCli(w)
+
+    expect(w.standIn.requests.map(({ path, status }) => `${status} ${path}`)).toEqual([
+      '429 /v1/campaigns',
+    ])
+    expect(stopped.code).toBe(130)
+  })
+
+  it('stops at Ctrl-C before the next transaction: exit 130, interrupted on the campaign, and the next run takes everything in', async () => {
+    const ctrlC = new AbortController()
+    const w = await world(({ path }) => {
+      if (path.endsWith('/transactions')) ctrlC.abort()
+    })
+    const history = await card(w, { start: hoursAgo(2) })
+
+    const interrupted = await sweepCliUntil(w, ctrlC.signal, '--campaign', w.giftCampaignId)
+    const whereItStopped = await sweepStateOf(w)
+    const next = await sweepCli(w, '--campaign', w.giftCampaignId)
+
+    expect(interrupted).toMatchObject({
+      code: 130,
+      stdout: [expect.stringMatching(/^sweep: campaigns 1, .*, taken in 0, /)],
+    })
+    expect(whereItStopped?.lastStop).toMatchObject({ walk: 'incremental', reason: 'interrupted' })
+    expect(next.code).toBe(0)
+    expect(await ledgerOf(w, history.voucherId)).toMatchObject({ whole: true, transactions: 10 })
+  })
+
+  it('shows where and why the last run stopped in --status', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(2) })
+    w.standIn.throttleNext(1, 600)
+    await sweepCli(w, '--campaign', w.giftCampaignId)
+
+    const status = await sweepCli(w, '--campaign', w.giftCampaignId, '--status')
+
+    expect(status.stdout).toContainEqual(
+      expect.stringMatching(
+        /^ {2}stopped \S+ in the incremental walk at its start: Voucherify asked to wait 600 s, longer than a sweep waits$/,
+      ),
+    )
+  })
+})
+
+describe('the scheduled sweep when Voucherify refuses its cursor', () => {
+  it('restarts a walk refused at the covered cursor from the start, and still takes everything in', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(3), delivered: ONE_TO_NINE.concat(10) })
+    await sweepHandler(w)()
+    const covered = (await sweepStateOf(w))?.coveredCursor as string
+    w.expiredCursors.add(covered)
+    const later = await card(w, { start: hoursAgo(2) })
+
+    const { answer } = await sweepHandler(w)()
+
+    expect(answer).toMatchObject({ status: 'complete', cursorRefused: 1, takenIn: 10, failed: 0 })
+    expect(w.standIn.requests.map(({ status }) => status)).toContain(400)
+    expect(await ledgerOf(w, later.voucherId)).toMatchObject({ whole: true, transactions: 10 })
+    expect((await sweepStateOf(w))?.coveredCursor).toBe(listingOrder(w).at(-1))
+  })
+
+  it('restarts a walk refused midway from where it began, not from the start', async () => {
+    const w = await world()
+    await card(w, { start: hoursAgo(4), delivered: ONE_TO_NINE.concat(10) })
+    await sweepHandler(w)()
+    const began = (await sweepStateOf(w))?.coveredCursor as string
+    // Listed after the covered cursor: ids past any of the first card's, in the card's order.
+    const laterId = (number: number) => `vtx_g${String(number).padStart(2, '0')}`
+    const later = cardHistory(TEN_TRANSACTIONS, { start: hoursAgo(3) })
+    w.cards.push({
+      id: later.voucherId,
+      code: randomId('GIFT'),
+      transactions: later.transactions.map((t) => ({ ...listed(w, t), id: laterId(t.number) })),
+    })
+    // Stopped by the deadline after three pages of one: the walk's cursor is midway.
+    const holdBackAfterThree = (api: SweepApi): SweepApi => ({
+      ...api,
+      async *campaignTransactionPages(campaignId, startingAfter, signal) {
+        let pages = 0
+        for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
+          yield page
+          if (++pages === 3) w.standIn.throttleNext(1, 50)
+        }
+      },
+    })
+    const stopped = await sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterThree })(
+      lambdaContext(STOP_MARGIN_MS + 3_000),
+    )
+    const midway = (await sweepStateOf(w))?.walks.incremental?.cursor as string
+    w.expiredCursors.add(midway)
+    const before = w.standIn.requests.length
+
+    const { answer } = await sweepHandler(w)()
+
+    expect([stopped.answer.status, midway]).toEqual(['stopped', laterId(3)])
+    expect(answer).toMatchObject({ status: 'complete', cursorRefused: 1, failed: 0 })
+    const listings = w.standIn.requests
+      .slice(before)
+      .filter(({ path }) => path.endsWith('/transactions'))
+      .map(({ query, status }) => [query.starting_after_id, status])
+    expect(listings.slice(0, 2)).toEqual([
+      [laterId(3), 400],
+      [began, 200],
+    ])
+    const stored = await Promise.all(
+      later.transactions.map((_, i) => w.stage.item(laterId(i + 1), CREATED)),
+    )
+    expect(stored.every((item) => item?.status === 'published')).toBe(true)
   })
 })

@@ -101,10 +101,12 @@ describe('npm run ledger:scenario on standard topics', () => {
     )
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^camp_\w+: complete, whole history listed=10 found=8 taken_in=2 too_recent=0 covered=0 not_gift=0 failed=0$/,
+        /^camp_\w+: complete, walks incremental listed=10 found=8 taken_in=2 too_recent=0 not_gift=0 failed=0 parked=0$/,
       ),
     )
-    expect(lines.at(-1)).toBe('sweep: campaigns 1, listed 10, found 8, taken in 2, failed 0')
+    expect(lines.at(-1)).toBe(
+      'sweep: campaigns 1, listed 10, found 8, taken in 2, failed 0, parked 0',
+    )
     expect(run.row(4, 5)).toContain('taken in by sweep')
     expect(run.row(4, 10)).toContain('taken in by sweep')
     expect(run.step(4).join('\n')).toContain("2 taken in from Voucherify's API")

@@ -14,6 +14,8 @@ export interface HeadRecord extends LedgerHead {
   appliedCount: number
   gapCount: number
   outOfOrderCount: number
+  /** When a step last wrote the head (its delivery's `at`), in or out of order. */
+  updatedAt?: string
   attestedAt?: string
   attestedBalance?: number
   unattestedDifference?: number
@@ -41,12 +43,24 @@ export interface LedgerContractSubject {
 const T0 = Date.parse('2026-03-01T09:00:00.000Z')
 const BY_TRANSACTION_CREATED = { eventType: 'voucher.gift.transaction.created', at: 'now' }
 const BY_BALANCE_ADDED = { eventType: 'voucher.gift.balance_added', at: 'later' }
+/** Attestations in time order: a sweep at 10:00, another at 11:00. */
+const TEN = '2026-03-01T10:00:00.000Z'
+const ELEVEN = '2026-03-01T11:00:00.000Z'
 
-/** A card of its own for each test, and transactions on it a minute apart. */
+/**
+ * A card of its own for each test, and transactions on it a minute apart; `id` names a
+ * transaction's id after the card's own prefix, for tests where the id order matters.
+ */
 function newCard() {
   const voucherId = randomId('v')
-  const entry = (amount: number, balanceAfter: number, minute: number): ChainEntry => ({
-    transactionId: randomId('vtx'),
+  const prefix = randomId('vtx')
+  const entry = (
+    amount: number,
+    balanceAfter: number,
+    minute: number,
+    id?: string,
+  ): ChainEntry => ({
+    transactionId: id === undefined ? randomId('vtx') : `${prefix}_${id}`,
     voucherId,
     amount,
     balanceAfter,
@@ -71,6 +85,7 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
       expect(result).toEqual({ status: 'applied' })
       expect(await readHead(voucherId)).toEqual({
         ...headOf(first),
+        updatedAt: 'now',
         appliedCount: 1,
         gapCount: 0,
         outOfOrderCount: 0,
@@ -124,17 +139,31 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
       expect(result).toEqual({ status: 'head_changed', head: headOf(newer) })
     })
 
-    it('applies the one-call step on a head created at the same instant', async () => {
+    it('applies the one-call step on a head created at the same instant with a smaller id', async () => {
       const { store } = subject()
       const { entry } = newCard()
-      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 4)), BY_TRANSACTION_CREATED)
+      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 4, 'a')), BY_TRANSACTION_CREATED)
 
       const result = await store.applyStep(
-        assumeChainHolds(entry(-1_500, 5_500, 4)),
+        assumeChainHolds(entry(-1_500, 5_500, 4, 'b')),
         BY_TRANSACTION_CREATED,
       )
 
       expect(result).toEqual({ status: 'applied' })
+    })
+
+    it('refuses the one-call step on a head created at the same instant with a greater id', async () => {
+      const { store, readStep } = subject()
+      const { entry } = newCard()
+      const later = assumeChainHolds(entry(2_000, 7_000, 4, 'b'))
+      await store.applyStep(later, BY_TRANSACTION_CREATED)
+      // Its balance before is the head's: only the id order refuses it.
+      const earlier = assumeChainHolds(entry(500, 5_000, 4, 'a'))
+
+      const result = await store.applyStep(earlier, BY_TRANSACTION_CREATED)
+
+      expect(result).toEqual({ status: 'head_changed', head: headOf(later) })
+      expect(await readStep(earlier.entry.transactionId)).toBeUndefined()
     })
 
     it('answers a step that expected a head with no head when the card has none', async () => {
@@ -178,6 +207,7 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
 
       expect(await readHead(voucherId)).toEqual({
         ...headOf(newer),
+        updatedAt: 'now',
         appliedCount: 2,
         gapCount: 0,
         outOfOrderCount: 1,
@@ -241,7 +271,7 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
       )
     })
 
-    it('reads back the head a step moved, without its counts', async () => {
+    it('reads back the head a step moved, without its counts, with when the step wrote it', async () => {
       const { store, attestations } = subject()
       const { voucherId, entry } = newCard()
       const first = assumeChainHolds(entry(2_000, 7_000, 0))
@@ -249,7 +279,22 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
 
       const head = await attestations.readHead(voucherId)
 
-      expect(head).toEqual(headOf(first))
+      expect(head).toEqual({ ...headOf(first), updatedAt: 'now' })
+    })
+
+    it('reads the head an out-of-order step left where it was, with when that step wrote it', async () => {
+      const { store, attestations } = subject()
+      const { voucherId, entry } = newCard()
+      const newer = assumeChainHolds(entry(-800, 1_200, 7))
+      await store.applyStep(newer, BY_TRANSACTION_CREATED)
+      const older = decideStep(headOf(newer), entry(-2_500, 2_000, 6))
+
+      await store.applyStep(older, BY_BALANCE_ADDED)
+
+      expect(await attestations.readHead(voucherId)).toEqual({
+        ...headOf(newer),
+        updatedAt: 'later',
+      })
     })
 
     it('reads no head for a card the ledger has no transaction of', async () => {
@@ -261,53 +306,155 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
     it('records an attestation on a head that agrees with Voucherify', async () => {
       const { store, attestations, readHead } = subject()
       const { voucherId, entry } = newCard()
-      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 7_000,
+        head: headOf(first),
+      })
+
+      expect(recorded).toBe('recorded')
+      expect(await readHead(voucherId)).toMatchObject({ attestedAt: TEN, attestedBalance: 7_000 })
+    })
+
+    it('leaves when a step last wrote the head as it was when it records an attestation', async () => {
+      const { store, attestations } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
 
       await attestations.recordAttestation(voucherId, {
-        at: 'attested now',
-        voucherifyBalance: 7_000,
-        headBalance: 7_000,
+        at: TEN,
+        voucherifyBalance: 6_000,
+        head: headOf(first),
       })
 
-      expect(await readHead(voucherId)).toMatchObject({
-        attestedAt: 'attested now',
-        attestedBalance: 7_000,
-      })
+      expect(await attestations.readHead(voucherId)).toEqual({ ...headOf(first), updatedAt: 'now' })
     })
 
     it('records the difference on a head that disagrees, and clears it once they agree again', async () => {
       const { store, attestations, readHead } = subject()
       const { voucherId, entry } = newCard()
-      await store.applyStep(assumeChainHolds(entry(2_000, 7_000, 0)), BY_TRANSACTION_CREATED)
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
 
       await attestations.recordAttestation(voucherId, {
-        at: 'first',
+        at: TEN,
         voucherifyBalance: 6_500,
-        headBalance: 7_000,
+        head: headOf(first),
       })
       const disagreeing = await readHead(voucherId)
       await attestations.recordAttestation(voucherId, {
-        at: 'second',
+        at: ELEVEN,
         voucherifyBalance: 7_000,
-        headBalance: 7_000,
+        head: headOf(first),
       })
 
-      expect(disagreeing).toMatchObject({ unattestedDifference: -500, unattestedAt: 'first' })
-      expect(await readHead(voucherId)).toMatchObject({ attestedAt: 'second' })
+      expect(disagreeing).toMatchObject({ unattestedDifference: -500, unattestedAt: TEN })
+      expect(await readHead(voucherId)).toMatchObject({ attestedAt: ELEVEN })
       expect((await readHead(voucherId))?.unattestedDifference).toBeUndefined()
     })
 
-    it('refuses to attest a card that has no head rather than create one', async () => {
-      const { attestations, readHead } = subject()
-      const { voucherId } = newCard()
+    it('answers stale and records nothing when the head moved on from the one compared', async () => {
+      const { store, attestations, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      const compared = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(compared, BY_TRANSACTION_CREATED)
+      await store.applyStep(assumeChainHolds(entry(-1_000, 6_000, 1)), BY_TRANSACTION_CREATED)
 
-      await expect(
-        attestations.recordAttestation(voucherId, {
-          at: 'now',
-          voucherifyBalance: 1,
-          headBalance: 1,
-        }),
-      ).rejects.toThrow()
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 7_000,
+        head: headOf(compared),
+      })
+
+      expect(recorded).toBe('stale')
+      const head = await readHead(voucherId)
+      expect(head?.attestedAt).toBeUndefined()
+      expect(head?.unattestedAt).toBeUndefined()
+    })
+
+    it('answers stale and keeps a later attestation that is there already', async () => {
+      const { store, attestations, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      await attestations.recordAttestation(voucherId, {
+        at: ELEVEN,
+        voucherifyBalance: 7_000,
+        head: headOf(first),
+      })
+
+      // A sweep that compared earlier, writing late: its word is older than what is there.
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 6_500,
+        head: headOf(first),
+      })
+
+      expect(recorded).toBe('stale')
+      const head = await readHead(voucherId)
+      expect(head).toMatchObject({ attestedAt: ELEVEN, attestedBalance: 7_000 })
+      expect(head?.unattestedDifference).toBeUndefined()
+    })
+
+    it('answers stale and keeps a later difference that is there already', async () => {
+      const { store, attestations, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      await attestations.recordAttestation(voucherId, {
+        at: ELEVEN,
+        voucherifyBalance: 6_500,
+        head: headOf(first),
+      })
+
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 7_000,
+        head: headOf(first),
+      })
+
+      expect(recorded).toBe('stale')
+      const head = await readHead(voucherId)
+      expect(head).toMatchObject({ unattestedDifference: -500, unattestedAt: ELEVEN })
+      expect(head?.attestedAt).toBeUndefined()
+    })
+
+    it('records an attestation made at the same instant as the one there', async () => {
+      const { store, attestations, readHead } = subject()
+      const { voucherId, entry } = newCard()
+      const first = assumeChainHolds(entry(2_000, 7_000, 0))
+      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 6_500,
+        head: headOf(first),
+      })
+
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 7_000,
+        head: headOf(first),
+      })
+
+      expect(recorded).toBe('recorded')
+      expect(await readHead(voucherId)).toMatchObject({ attestedAt: TEN })
+    })
+
+    it('answers stale for a card that has no head rather than create one', async () => {
+      const { attestations, readHead } = subject()
+      const { voucherId, entry } = newCard()
+
+      const recorded = await attestations.recordAttestation(voucherId, {
+        at: TEN,
+        voucherifyBalance: 1,
+        head: headOf(assumeChainHolds(entry(1, 1, 0))),
+      })
+
+      expect(recorded).toBe('stale')
       expect(await readHead(voucherId)).toBeUndefined()
     })
   })

@@ -8,7 +8,7 @@ import type { LedgerStore, StepResult } from '../../../lib/ledger/ledger-store'
 import type { HeadRecord } from '../contracts/ledger-store-contract'
 
 /** A head as stored: the shape the LedgerStore contract reads back. */
-export type StoredHead = HeadRecord & { updatedAt?: string }
+export type StoredHead = HeadRecord
 
 export interface StoredStep extends LedgerVerdict {
   appliedEventType: string

@@ -25,7 +25,7 @@ export class InMemorySweepStore implements SweepStore {
   }
 
   async saveState(campaignId: string, state: CampaignSweepState): Promise<void> {
-    const saved = structuredClone(state)
+    const saved = stored(state)
     this.savedStates.push({ campaignId, state: saved })
     this.states.set(campaignId, saved)
   }
@@ -48,21 +48,23 @@ export class InMemorySweepStore implements SweepStore {
   }
 
   async saveFailure(failure: SweepFailure): Promise<void> {
-    this.failures.set(
-      failureKey(failure.campaignId, failure.transactionId),
-      structuredClone(failure),
-    )
+    this.failures.set(failureKey(failure.campaignId, failure.transactionId), stored(failure))
   }
 
   async clearFailure(campaignId: string, transactionId: string): Promise<void> {
     this.failures.delete(failureKey(campaignId, transactionId))
   }
 
+  /** In transaction id order, as the adapter's Query of the campaign's partition answers. */
   async listFailures(campaignId: string): Promise<SweepFailure[]> {
     return [...this.failures.values()]
       .filter((failure) => failure.campaignId === campaignId)
+      .sort((a, b) => (a.transactionId < b.transactionId ? -1 : 1))
       .map((failure) => structuredClone(failure))
   }
 }
 
 const failureKey = (campaignId: string, transactionId: string) => `${campaignId} ${transactionId}`
+
+/** A copy without the fields that are undefined, at any depth: DynamoDB keeps no undefined. */
+const stored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T

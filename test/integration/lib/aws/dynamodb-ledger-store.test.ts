@@ -23,6 +23,7 @@ describeLedgerStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
         createdAt: item.head_created_at,
         createdMs: item.head_created_ms,
         balance: item.head_balance,
+        updatedAt: item.updated_at,
         appliedCount: item.applied_count ?? 0,
         gapCount: item.gap_count ?? 0,
         outOfOrderCount: item.out_of_order_count ?? 0,
