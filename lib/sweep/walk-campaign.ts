@@ -75,9 +75,10 @@ export async function walkCampaign(context: WalkContext, kind: WalkKind): Promis
       state.walks[kind] = walk
     }
   }
-  await attest(context, cards)
   complete(kind, walk, state)
   await save(context)
+  // After the walk is recorded as done: a deadline that cuts the attestation short loses no walk.
+  await attest(context, cards)
 }
 
 /**

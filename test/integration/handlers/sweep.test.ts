@@ -408,7 +408,8 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     const next = await sweepHandler(w, { pageSize: 1 })()
 
     expect(first.answer).toMatchObject({ status: 'stopped', listed: 20, takenIn: 20, failed: 0 })
-    expect(first.metrics).toMatchObject({ SweepStopped: 1, SweepFailed: 0 })
+    // A walk that moved on before its time ran out is how a long walk goes: no stop to alarm on.
+    expect(first.metrics).toMatchObject({ SweepStopped: 0, SweepFailed: 0 })
     expect(whereItStopped?.lastStop).toEqual({
       at: expect.any(String),
       walk: 'incremental',
