@@ -485,7 +485,8 @@ describe('sweepCampaigns: attestation', () => {
     expect(result).toMatchObject({ inFlight: 1, attested: 0, unattested: [] })
   })
 
-  it('leaves a card alone whose head is behind what was listed and was written within the settle window', async () => {
+  /** Card of three, all delivered; its head put back at #2 by a step `minutesAgo`, while #3 is listed as the newest. */
+  async function headBehindListed(minutesAgo: number) {
     const world = worldAt(2)
     const transactions = card(3)
     world.list(...transactions)
@@ -493,14 +494,18 @@ describe('sweepCampaigns: attestation', () => {
     const [, second] = transactions as [WorldTransaction, WorldTransaction]
     const stored = world.ledger.heads.get(second.voucherId)
     if (!stored) throw new Error('no head')
-    // A head a step put back at #2 a moment ago, while Voucherify lists #3 as the newest.
     world.ledger.heads.set(second.voucherId, {
       ...stored,
       transactionId: second.id,
       createdMs: second.createdMs,
       balance: second.balanceAfter,
-      updatedAt: world.clock.now.toISOString(),
+      updatedAt: new Date(world.clock.now.getTime() - minutesAgo * MINUTE).toISOString(),
     })
+    return { world, voucherId: second.voucherId }
+  }
+
+  it('leaves a card alone whose head is behind what was listed and was written within the settle window', async () => {
+    const { world } = await headBehindListed(0)
 
     const result = await world.sweepOne()
 
@@ -508,24 +513,11 @@ describe('sweepCampaigns: attestation', () => {
   })
 
   it('records a head behind what was listed once the settle window has passed', async () => {
-    const world = worldAt(2)
-    const transactions = card(3)
-    world.list(...transactions)
-    for (const transaction of transactions) await world.deliver(transaction)
-    const [, second] = transactions as [WorldTransaction, WorldTransaction]
-    const stored = world.ledger.heads.get(second.voucherId)
-    if (!stored) throw new Error('no head')
-    world.ledger.heads.set(second.voucherId, {
-      ...stored,
-      transactionId: second.id,
-      createdMs: second.createdMs,
-      balance: second.balanceAfter,
-      updatedAt: new Date(world.clock.now.getTime() - 2 * MINUTE).toISOString(),
-    })
+    const { world, voucherId } = await headBehindListed(2)
 
     const result = await world.sweepOne()
 
-    expect(result.unattested).toEqual([second.voucherId])
+    expect(result.unattested).toEqual([voucherId])
   })
 
   it('does not record over a head that moved between its read and its write', async () => {
