@@ -303,58 +303,83 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
       expect(await attestations.readHead(newCard().voucherId)).toBeUndefined()
     })
 
-    it('records an attestation on a head that agrees with Voucherify', async () => {
-      const { store, attestations, readHead } = subject()
+    /** A card of one transaction, its head at 7,000, and a way to attest that head. */
+    async function cardWithHead() {
+      const ports = subject()
       const { voucherId, entry } = newCard()
       const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      await ports.store.applyStep(first, BY_TRANSACTION_CREATED)
+      const attest = (at: string, voucherifyBalance: number) =>
+        ports.attestations.recordAttestation(voucherId, {
+          at,
+          voucherifyBalance,
+          head: headOf(first),
+        })
+      return { ...ports, voucherId, first, attest }
+    }
 
-      const recorded = await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 7_000,
-        head: headOf(first),
-      })
+    it('records an attestation on a head that agrees with Voucherify', async () => {
+      const { voucherId, attest, readHead } = await cardWithHead()
+
+      const recorded = await attest(TEN, 7_000)
 
       expect(recorded).toBe('recorded')
       expect(await readHead(voucherId)).toMatchObject({ attestedAt: TEN, attestedBalance: 7_000 })
     })
 
     it('leaves when a step last wrote the head as it was when it records an attestation', async () => {
-      const { store, attestations } = subject()
-      const { voucherId, entry } = newCard()
-      const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      const { voucherId, first, attest, attestations } = await cardWithHead()
 
-      await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 6_000,
-        head: headOf(first),
-      })
+      await attest(TEN, 6_000)
 
       expect(await attestations.readHead(voucherId)).toEqual({ ...headOf(first), updatedAt: 'now' })
     })
 
     it('records the difference on a head that disagrees, and clears it once they agree again', async () => {
-      const { store, attestations, readHead } = subject()
-      const { voucherId, entry } = newCard()
-      const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
+      const { voucherId, attest, readHead } = await cardWithHead()
 
-      await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 6_500,
-        head: headOf(first),
-      })
+      await attest(TEN, 6_500)
       const disagreeing = await readHead(voucherId)
-      await attestations.recordAttestation(voucherId, {
-        at: ELEVEN,
-        voucherifyBalance: 7_000,
-        head: headOf(first),
-      })
+      await attest(ELEVEN, 7_000)
 
       expect(disagreeing).toMatchObject({ unattestedDifference: -500, unattestedAt: TEN })
       expect(await readHead(voucherId)).toMatchObject({ attestedAt: ELEVEN })
       expect((await readHead(voucherId))?.unattestedDifference).toBeUndefined()
+    })
+
+    it('answers stale and keeps a later attestation that is there already', async () => {
+      const { voucherId, attest, readHead } = await cardWithHead()
+      await attest(ELEVEN, 7_000)
+
+      // A sweep that compared earlier, writing late: its word is older than what is there.
+      const recorded = await attest(TEN, 6_500)
+
+      expect(recorded).toBe('stale')
+      const head = await readHead(voucherId)
+      expect(head).toMatchObject({ attestedAt: ELEVEN, attestedBalance: 7_000 })
+      expect(head?.unattestedDifference).toBeUndefined()
+    })
+
+    it('answers stale and keeps a later difference that is there already', async () => {
+      const { voucherId, attest, readHead } = await cardWithHead()
+      await attest(ELEVEN, 6_500)
+
+      const recorded = await attest(TEN, 7_000)
+
+      expect(recorded).toBe('stale')
+      const head = await readHead(voucherId)
+      expect(head).toMatchObject({ unattestedDifference: -500, unattestedAt: ELEVEN })
+      expect(head?.attestedAt).toBeUndefined()
+    })
+
+    it('records an attestation made at the same instant as the one there', async () => {
+      const { voucherId, attest, readHead } = await cardWithHead()
+      await attest(TEN, 6_500)
+
+      const recorded = await attest(TEN, 7_000)
+
+      expect(recorded).toBe('recorded')
+      expect(await readHead(voucherId)).toMatchObject({ attestedAt: TEN })
     })
 
     it('answers stale and records nothing when the head moved on from the one compared', async () => {
@@ -374,74 +399,6 @@ export function describeLedgerStoreContract(name: string, subject: () => LedgerC
       const head = await readHead(voucherId)
       expect(head?.attestedAt).toBeUndefined()
       expect(head?.unattestedAt).toBeUndefined()
-    })
-
-    it('answers stale and keeps a later attestation that is there already', async () => {
-      const { store, attestations, readHead } = subject()
-      const { voucherId, entry } = newCard()
-      const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
-      await attestations.recordAttestation(voucherId, {
-        at: ELEVEN,
-        voucherifyBalance: 7_000,
-        head: headOf(first),
-      })
-
-      // A sweep that compared earlier, writing late: its word is older than what is there.
-      const recorded = await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 6_500,
-        head: headOf(first),
-      })
-
-      expect(recorded).toBe('stale')
-      const head = await readHead(voucherId)
-      expect(head).toMatchObject({ attestedAt: ELEVEN, attestedBalance: 7_000 })
-      expect(head?.unattestedDifference).toBeUndefined()
-    })
-
-    it('answers stale and keeps a later difference that is there already', async () => {
-      const { store, attestations, readHead } = subject()
-      const { voucherId, entry } = newCard()
-      const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
-      await attestations.recordAttestation(voucherId, {
-        at: ELEVEN,
-        voucherifyBalance: 6_500,
-        head: headOf(first),
-      })
-
-      const recorded = await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 7_000,
-        head: headOf(first),
-      })
-
-      expect(recorded).toBe('stale')
-      const head = await readHead(voucherId)
-      expect(head).toMatchObject({ unattestedDifference: -500, unattestedAt: ELEVEN })
-      expect(head?.attestedAt).toBeUndefined()
-    })
-
-    it('records an attestation made at the same instant as the one there', async () => {
-      const { store, attestations, readHead } = subject()
-      const { voucherId, entry } = newCard()
-      const first = assumeChainHolds(entry(2_000, 7_000, 0))
-      await store.applyStep(first, BY_TRANSACTION_CREATED)
-      await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 6_500,
-        head: headOf(first),
-      })
-
-      const recorded = await attestations.recordAttestation(voucherId, {
-        at: TEN,
-        voucherifyBalance: 7_000,
-        head: headOf(first),
-      })
-
-      expect(recorded).toBe('recorded')
-      expect(await readHead(voucherId)).toMatchObject({ attestedAt: TEN })
     })
 
     it('answers stale for a card that has no head rather than create one', async () => {

@@ -30,6 +30,17 @@ function card(count: number, startMs = T0, campaignId = 'camp_1', voucherId = `v
   return cardOf({ nextId }, { voucherId, campaignId, startMs, amounts })
 }
 
+/** A transaction listed only now, yet with an id just after `before`'s: behind any cursor past it. */
+const listedBehind = (before: WorldTransaction) =>
+  giftTransaction({
+    id: `${before.id}0`,
+    voucherId: 'v_behind',
+    campaignId: 'camp_1',
+    createdMs: before.createdMs + 30_000,
+    amount: 800,
+    balanceAfter: 800,
+  })
+
 const allPublished = (world: SweepWorld, transactions: readonly WorldTransaction[]) =>
   transactions.filter(({ id }) => !world.published(id)).map(({ id }) => id)
 
@@ -220,15 +231,8 @@ describe('sweepCampaigns: the full walk', () => {
     const transactions = card(5)
     world.list(...transactions)
     await world.sweepOne()
-    // Listed only now, yet with an id before the cursor: the incremental walk cannot see it.
-    const behind = giftTransaction({
-      id: `${transactions[1]?.id}0`,
-      voucherId: 'v_behind',
-      campaignId: 'camp_1',
-      createdMs: T0 + 90_000,
-      amount: 800,
-      balanceAfter: 800,
-    })
+    // The incremental walk cannot see it.
+    const behind = listedBehind(transactions[1] as WorldTransaction)
     world.list(behind)
     const incremental = await world.sweepOne()
 
@@ -297,14 +301,7 @@ describe('sweepCampaigns: cursors Voucherify refuses', () => {
     world.list(...transactions)
     await world.sweepOne()
     world.project.expiredCursors.add(world.sweeps.states.get('camp_1')?.coveredCursor as string)
-    const behind = giftTransaction({
-      id: `${transactions[1]?.id}0`,
-      voucherId: 'v_behind',
-      campaignId: 'camp_1',
-      createdMs: T0 + 90_000,
-      amount: 800,
-      balanceAfter: 800,
-    })
+    const behind = listedBehind(transactions[1] as WorldTransaction)
     world.list(behind)
 
     const result = await world.sweepOne()
