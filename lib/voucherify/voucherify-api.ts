@@ -195,12 +195,14 @@ async function* transactionPages(
       body = await getJson(config, url, signal)
     } catch (error) {
       if (!(error instanceof CursorRefusedError) || cursor === undefined) throw error
-      // An earlier id not refused lists the refused ones again (skipped below), then goes on.
+      // An earlier id not refused lists the refused ones again (skipped below), then goes on;
+      // before every id listed, where the listing began.
       refused.add(cursor)
       let at = listedIds.lastIndexOf(cursor) - 1
       while (at >= 0 && refused.has(listedIds[at] as string)) at--
-      if (at < 0) throw error
-      cursor = listedIds[at]
+      const began = startingAfter === undefined || !refused.has(startingAfter)
+      if (at < 0 && !(began && listedIds.length > 0)) throw error
+      cursor = at < 0 ? startingAfter : listedIds[at]
       relisted = listedIds.length - 1 - at
       continue
     }

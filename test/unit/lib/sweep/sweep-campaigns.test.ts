@@ -295,6 +295,17 @@ describe('sweepCampaigns: cursors Voucherify refuses', () => {
     expect(result).toMatchObject({ status: 'complete', cursorRefused: 1, found: 4, takenIn: 2 })
   })
 
+  it('walks on past the first two ids of the listing refused as cursors, from the listing’s start', async () => {
+    const world = worldAt(5, 2)
+    const transactions = card(4)
+    world.list(...transactions)
+    for (const { id } of transactions.slice(0, 2)) world.project.expiredCursors.add(id)
+
+    const result = await world.sweepOne()
+
+    expect(result).toMatchObject({ status: 'complete', takenIn: 4, cursorRefused: 0 })
+  })
+
   it('counts what it takes in behind a refused look-back cursor as missed by the incremental walk', async () => {
     const world = worldAt(5)
     const transactions = card(4)

@@ -234,6 +234,34 @@ describe('campaignTransactionPages', () => {
     expect(api.urls[2]?.searchParams.get('limit')).toBe('3')
   })
 
+  it('steps back to the listing’s start when every id it listed is refused as a cursor', async () => {
+    const refused = { status: 400, body: { code: 400, key: 'invalid' } }
+    const api = answeringFetch(
+      { body: page(['vtx_1', 'vtx_2'], true, 'vtx_2') },
+      refused,
+      refused,
+      { body: page(['vtx_1', 'vtx_2', 'vtx_3', 'vtx_4'], false, null) },
+    )
+
+    const pages = await pagesOf(
+      campaignTransactionPages(configWith(api.fetch), 'camp_1', { order: 'id' }),
+    )
+
+    expect(pages.flatMap(({ data }) => data.map(({ id }) => id))).toEqual([
+      'vtx_1',
+      'vtx_2',
+      'vtx_3',
+      'vtx_4',
+    ])
+    expect(api.urls.map((url) => url.searchParams.get('starting_after_id'))).toEqual([
+      null,
+      'vtx_2',
+      'vtx_1',
+      null,
+    ])
+    expect(api.urls[3]?.searchParams.get('limit')).toBe('4')
+  })
+
   it('reads a 404 without a cursor as an unknown campaign, not a refused cursor', async () => {
     const api = answeringFetch({ status: 404, body: { code: 404, key: 'not_found' } })
 
