@@ -196,7 +196,7 @@ describe('npm start', () => {
     expect(printed).toContain('\\"status\\":\\"accepted\\"')
   }, 60_000)
 
-  it("runs the sweep with serverless invoke local: the stand-in's ten lost transactions taken in", async () => {
+  it("runs the sweep with serverless invoke local: the stand-in's ten lost transactions in the ledger", async () => {
     // An event of its own: with none, invoke local waits for one on its standard input.
     const { command, args } = serverlessCommand([
       'invoke',
@@ -213,8 +213,10 @@ describe('npm start', () => {
       ),
     )
 
+    // The stack's own scheduled sweep (every 15 minutes) may have taken them in first: found.
+    const count = (name: string) => Number(new RegExp(`"${name}": (\\d+)`).exec(printed)?.[1])
     expect(printed).toMatch(/"status": "complete"/)
-    expect(printed).toMatch(/"takenIn": 10/)
+    expect(count('takenIn') + count('found')).toBe(10)
     expect(printed).toMatch(/"failed": 0/)
   }, 60_000)
 
