@@ -92,6 +92,22 @@ const PageSchema = v.object({
   more_starting_after: v.nullish(v.string()),
 })
 
+/**
+ * A transactions page as the schema reads it, and its transactions as sent (Valibot's output
+ * keeps only the fields it checked); `data: null` is an empty page.
+ */
+function readTransactionPage(body: unknown) {
+  const page = v.safeParse(PageSchema, body)
+  if (!page.success) {
+    const paths = page.issues.map((issue) => v.getDotPath(issue) ?? '(root)').join(', ')
+    throw new VoucherifyApiError(
+      `Voucherify answered a transactions page this tool does not understand (at ${paths})`,
+    )
+  }
+  const listed = (body as { data?: ApiTransaction[] | null }).data ?? []
+  return { page: page.output, listed }
+}
+
 /** `CampaignsListResponseBody` (its fields `nullable`): only what the sweep reads of each campaign. */
 const CampaignsPageSchema = v.object({
   campaigns: v.nullish(v.array(v.looseObject({ id: v.pipe(v.string(), v.nonEmpty()) }))),
@@ -206,18 +222,10 @@ async function* transactionPages(
       relisted = listedIds.length - 1 - at
       continue
     }
-    const page = v.safeParse(PageSchema, body)
-    if (!page.success) {
-      const paths = page.issues.map((issue) => v.getDotPath(issue) ?? '(root)').join(', ')
-      throw new VoucherifyApiError(
-        `Voucherify answered a transactions page this tool does not understand (at ${paths})`,
-      )
-    }
+    const { page, listed } = readTransactionPage(body)
     // Only `has_more: true` goes on: null or absent (all the document promises) ends the listing.
-    const hasMore = page.output.has_more === true
-    const next = page.output.more_starting_after ?? undefined
-    // The objects as sent: Valibot's output keeps only the fields it checked; `data: null` is empty.
-    const listed = (body as { data?: ApiTransaction[] | null }).data ?? []
+    const hasMore = page.has_more === true
+    const next = page.more_starting_after ?? undefined
     const data = listed.filter(({ id }) => !yielded.has(String(id)))
     stalled = data.length === 0 ? stalled + 1 : 0
     if (hasMore && (!next || next === cursor || stalled > MAX_STALLED_PAGES)) {
@@ -287,15 +295,8 @@ export async function findCampaignTransaction(
   const url = apiUrl(config, `/v1/campaigns/${encodeURIComponent(campaignId)}/transactions`)
   url.searchParams.set('limit', '1')
   url.searchParams.set('filters[id][conditions][$is]', transactionId)
-  const body = await getJson(config, url, signal)
-  const page = v.safeParse(PageSchema, body)
-  if (!page.success) {
-    throw new VoucherifyApiError(
-      'Voucherify answered a transactions page this tool does not understand',
-    )
-  }
-  const data = (body as { data?: ApiTransaction[] | null }).data ?? []
-  return data.find((transaction) => transaction.id === transactionId)
+  const { listed } = readTransactionPage(await getJson(config, url, signal))
+  return listed.find((transaction) => transaction.id === transactionId)
 }
 
 function apiUrl(config: VoucherifyApiConfig, path: string): URL {
