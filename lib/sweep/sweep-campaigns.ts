@@ -3,14 +3,9 @@ import {
   RateLimitedError,
   VoucherifyApiError,
 } from '../voucherify/voucherify-api'
-import {
-  type CampaignSweep,
-  newCampaignSweep,
-  type SweepDeps,
-  type SweepSettings,
-} from './campaign-sweep'
+import type { CampaignSweep, SweepDeps, SweepSettings } from './campaign-sweep'
 import type { CampaignSweepState, WalkKind } from './sweep-store'
-import { retryFailures } from './take-in-listed'
+import { newTakeInContext, retryFailures } from './take-in-listed'
 import { newWalk, type WalkContext, walkCampaign } from './walk-campaign'
 
 export interface SweepRequest {
@@ -66,15 +61,10 @@ export async function sweepCampaigns(
     inLine.map((campaignId): [string, WalkContext] => [
       campaignId,
       {
-        ...request,
-        deps,
-        settings,
-        campaignId,
+        ...newTakeInContext(deps, settings, campaignId, request),
         state: stateOf(campaignId),
-        result: newCampaignSweep(campaignId),
-        dryRun: request.dryRun === true,
-        attempted: new Set(),
         attestedCards: new Set(),
+        onPage: request.onPage,
       },
     ]),
   )

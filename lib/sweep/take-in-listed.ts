@@ -5,7 +5,12 @@ import {
   type TransactionPayload,
   transactionPayload,
 } from '../voucherify/transaction-payload'
-import type { CampaignSweep, SweepDeps, SweepSettings } from './campaign-sweep'
+import {
+  type CampaignSweep,
+  newCampaignSweep,
+  type SweepDeps,
+  type SweepSettings,
+} from './campaign-sweep'
 import type { SweepFailure } from './sweep-store'
 
 /** What taking a listed transaction in needs: one campaign in one run. */
@@ -18,6 +23,17 @@ export interface TakeInContext {
   signal?: AbortSignal
   /** Transactions that failed in this run already: none is tried twice in one run. */
   attempted: Set<string>
+}
+
+/** A campaign's context at the start of a run: nothing counted, nothing tried yet. */
+export function newTakeInContext(
+  deps: SweepDeps,
+  settings: SweepSettings,
+  campaignId: string,
+  { dryRun = false, signal }: { dryRun?: boolean; signal?: AbortSignal } = {},
+): TakeInContext {
+  const result = newCampaignSweep(campaignId)
+  return { deps, settings, campaignId, result, dryRun, signal, attempted: new Set() }
 }
 
 /** One listed transaction, as the sweep sorts it out. */

@@ -25,8 +25,6 @@ export interface WalkContext extends TakeInContext {
 /** Refused cursors one walk restarts after in a run: back to its look-back, then to the start. */
 const MAX_RESTARTS = 2
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '')
-
 /** A walk of `kind` starting now: incremental from the covered cursor, full from the start. */
 export function newWalk(kind: WalkKind, state: CampaignSweepState, now: Date): SweepWalk {
   const startedAt = now.toISOString()
@@ -61,8 +59,6 @@ export async function walkCampaign(context: WalkContext, kind: WalkKind): Promis
         context.signal,
       )) {
         await settlePage(context, walk, page.data, cards)
-        const last = page.data.at(-1)
-        if (last !== undefined) walk.cursor = text(last.id)
         await save(context)
         context.onPage?.(result)
       }
@@ -136,7 +132,8 @@ async function attest(context: WalkContext, cards: SeenCards) {
 /**
  * Takes in the page's missing gift transactions oldest first (equal times in id order, the
  * order they were created in), then moves the settled cursor over the page, in listing order,
- * as far as every transaction is settled and older than grace + overlap.
+ * as far as every transaction is settled and older than grace + overlap, and the walk's cursor
+ * past the page.
  */
 async function settlePage(
   context: WalkContext,
@@ -175,6 +172,8 @@ async function settlePage(
     if (settled) walk.settledThrough = item.transactionId
     else walk.held = true
   }
+  const last = listed.at(-1)
+  if (last !== undefined) walk.cursor = last.transactionId
 }
 
 /** Keeps the card's newest listed gift transaction; a card with one not in the ledger is not compared. */

@@ -1,9 +1,4 @@
-import {
-  type CampaignSweep,
-  newCampaignSweep,
-  type SweepDeps,
-  type SweepSettings,
-} from '../../lib/sweep/campaign-sweep'
+import type { CampaignSweep, SweepDeps, SweepSettings } from '../../lib/sweep/campaign-sweep'
 import { sweepCampaigns } from '../../lib/sweep/sweep-campaigns'
 import {
   SWEEP_SETTINGS,
@@ -13,7 +8,7 @@ import {
 } from '../../lib/sweep/sweep-config'
 import { sweepTotals } from '../../lib/sweep/sweep-metrics'
 import type { CampaignSweepState, SweepFailure } from '../../lib/sweep/sweep-store'
-import { retryFailures } from '../../lib/sweep/take-in-listed'
+import { newTakeInContext, retryFailures } from '../../lib/sweep/take-in-listed'
 import { buildSweepDeps } from '../../lib/sweep-deps'
 import {
   type CliIo,
@@ -256,15 +251,7 @@ async function retryParked(
   let retried = 0
   let stillParked = 0
   for (const campaignId of campaignIds) {
-    const context = {
-      deps,
-      settings,
-      campaignId,
-      result: newCampaignSweep(campaignId),
-      dryRun: false,
-      signal,
-      attempted: new Set<string>(),
-    }
+    const context = newTakeInContext(deps, settings, campaignId, { signal })
     for (const { transactionId, outcome, reason } of await retryFailures(context, 'parked')) {
       retried++
       if (outcome === 'parked') stillParked++
