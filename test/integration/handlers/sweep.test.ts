@@ -160,6 +160,20 @@ const snsClientAt = (endpoint: string) =>
     },
   }).sns
 
+/** Voucherify's API that answers the request after the `pages`-th page 429, Retry-After 50 s. */
+const holdBackAfter =
+  (w: World, pages: number) =>
+  (api: SweepApi): SweepApi => ({
+    ...api,
+    async *campaignTransactionPages(campaignId, startingAfter, signal) {
+      let listed = 0
+      for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
+        yield page
+        if (++listed === pages) w.standIn.throttleNext(1, 50)
+      }
+    },
+  })
+
 /** The handler as handlers/sweep.ts builds it, on the world's stage and stand-in. */
 function sweepHandler(
   w: World,
@@ -388,20 +402,9 @@ describe('the scheduled sweep (createSweepHandler with the real adapters)', () =
     )
     const ids = histories.flatMap((h) => h.transactions.map(({ id }) => id))
     const subscriber = await w.stage.subscribeAll()
-    // Asked for the page after the first batch (20 pages of one), Voucherify holds the sweep
-    // back (429, Retry-After 50 s) past the function's deadline: the run stops there, the first
-    // batch taken in.
-    const holdBackAfterFirstBatch = (api: SweepApi): SweepApi => ({
-      ...api,
-      async *campaignTransactionPages(campaignId, startingAfter, signal) {
-        let pages = 0
-        for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
-          yield page
-          if (++pages === 20) w.standIn.throttleNext(1, 50)
-        }
-      },
-    })
-    const stopped = sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterFirstBatch })
+    // Asked for the page after the first 20 (pages of one), Voucherify holds the sweep back
+    // (429, Retry-After 50 s) past the function's deadline: the run stops there, 20 taken in.
+    const stopped = sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfter(w, 20) })
     const first = await stopped(lambdaContext(STOP_MARGIN_MS + 5_000))
     const whereItStopped = await sweepStateOf(w)
 
@@ -808,17 +811,7 @@ describe('the scheduled sweep when Voucherify refuses its cursor', () => {
       transactions: later.transactions.map((t) => ({ ...listed(w, t), id: laterId(t.number) })),
     })
     // Stopped by the deadline after three pages of one: the walk's cursor is midway.
-    const holdBackAfterThree = (api: SweepApi): SweepApi => ({
-      ...api,
-      async *campaignTransactionPages(campaignId, startingAfter, signal) {
-        let pages = 0
-        for await (const page of api.campaignTransactionPages(campaignId, startingAfter, signal)) {
-          yield page
-          if (++pages === 3) w.standIn.throttleNext(1, 50)
-        }
-      },
-    })
-    const stopped = await sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfterThree })(
+    const stopped = await sweepHandler(w, { pageSize: 1, wrapApi: holdBackAfter(w, 3) })(
       lambdaContext(STOP_MARGIN_MS + 3_000),
     )
     const midway = (await sweepStateOf(w))?.walks.incremental?.cursor as string

@@ -41,6 +41,10 @@ const listedBehind = (before: WorldTransaction) =>
     balanceAfter: 800,
   })
 
+/** Voucherify refuses camp_1's covered cursor from now on, as if it had expired. */
+const expireCoveredCursor = (world: SweepWorld) =>
+  world.project.expiredCursors.add(world.sweeps.states.get('camp_1')?.coveredCursor as string)
+
 const allPublished = (world: SweepWorld, transactions: readonly WorldTransaction[]) =>
   transactions.filter(({ id }) => !world.published(id)).map(({ id }) => id)
 
@@ -286,7 +290,7 @@ describe('sweepCampaigns: cursors Voucherify refuses', () => {
     const transactions = card(4)
     world.list(...transactions)
     await world.sweepOne()
-    world.project.expiredCursors.add(world.sweeps.states.get('camp_1')?.coveredCursor as string)
+    expireCoveredCursor(world)
     const fresh = card(2, T0 + HOUR)
     world.list(...fresh)
 
@@ -311,7 +315,7 @@ describe('sweepCampaigns: cursors Voucherify refuses', () => {
     const transactions = card(4)
     world.list(...transactions)
     await world.sweepOne()
-    world.project.expiredCursors.add(world.sweeps.states.get('camp_1')?.coveredCursor as string)
+    expireCoveredCursor(world)
     const behind = listedBehind(transactions[1] as WorldTransaction)
     world.list(behind)
 
