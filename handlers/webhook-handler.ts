@@ -148,6 +148,12 @@ function toHttpAnswer(outcome: WebhookOutcome) {
       )
     case 'ignored':
       return answer(202, { status: 'ignored', event_type: outcome.eventType })
+    case 'erased':
+      return answer(200, {
+        status: 'erased',
+        event_type: outcome.eventType,
+        items_erased: outcome.itemsErased,
+      })
     case 'unauthorized':
       return answer(401, {
         status: 'rejected',
@@ -221,6 +227,9 @@ function correlationIds(outcome: WebhookOutcome): Record<string, unknown> {
       }
     case 'ignored':
       return { event_type: outcome.eventType }
+    case 'erased':
+      // Never the customer's id: the log would keep what was just erased.
+      return { event_type: outcome.eventType, items_erased: outcome.itemsErased }
     case 'unauthorized':
       return { reason: outcome.reason }
     case 'bad_request':

@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { SSMClient } from '@aws-sdk/client-ssm'
+import { realErasureStore } from './aws/dynamodb-erasure-store'
 import { realLedgerStore } from './aws/dynamodb-ledger-store'
 import { realTransactionStore } from './aws/dynamodb-transaction-store'
 import { realEventPublisher } from './aws/sns-event-publisher'
 import { realWebhookSecrets } from './aws/ssm-webhook-secrets'
 import type { Config } from './config'
 import type { LedgerStore } from './ledger/ledger-store'
+import type { ErasureStore } from './privacy/erasure-store'
+import type { Retention } from './privacy/retention'
 import type { EventPublisher } from './receive/event-publisher'
 import type { TransactionStore } from './receive/transaction-store'
 import { staticWebhookSecrets, type WebhookSecrets } from './receive/webhook-secrets'
@@ -16,9 +19,19 @@ export interface Deps {
   secrets: WebhookSecrets
   store: TransactionStore
   ledger: LedgerStore
+  erasures: ErasureStore
   publisher: EventPublisher
   clock: () => Date
-  settings: { claimLeaseMs: number; maxBodyBytes: number }
+  settings: Settings
+}
+
+export interface Settings {
+  claimLeaseMs: number
+  maxBodyBytes: number
+  /** How long payloads and quarantined payloads are kept. */
+  retention: Retention
+  /** Whether messages carry the customer's and holder's personal fields (ids always). */
+  publishPersonalData: boolean
 }
 
 /**
@@ -60,11 +73,17 @@ export function buildDeps(
     secrets,
     store: realTransactionStore(dynamodb, { tableName: config.tableName }),
     ledger: realLedgerStore(dynamodb, { tableName: config.tableName }),
+    erasures: realErasureStore(dynamodb, { tableName: config.tableName }),
     publisher: realEventPublisher(clients.sns ?? new SNSClient(awsClientSettings), {
       topicArnPrefix: config.topicArnPrefix,
       topicNameSuffix: config.topicNameSuffix,
     }),
     clock,
-    settings: { claimLeaseMs: config.claimLeaseMs, maxBodyBytes: config.maxBodyBytes },
+    settings: {
+      claimLeaseMs: config.claimLeaseMs,
+      maxBodyBytes: config.maxBodyBytes,
+      retention: config.retention,
+      publishPersonalData: config.publishPersonalData,
+    },
   }
 }

@@ -15,6 +15,7 @@ interface Count {
     | 'Accepted'
     | 'Duplicate'
     | 'Ignored'
+    | 'Erased'
     | 'Rejected'
     | 'Quarantined'
     | 'InFlight'
@@ -38,6 +39,8 @@ function countFor(outcome: WebhookOutcome | EarlyRejection): Count {
       return { name: 'Quarantined', dimension: ['event_type', outcome.eventType] }
     case 'ignored':
       return { name: 'Ignored' }
+    case 'erased':
+      return { name: 'Erased' }
     case 'unauthorized':
     case 'bad_request':
       return { name: 'Rejected', dimension: ['reason', outcome.reason] }

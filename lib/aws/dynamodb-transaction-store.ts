@@ -1,12 +1,20 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type {
   DeliveryState,
   QuarantineRecord,
   TransactionKey,
   TransactionStore,
 } from '../receive/transaction-store'
-import { ITEM_STATUS, keyOf, upsertCommand } from './transactions-table'
+import { encodePayload } from './payload-encoding'
+import {
+  EXPIRES_AT,
+  ITEM_STATUS,
+  itemKeys,
+  keyOf,
+  PAYLOAD_GZIP,
+  upsertCommand,
+} from './transactions-table'
 
 export interface DynamoDbStoreConfig {
   tableName: string
@@ -130,6 +138,27 @@ export function realTransactionStore(
         { ':now': now, ':claimed': ITEM_STATUS.claimed, ':token': claimToken },
         signal,
       )
+    },
+
+    async storePayload({ payload, customer_id, expires_at, ...key }, signal) {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...itemKeys.payload(key),
+              [PAYLOAD_GZIP]: encodePayload(payload),
+              ...(customer_id === undefined ? {} : { customer_id }),
+              ...(expires_at === undefined ? {} : { [EXPIRES_AT]: expires_at }),
+            },
+            // Write-once: a delivery that took over a claim finds it there.
+            ConditionExpression: 'attribute_not_exists(transaction_id)',
+          }),
+          { abortSignal: signal },
+        )
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+      }
     },
 
     async quarantine(record: QuarantineRecord, signal?: AbortSignal) {

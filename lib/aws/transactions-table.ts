@@ -3,18 +3,25 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 // The transactions table, the one DynamoDB table of a stage (serverless.yml declares it). Every
 // reader and writer, the function's adapters and the operator tools alike, takes its names here.
 //
-// Six kinds of item share it, told apart by their keys:
-// - a transaction: (idempotency key, event type), one per gift transaction and event type;
+// Nine kinds of item share it, told apart by their keys:
+// - a transaction: (idempotency key, event type), one per gift transaction and event type, kept
+//   forever and holding nothing personal;
+// - a payload: (idempotency key, `#payload:<event type>`), the body as received, gzipped,
+//   written once and expiring (`expires_at`) as it holds the customer's personal data;
 // - a quarantine item: (`quarantine:sha256:<body digest>`, event type), a payload that failed
-//   its schema;
+//   its schema, expiring too;
 // - a card's ledger head: (voucher id, `#ledger-head`);
 // - a transaction's ledger step: (transaction id, `#ledger-step`);
 // - a gift campaign's sweep state: (`sweep:<campaign id>`, `#sweep`), its cursors and walks;
 // - a sweep failure: (`sweep:<campaign id>`, `#failure:<transaction id>`), a listed transaction
 //   the sweep could not take in, its attempts and whether it is parked; in its campaign's
-//   partition, so one Query lists a campaign's failures.
-// Event types are dotted names, so the `#` sort keys can never be a transaction's; no ledger or
-// sweep item has `voucher_id`, so none is in the voucher-ledger index.
+//   partition, so one Query lists a campaign's failures;
+// - an erasure: (`erasure:<salted hash of the customer id>`, `#erasure`), a customer whose
+//   personal data is not kept again;
+// - the erasure salt: (`config:erasure-salt`, `#config`), made once per table.
+// Event types are dotted names, so the `#` sort keys can never be a transaction's; only
+// transactions have `voucher_id` (the voucher-ledger index), only payloads and quarantine
+// items `customer_id` (the customer-data index).
 
 /** Every item's key. */
 export type ItemKey = {
@@ -42,6 +49,7 @@ const QUARANTINE_KEY_PREFIX = 'quarantine:sha256:'
 const LEDGER_HEAD_SORT_KEY = '#ledger-head'
 const LEDGER_STEP_SORT_KEY = '#ledger-step'
 const SWEEP_SORT_KEY = '#sweep'
+const PAYLOAD_SORT_KEY_PREFIX = '#payload:'
 /** Sort keys of a campaign's sweep failures: this, then the transaction id. */
 export const SWEEP_FAILURE_SORT_KEY_PREFIX = '#failure:'
 const sweepPartition = (campaignId: string) => `sweep:${campaignId}`
@@ -66,7 +74,41 @@ export const itemKeys = {
     transaction_id: sweepPartition(campaignId),
     event_type: `${SWEEP_FAILURE_SORT_KEY_PREFIX}${transactionId}`,
   }),
+  /** The payload of the transaction item `key`. */
+  payload: (key: ItemKey): ItemKey => ({
+    transaction_id: key.transaction_id,
+    event_type: `${PAYLOAD_SORT_KEY_PREFIX}${key.event_type}`,
+  }),
+  erasure: (customerHash: string): ItemKey => ({
+    transaction_id: `erasure:${customerHash}`,
+    event_type: '#erasure',
+  }),
+  erasureSalt: { transaction_id: 'config:erasure-salt', event_type: '#config' } as ItemKey,
 }
+
+/** The transaction item a payload item belongs to; undefined for any other item. */
+export function transactionKeyOfPayload({ transaction_id, event_type }: ItemKey) {
+  if (!event_type.startsWith(PAYLOAD_SORT_KEY_PREFIX)) return undefined
+  return { transaction_id, event_type: event_type.slice(PAYLOAD_SORT_KEY_PREFIX.length) }
+}
+
+export const isQuarantineKey = ({ transaction_id }: ItemKey) =>
+  transaction_id.startsWith(QUARANTINE_KEY_PREFIX)
+
+/** The table's TTL attribute (epoch seconds): DynamoDB deletes an item some time after it. */
+export const EXPIRES_AT = 'expires_at'
+
+/** The payload item's body attribute: the bytes as received, gzipped. */
+export const PAYLOAD_GZIP = 'payload_gzip'
+
+/**
+ * The index of every item holding one customer's personal data (payloads and quarantine items),
+ * for erasure. Keys only: erasure deletes by key.
+ */
+export const CUSTOMER_INDEX = {
+  name: 'customer-data',
+  partitionKey: 'customer_id',
+} as const
 
 /** Whether a key is a ledger item's (head or step) rather than an event's. */
 export const isLedgerItem = ({ event_type }: ItemKey) =>

@@ -2,7 +2,8 @@ import { cardIdOf, type GiftEvent, type GiftTransactionType } from '../schemas/g
 
 /**
  * One gift-card balance change, in the same shape whichever event type reported it. A field the
- * event did not carry usably is absent (the payload keeps whatever was sent).
+ * event did not carry usably is absent (the payload keeps whatever was sent). Kept forever, so it
+ * holds nothing personal and no free text: no customer, no voucher code, no reason.
  */
 export interface LedgerEntry {
   transaction_id: string | null
@@ -12,12 +13,9 @@ export interface LedgerEntry {
   balance_after: number
   total: number
   voucher_id: string
-  voucher_code?: string
   campaign_id?: string
   campaign_name?: string
-  holder_id?: string
   source?: string
-  reason?: string
   related_transaction_id?: string
   created_at: string
 }
@@ -34,12 +32,9 @@ export function toLedgerEntry(data: GiftEvent, fallbackCreatedAt: string): Ledge
     balance_after: balance.balance,
     total: balance.total,
     voucher_id: voucherId,
-    voucher_code: voucher?.code,
     campaign_id: transaction?.campaign_id ?? campaign?.id ?? voucher?.campaign_id,
     campaign_name: campaign?.name ?? voucher?.campaign,
-    holder_id: data.customer?.id ?? data.holder?.id ?? voucher?.holder_id,
     source: transaction?.source,
-    reason: transaction?.reason,
     related_transaction_id: transaction?.related_transaction_id,
     created_at: transaction?.created_at ?? fallbackCreatedAt,
   }

@@ -16,7 +16,8 @@ export interface OutgoingMessage {
   deduplicationId: string
 }
 
-export function buildMessage(event: ReceivedEvent): OutgoingMessage {
+/** `dataJson`: the data to send, the event's own (personal data included) unless another is given. */
+export function buildMessage(event: ReceivedEvent, dataJson = event.dataJson): OutgoingMessage {
   const { entry } = event
   const head = JSON.stringify({
     event_type: event.eventType,
@@ -28,7 +29,7 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
     idempotency_key: event.idempotency.key,
   })
   // The data goes out as it came in: serialising it again would cost as much as parsing it.
-  const body = `${head.slice(0, -1)},"data":${event.dataJson}}`
+  const body = `${head.slice(0, -1)},"data":${dataJson}}`
   const attributes: Record<string, string> = { event_type: event.eventType }
   const optional = {
     transaction_type: entry.transaction_type,

@@ -20,19 +20,40 @@ function endOfString(json: string, start: number): number {
   }
 }
 
+/** A member's value as written, and where it stands in the JSON text (`end` exclusive). */
+export interface MemberText {
+  text: string
+  start: number
+  end: number
+}
+
+const isSpace = (char: number) => char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09
+
 /**
- * The text of the top-level member `name` of a JSON object, exactly as written, so it can be
- * forwarded without serialising it again. `json` must already have passed `JSON.parse`.
- * Like `JSON.parse`, the last of duplicate members wins. Undefined when the member is absent,
- * or when a top-level key is written with escapes (it might spell `name`; the caller then
- * serialises the parsed value instead).
+ * The values of the top-level members `names` of a JSON object, exactly as written, so they can
+ * be forwarded or replaced without serialising the rest again. `json` must already have passed
+ * `JSON.parse`. Like `JSON.parse`, the last of duplicate members wins. Undefined when a
+ * top-level key is written with escapes (it might spell a name; the caller then works on the
+ * parsed value instead).
  */
-export function jsonMemberText(json: string, name: string): string | undefined {
+export function topLevelMemberTexts<Name extends string>(
+  json: string,
+  names: readonly Name[],
+): Partial<Record<Name, MemberText>> | undefined {
+  const found: Partial<Record<Name, MemberText>> = {}
   let depth = 0
   let expectKey = false
-  /** Where the wanted member's `: value` begins while it is being read. */
-  let memberStart = -1
-  let memberEnd = -1
+  /** The member being read: its name, and where its `: value` begins. */
+  let current: { name: Name; from: number } | undefined
+  const close = (to: number) => {
+    if (current === undefined) return
+    let start = json.indexOf(':', current.from) + 1
+    let end = to
+    while (isSpace(json.charCodeAt(start))) start++
+    while (isSpace(json.charCodeAt(end - 1))) end--
+    found[current.name] = { text: json.slice(start, end), start, end }
+    current = undefined
+  }
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index)
     if (char === QUOTE) {
@@ -40,7 +61,7 @@ export function jsonMemberText(json: string, name: string): string | undefined {
       if (depth === 1 && expectKey) {
         const key = json.slice(index + 1, end - 1)
         if (key.includes('\\')) return undefined
-        if (key === name) memberStart = end
+        if ((names as readonly string[]).includes(key)) current = { name: key as Name, from: end }
         expectKey = false
       }
       index = end - 1
@@ -49,11 +70,16 @@ export function jsonMemberText(json: string, name: string): string | undefined {
       if (depth === 1) expectKey = char === OPEN_BRACE
     } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) {
       depth--
-      if (depth === 0 && memberStart >= 0 && memberEnd < memberStart) memberEnd = index
+      if (depth === 0) close(index)
     } else if (char === COMMA && depth === 1) {
-      if (memberStart >= 0 && memberEnd < memberStart) memberEnd = index
+      close(index)
       expectKey = true
     }
   }
-  return memberStart < 0 ? undefined : json.slice(memberStart, memberEnd).trim().slice(1).trim()
+  return found
+}
+
+/** The text of one top-level member; see `topLevelMemberTexts`. */
+export function jsonMemberText(json: string, name: string): string | undefined {
+  return topLevelMemberTexts(json, [name])?.[name]?.text
 }

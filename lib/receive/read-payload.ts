@@ -1,6 +1,8 @@
 import * as v from 'valibot'
 import { LEDGER_ATTRIBUTE_MAX_BYTES } from '../ledger/ledger-chain'
 import { toLedgerEntry } from '../ledger/ledger-entry'
+import { customerIdOf } from '../privacy/personal-data'
+import { CUSTOMER_DELETED_EVENT_TYPE, CustomerDeletedSchema } from '../schemas/customer-deleted'
 import { eventSchemas, isSupportedEventType } from '../schemas/registry'
 import {
   eventTypeOf,
@@ -28,6 +30,7 @@ export type BadRequestReason =
   | 'body_not_json'
   | 'body_not_object'
   | 'envelope_invalid'
+  | 'customer_id_missing'
 
 /** Refuses bytes that are not UTF-8 rather than replacing them. */
 export const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -55,7 +58,13 @@ export interface TrustedPayload {
   origin?: EventOrigin
 }
 
-export type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome }
+/** A signed `customer.deleted`: what the pipeline does with it is erase, not store. */
+export interface ErasureRequest {
+  status: 'erasure_requested'
+  customerId: string
+}
+
+export type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome | ErasureRequest }
 
 /**
  * Pure, no I/O: JSON, envelope, event type, schema, ledger entry and the message to publish.
@@ -70,6 +79,7 @@ export function readPayload(
   const located = locateData(parsed.value, pathEventType)
   if (!located.ok) return located
   const { eventType, data, envelope } = located
+  if (eventType === CUSTOMER_DELETED_EVENT_TYPE) return readErasureRequest(data, envelope)
   if (!isSupportedEventType(eventType))
     return { ok: false, outcome: { status: 'ignored', eventType } }
   const invalid = (issues: Issue[]) =>
@@ -97,6 +107,7 @@ export function readPayload(
     entry,
     dataJson,
     payload: parsed.text,
+    customerId: customerIdOf(data),
     ...(origin === undefined ? {} : { origin }),
   }
   const message = buildMessage(event)
@@ -106,6 +117,30 @@ export function readPayload(
     return { ok: false, outcome: { status: 'too_large', limitBytes: MAX_BODY_BYTES } }
   }
   return { ok: true, event, message }
+}
+
+/** A `customer.deleted` webhook: the customer to erase. */
+function readErasureRequest(
+  data: Record<string, unknown>,
+  envelope: WebhookEnvelope | undefined,
+): Read<never> {
+  const validated = v.safeParse(CustomerDeletedSchema, data)
+  // Refused, not quarantined: keeping it would keep the very data it asks to erase.
+  if (!validated.success) {
+    return {
+      ok: false,
+      outcome: {
+        status: 'bad_request',
+        reason: 'customer_id_missing',
+        message: 'A customer.deleted webhook must name the customer',
+        issues: toIssues(validated.issues, envelope ? 'data' : ''),
+      },
+    }
+  }
+  return {
+    ok: false,
+    outcome: { status: 'erasure_requested', customerId: validated.output.customer.id },
+  }
 }
 
 /**

@@ -2,7 +2,11 @@ import { quarantineId } from '../aws/transactions-table'
 import type { Deps } from '../deps'
 import { applyToLedger, type LedgerOutcome } from '../ledger/apply-to-ledger'
 import { chainEntryOf, LEDGER_ATTRIBUTE } from '../ledger/ledger-chain'
-import type { OutgoingMessage } from './build-message'
+import { eraseCustomer } from '../privacy/erase-customer'
+import { customerIdOf, eventDataOf, withoutPersonalData } from '../privacy/personal-data'
+import { expiresAt } from '../privacy/retention'
+import { CUSTOMER_DELETED_EVENT_TYPE } from '../schemas/customer-deleted'
+import { buildMessage, type OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import { bodyDigest } from './idempotency-key'
 import {
@@ -14,7 +18,7 @@ import {
 } from './read-payload'
 import type { ReceivedEvent } from './received-event'
 import { verifySignature } from './signature'
-import { toTransactionRecord } from './transaction-store'
+import { toPayloadRecord, toTransactionRecord } from './transaction-store'
 
 /** One HTTP delivery, already lifted out of API Gateway's event. */
 export interface WebhookDelivery {
@@ -42,9 +46,19 @@ export type WebhookOutcome =
   | { status: 'bad_request'; reason: BadRequestReason; message: string; issues?: Issue[] }
   | { status: 'too_large'; limitBytes: number }
   | { status: 'invalid'; eventType: string; issues: Issue[]; quarantineKey?: string }
+  /** A `customer.deleted` carried out: how many items held the customer's personal data. */
+  | { status: 'erased'; eventType: string; itemsErased: number }
   | {
       status: 'unavailable'
-      stage: 'secrets' | 'quarantine' | 'claim' | 'ledger' | 'publish' | 'mark_published'
+      stage:
+        | 'secrets'
+        | 'quarantine'
+        | 'erasure'
+        | 'claim'
+        | 'ledger'
+        | 'payload'
+        | 'publish'
+        | 'mark_published'
       cause: unknown
       /** Set when this delivery applied the chain step before a later stage failed. */
       ledger?: LedgerOutcome
@@ -76,25 +90,44 @@ export async function ingestPayload(
   const receivedAt = deps.clock().toISOString()
   const read = readPayload(payload, receivedAt)
   if (read.ok) return storeAndPublish(deps, read.event, read.message, deadline)
-  if (read.outcome.status !== 'invalid') return read.outcome
+  const { outcome } = read
+  if (outcome.status === 'erasure_requested') {
+    try {
+      const { erased } = await eraseCustomer(deps, outcome.customerId, {
+        requestedBy: 'customer.deleted',
+        signal: deadline,
+      })
+      return { status: 'erased', eventType: CUSTOMER_DELETED_EVENT_TYPE, itemsErased: erased }
+    } catch (cause) {
+      return { status: 'unavailable', stage: 'erasure', cause }
+    }
+  }
+  if (outcome.status !== 'invalid') return outcome
   const quarantineKey = quarantineKeyFor(payload.body)
   try {
+    // Valid UTF-8: it has been parsed.
+    const text = utf8.decode(payload.body)
+    const customerId = customerIdOf(eventDataOf(JSON.parse(text)))
+    const erased = customerId !== undefined && (await deps.erasures.isErased(customerId, deadline))
+    const expires = expiresAt(receivedAt, deps.settings.retention.quarantineDays)
     await deps.store.quarantine(
       {
         transaction_id: quarantineKey,
-        event_type: read.outcome.eventType,
+        event_type: outcome.eventType,
         delivery: payload.pathEventType === undefined ? 'envelope' : 'raw',
-        // Valid UTF-8: it has been parsed.
-        payload: utf8.decode(payload.body),
-        issues: read.outcome.issues,
+        // An erased customer's payload is not kept again: the issues alone say what was refused.
+        ...(erased ? {} : { payload: text }),
+        issues: outcome.issues,
         received_at: receivedAt,
+        ...(erased || customerId === undefined ? {} : { customer_id: customerId }),
+        ...(expires === undefined ? {} : { expires_at: expires }),
       },
       deadline,
     )
   } catch (cause) {
     return { status: 'unavailable', stage: 'quarantine', cause }
   }
-  return { ...read.outcome, quarantineKey }
+  return { ...outcome, quarantineKey }
 }
 
 /** Where a payload that failed its schema is kept: one item per distinct body. */
@@ -164,21 +197,31 @@ async function storeAndPublish(
       .catch(() => undefined)
 
   // Before the publish, so the message can carry the verdict; applying again is harmless, so a
-  // failure here answers 503 and Voucherify's retry applies it.
+  // failure here answers 503 and Voucherify's retry applies it. The payload is stored meanwhile.
   const entry = chainEntryOf(record)
-  let ledger: LedgerOutcome | undefined
-  try {
-    ledger = entry && (await applyToLedger(deps, entry, event.eventType, deadline))
-  } catch (cause) {
+  const [applied, kept] = await Promise.allSettled([
+    entry && applyToLedger(deps, entry, event.eventType, deadline),
+    keepPayload(deps, event, deadline),
+  ])
+  const ledger = applied.status === 'fulfilled' ? applied.value : undefined
+  if (applied.status === 'rejected') {
     await releaseClaim()
-    return { status: 'unavailable', stage: 'ledger', cause }
+    return { status: 'unavailable', stage: 'ledger', cause: applied.reason }
   }
+  if (kept.status === 'rejected') {
+    await releaseClaim()
+    return { status: 'unavailable', stage: 'payload', cause: kept.reason, ledger }
+  }
+  const withPersonalData = deps.settings.publishPersonalData && kept.value !== 'erased'
+  const outgoing = withPersonalData
+    ? message
+    : buildMessage(event, withoutPersonalData(event.dataJson))
   const published = ledger
     ? {
-        ...message,
-        attributes: { ...message.attributes, [LEDGER_ATTRIBUTE]: ledger.verdict.status },
+        ...outgoing,
+        attributes: { ...outgoing.attributes, [LEDGER_ATTRIBUTE]: ledger.verdict.status },
       }
-    : message
+    : outgoing
 
   let messageId: string
   try {
@@ -200,4 +243,26 @@ async function storeAndPublish(
     return { status: 'unavailable', stage: 'mark_published', cause, ledger }
   }
   return { status: 'accepted', messageId, ledger, ...ids }
+}
+
+/**
+ * Stores the delivery's payload with its expiry, unless its customer has been erased: then it
+ * is not kept at all (the record holds everything the ledger needs).
+ */
+async function keepPayload(
+  deps: Pick<Deps, 'store' | 'erasures' | 'settings'>,
+  event: ReceivedEvent,
+  deadline: AbortSignal | undefined,
+): Promise<'stored' | 'erased'> {
+  if (
+    event.customerId !== undefined &&
+    (await deps.erasures.isErased(event.customerId, deadline))
+  ) {
+    return 'erased'
+  }
+  await deps.store.storePayload(
+    toPayloadRecord(event, deps.settings.retention.payloadDays),
+    deadline,
+  )
+  return 'stored'
 }

@@ -23,8 +23,10 @@ export interface ReceivedEvent {
   entry: LedgerEntry
   /** The data object's JSON text exactly as Voucherify sent it, unknown fields included. */
   dataJson: string
-  /** The body as received, kept so the delivery can be replayed byte for byte. */
+  /** The body as received, kept (until it expires) so the delivery can be replayed byte for byte. */
   payload: string
+  /** Whose personal data the payload holds: the customer, else the card's holder. */
+  customerId: string | undefined
   /** Absent for a webhook delivery. Stored and published as `origin` (`source` is Voucherify's). */
   origin?: EventOrigin
 }

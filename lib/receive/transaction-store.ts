@@ -1,5 +1,6 @@
 import type { LedgerVerdict } from '../ledger/ledger-chain'
 import type { LedgerEntry } from '../ledger/ledger-entry'
+import { expiresAt } from '../privacy/retention'
 import type { KeySource } from './idempotency-key'
 import type { EventOrigin, ReceivedEvent } from './received-event'
 
@@ -9,14 +10,16 @@ export interface TransactionKey {
   event_type: string
 }
 
-/** What is written once per (transaction, event type), on its first delivery. */
+/**
+ * What is written once per (transaction, event type), on its first delivery, and kept forever:
+ * ids, amounts, balances, types and times, nothing personal (the payload is kept apart).
+ */
 export interface TransactionRecord extends TransactionKey, Omit<LedgerEntry, 'transaction_id'> {
   key_source: KeySource
   delivery: ReceivedEvent['delivery']
   webhook_id: string | null
   event_id: string | null
   project_id: string | null
-  payload: string
   received_at: string
   /** Absent for webhook deliveries; `reconcile` for a transaction `npm run reconcile` took in. */
   origin?: EventOrigin
@@ -41,13 +44,29 @@ export interface Publication {
   ledger?: LedgerVerdict
 }
 
-/** A signed payload that failed its schema, kept so that it can be replayed after a fix. */
+/**
+ * A delivery's body as received, written once beside its record and kept until `expires_at`
+ * (epoch seconds; absent: forever): it holds the customer's personal data.
+ */
+export interface PayloadRecord extends TransactionKey {
+  payload: string
+  /** Whose personal data it holds, for erasure; absent when it names no customer. */
+  customer_id?: string
+  expires_at?: number
+}
+
+/**
+ * A signed payload that failed its schema, kept until `expires_at` so that it can be replayed
+ * after a fix. Without `payload` when its customer has been erased.
+ */
 export interface QuarantineRecord extends TransactionKey {
   /** `raw` when the payload came to the typed route: replaying it needs the event type. */
   delivery: ReceivedEvent['delivery']
-  payload: string
+  payload?: string
   issues: Array<{ path: string; message: string }>
   received_at: string
+  customer_id?: string
+  expires_at?: number
 }
 
 /**
@@ -84,6 +103,8 @@ export interface TransactionStore {
     signal?: AbortSignal,
   ): Promise<void>
   quarantine(record: QuarantineRecord, signal?: AbortSignal): Promise<void>
+  /** Writes the payload once; a payload already there is left as it is. */
+  storePayload(record: PayloadRecord, signal?: AbortSignal): Promise<void>
 }
 
 export function toTransactionRecord(event: ReceivedEvent): TransactionRecord {
@@ -97,8 +118,19 @@ export function toTransactionRecord(event: ReceivedEvent): TransactionRecord {
     webhook_id: event.webhookId,
     event_id: event.eventId,
     project_id: event.projectId,
-    payload: event.payload,
     received_at: event.receivedAt,
     ...(event.origin === undefined ? {} : { origin: event.origin }),
+  }
+}
+
+/** The payload item of a delivery: kept `retentionDays` (0: forever). */
+export function toPayloadRecord(event: ReceivedEvent, retentionDays: number): PayloadRecord {
+  const expires = expiresAt(event.receivedAt, retentionDays)
+  return {
+    transaction_id: event.idempotency.key,
+    event_type: event.eventType,
+    payload: event.payload,
+    ...(event.customerId === undefined ? {} : { customer_id: event.customerId }),
+    ...(expires === undefined ? {} : { expires_at: expires }),
   }
 }

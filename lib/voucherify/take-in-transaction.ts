@@ -1,5 +1,5 @@
 import type { Deps } from '../deps'
-import { readPayload } from '../receive/read-payload'
+import { type ErasureRequest, readPayload } from '../receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../receive/receive-webhook'
 import type { EventOrigin } from '../receive/received-event'
 import { API_TRANSACTION_EVENT_TYPE, type ApiTransaction } from './transaction-payload'
@@ -25,7 +25,7 @@ export function voucherIdOf(transaction: ApiTransaction): string {
 }
 
 /** Why a payload was not stored, with no value from it: a status, a stage or the failing paths. */
-export function failureReason(outcome: WebhookOutcome): string {
+export function failureReason(outcome: WebhookOutcome | ErasureRequest): string {
   switch (outcome.status) {
     case 'invalid':
       return `schema: ${outcome.issues.map((issue) => issue.path).join(', ')}`

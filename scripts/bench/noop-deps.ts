@@ -1,5 +1,7 @@
 import {
+  DEFAULT_RETENTION,
   type Deps,
+  type ErasureStore,
   type LedgerStore,
   MAX_BODY_BYTES,
   type OutgoingMessage,
@@ -23,6 +25,15 @@ const noopStore: TransactionStore = {
   markPublished: async () => true,
   releaseClaim: async () => undefined,
   quarantine: async () => undefined,
+  storePayload: async () => undefined,
+}
+
+/** No customer is ever erased. */
+const noopErasures: ErasureStore = {
+  isErased: async () => false,
+  recordErasure: async () => undefined,
+  findPersonalData: async () => [],
+  deleteItems: async () => undefined,
 }
 
 /** A ledger that applies every step at once, as a card's first transaction does. */
@@ -40,6 +51,7 @@ export function noopDeps() {
     secrets: staticWebhookSecrets(LOCAL_WEBHOOK_SECRET),
     store: noopStore,
     ledger: noopLedger,
+    erasures: noopErasures,
     publisher: {
       publish: async (message: OutgoingMessage) => {
         published.last = message
@@ -47,7 +59,12 @@ export function noopDeps() {
       },
     },
     clock: () => new Date(),
-    settings: { claimLeaseMs: 15_000, maxBodyBytes: MAX_BODY_BYTES },
+    settings: {
+      claimLeaseMs: 15_000,
+      maxBodyBytes: MAX_BODY_BYTES,
+      retention: DEFAULT_RETENTION,
+      publishPersonalData: false,
+    },
   }
   return { deps, published }
 }

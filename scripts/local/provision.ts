@@ -1,8 +1,11 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  type TimeToLiveSpecification,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import {
@@ -44,12 +47,16 @@ const MAPPED_TABLE_PROPERTIES = new Set([
   'LocalSecondaryIndexes',
   'DeletionProtectionEnabled',
 ])
+/** Set after CreateTable, which does not take it. */
+const TIME_TO_LIVE = 'TimeToLiveSpecification'
 
 /** Fails on properties this mapping does not know, so the local table never silently differs. */
 function createTableInput(table: CloudFormationTable): CreateTableCommandInput {
   const unknown = Object.keys(table).filter(
     (property) =>
-      !MAPPED_TABLE_PROPERTIES.has(property) && !CLOUD_ONLY_TABLE_PROPERTIES.has(property),
+      !MAPPED_TABLE_PROPERTIES.has(property) &&
+      !CLOUD_ONLY_TABLE_PROPERTIES.has(property) &&
+      property !== TIME_TO_LIVE,
   )
   if (unknown.length > 0) {
     throw new Error(
@@ -74,6 +81,23 @@ export async function createTable(
   await waitUntilTableExists(
     { client: dynamodb, maxWaitTime: 30, minDelay: 1 },
     { TableName: table.TableName },
+  )
+  const timeToLive = table[TIME_TO_LIVE] as TimeToLiveSpecification | undefined
+  if (timeToLive) await enableTimeToLive(dynamodb, table.TableName, timeToLive)
+}
+
+/** As CloudFormation would; a table that has it already is left alone. */
+async function enableTimeToLive(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  specification: TimeToLiveSpecification,
+): Promise<void> {
+  const { TimeToLiveDescription } = await dynamodb.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  )
+  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: specification }),
   )
 }
 

@@ -148,6 +148,7 @@ function recordOf(eventType: SupportedEventType, body: string): TransactionRecor
     entry,
     dataJson: JSON.stringify(envelope.data),
     payload: body,
+    customerId: undefined,
   })
 }
 

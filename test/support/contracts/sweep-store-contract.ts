@@ -28,14 +28,12 @@ function newRecord(eventType: string = CREATED): TransactionRecord {
     balance_after: 2000,
     total: 2000,
     voucher_id: 'v_sweep_contract',
-    voucher_code: 'CODE',
     source: 'API',
     created_at: NOW,
     delivery: 'raw',
     webhook_id: null,
     event_id: null,
     project_id: null,
-    payload: '{"a":1}',
     received_at: NOW,
   }
 }

@@ -1,8 +1,10 @@
 import type { Deps } from '../../../lib/deps'
+import { DEFAULT_RETENTION } from '../../../lib/privacy/retention'
 import type { OutgoingMessage } from '../../../lib/receive/build-message'
 import type { EventPublisher } from '../../../lib/receive/event-publisher'
 import { MAX_BODY_BYTES } from '../../../lib/receive/limits'
 import { staticWebhookSecrets } from '../../../lib/receive/webhook-secrets'
+import { InMemoryErasureStore } from './in-memory-erasure-store'
 import { InMemoryLedgerStore } from './in-memory-ledger-store'
 import { InMemoryTransactionStore } from './in-memory-transaction-store'
 
@@ -31,6 +33,7 @@ export class ManualClock {
 
 export function fakeDeps(secrets: string | undefined = TEST_SECRET) {
   const store = new InMemoryTransactionStore()
+  const erasures = new InMemoryErasureStore(store)
   const ledger = new InMemoryLedgerStore()
   const publisher = new RecordingPublisher()
   const clock = new ManualClock()
@@ -38,9 +41,15 @@ export function fakeDeps(secrets: string | undefined = TEST_SECRET) {
     secrets: staticWebhookSecrets(secrets),
     store,
     ledger,
+    erasures,
     publisher,
     clock: clock.read,
-    settings: { claimLeaseMs: 15_000, maxBodyBytes: MAX_BODY_BYTES },
+    settings: {
+      claimLeaseMs: 15_000,
+      maxBodyBytes: MAX_BODY_BYTES,
+      retention: DEFAULT_RETENTION,
+      publishPersonalData: false,
+    },
   }
-  return { deps, store, ledger, publisher, clock }
+  return { deps, store, ledger, erasures, publisher, clock }
 }

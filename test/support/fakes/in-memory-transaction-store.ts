@@ -1,5 +1,6 @@
 import type {
   DeliveryState,
+  PayloadRecord,
   Publication,
   QuarantineRecord,
   TransactionKey,
@@ -7,6 +8,12 @@ import type {
 } from '../../../lib/receive/transaction-store'
 
 export type StoredItem = Record<string, unknown> & TransactionKey
+
+/** Where the table keeps a transaction item's payload (lib/aws/transactions-table.ts). */
+export const payloadKey = (key: TransactionKey): TransactionKey => ({
+  transaction_id: key.transaction_id,
+  event_type: `#payload:${key.event_type}`,
+})
 
 /** The DynamoDB adapter's conditional-write semantics, in memory, for tests without I/O. */
 export class InMemoryTransactionStore implements TransactionStore {
@@ -96,5 +103,17 @@ export class InMemoryTransactionStore implements TransactionStore {
   async quarantine(record: QuarantineRecord) {
     this.check('quarantine')
     this.upsert(record, { ...record, status: 'quarantined' }, record.received_at)
+  }
+
+  /** The payload item of a transaction item, under the table's key. */
+  payloadOf(key: TransactionKey): StoredItem | undefined {
+    return this.get(payloadKey(key))
+  }
+
+  async storePayload({ payload, ...rest }: PayloadRecord) {
+    this.check('storePayload')
+    const key = payloadKey(rest)
+    if (this.get(key)) return
+    this.items.set(`${key.transaction_id}|${key.event_type}`, { ...rest, ...key, payload })
   }
 }

@@ -67,6 +67,7 @@ function receivedEvent(overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
     entry,
     dataJson: '{}',
     payload: '{}',
+    customerId: undefined,
     ...overrides,
   }
 }

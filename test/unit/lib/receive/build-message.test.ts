@@ -10,10 +10,8 @@ const entry: LedgerEntry = {
   balance_after: 1300,
   total: 2000,
   voucher_id: 'v_1',
-  voucher_code: 'GIFT-1',
   campaign_id: 'camp_1',
   campaign_name: 'Gifts',
-  holder_id: 'cust_1',
   created_at: '2026-01-01T00:00:00.000Z',
 }
 
@@ -30,6 +28,7 @@ function receivedEvent(overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
     entry,
     dataJson: '{"transaction":{"id":"vtx_1"},"extra":{"kept":true}}',
     payload: '{}',
+    customerId: undefined,
     ...overrides,
   }
 }

@@ -5,7 +5,6 @@ import { fakeDeps } from '../../../support/fakes/fake-deps'
 const record = {
   transaction_id: 'vtx_1',
   event_type: 'voucher.gift.transaction.created',
-  payload: '{}',
 } as TransactionRecord
 
 describe('claimTransaction', () => {
