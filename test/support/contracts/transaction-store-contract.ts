@@ -8,6 +8,11 @@ export interface ContractSubject {
     transaction_id: string
     event_type: string
   }): Promise<Record<string, unknown> | undefined>
+  /** Reads a transaction's payload item back: its body as text, and the rest as written. */
+  readPayload(key: {
+    transaction_id: string
+    event_type: string
+  }): Promise<{ body: string; item: Record<string, unknown> } | undefined>
 }
 
 const NOW = Date.parse('2026-01-01T00:00:00.000Z')
@@ -196,6 +201,36 @@ export function describeTransactionStoreContract(name: string, subject: () => Co
         received_at: at(0),
         received_count: 2,
       })
+    })
+
+    it('keeps a payload apart from its record, with its customer and expiry', async () => {
+      const { store, read, readPayload } = subject()
+      const record = newRecord()
+      await store.recordDelivery(record, claim('a'), at(0))
+
+      await store.storePayload({
+        transaction_id: record.transaction_id,
+        event_type: record.event_type,
+        payload: '{"holder":{"name":"Ann"}}',
+        customer_id: 'cust_1',
+        expires_at: 1_800_000_000,
+      })
+
+      expect(await readPayload(record)).toEqual({
+        body: '{"holder":{"name":"Ann"}}',
+        item: expect.objectContaining({ customer_id: 'cust_1', expires_at: 1_800_000_000 }),
+      })
+      expect(JSON.stringify(await read(record))).not.toContain('Ann')
+    })
+
+    it('writes a payload once: a second write leaves the first', async () => {
+      const { store, readPayload } = subject()
+      const key = { transaction_id: randomId('vtx'), event_type: 'voucher.gift.balance_added' }
+
+      await store.storePayload({ ...key, payload: '{"a":1}' })
+      await store.storePayload({ ...key, payload: '{"a":2}' })
+
+      expect((await readPayload(key))?.body).toBe('{"a":1}')
     })
   })
 }

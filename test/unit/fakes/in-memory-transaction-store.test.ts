@@ -3,5 +3,12 @@ import { InMemoryTransactionStore } from '../../support/fakes/in-memory-transact
 
 describeTransactionStoreContract('the in-memory fake', () => {
   const store = new InMemoryTransactionStore()
-  return { store, read: async (key) => store.get(key) }
+  return {
+    store,
+    read: async (key) => store.get(key),
+    readPayload: async (key) => {
+      const item = store.payloadOf(key)
+      return item && { body: String(item.payload), item }
+    },
+  }
 })

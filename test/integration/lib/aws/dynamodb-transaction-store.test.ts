@@ -1,5 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { realTransactionStore } from '../../../../lib/aws/dynamodb-transaction-store'
+import { decodePayload } from '../../../../lib/aws/payload-encoding'
+import { type ItemKey, itemKeys, keyOf, PAYLOAD_GZIP } from '../../../../lib/aws/transactions-table'
 import { describeTransactionStoreContract } from '../../../support/contracts/transaction-store-contract'
 import { localClients } from '../../../support/emulators/local-aws'
 
@@ -7,15 +9,14 @@ const { dynamodb } = localClients()
 const documents = DynamoDBDocumentClient.from(dynamodb)
 const tableName = process.env.TABLE_NAME as string
 
+const getItem = async (key: ItemKey) =>
+  (await documents.send(new GetCommand({ TableName: tableName, Key: keyOf(key) }))).Item
+
 describeTransactionStoreContract('the DynamoDB adapter on DynamoDB Local', () => ({
   store: realTransactionStore(dynamodb, { tableName }),
-  read: async (key) =>
-    (
-      await documents.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { transaction_id: key.transaction_id, event_type: key.event_type },
-        }),
-      )
-    ).Item,
+  read: getItem,
+  readPayload: async (key) => {
+    const item = await getItem(itemKeys.payload(key))
+    return item && { body: decodePayload(item[PAYLOAD_GZIP] as Uint8Array), item }
+  },
 }))

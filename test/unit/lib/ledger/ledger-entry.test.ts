@@ -19,28 +19,27 @@ describe('toLedgerEntry', () => {
       balance_after: 2000,
       total: 2000,
       voucher_id: 'v_Wi8kP8EW4f1L2yT2N7tfFXxMzZOp7EsS',
-      voucher_code: '3HgJNUlD',
       campaign_id: 'camp_gYFHS8RZw9seypbbBPXmRboq',
       campaign_name: 'test gift 1807',
-      holder_id: 'cust_PL4iqfS8K5Ej2LuBNV1RqlfJ',
       source: 'voucherify-web-ui',
       created_at: '2024-07-25T13:48:34.908Z',
     })
   })
 
-  it('takes the holder of a customer.voucher.gift.balance_added from its customer', () => {
+  it('keeps no customer and no free-text reason of a customer.voucher.gift.balance_added', () => {
     const data = v.parse(
       eventSchemas['customer.voucher.gift.balance_added'],
       seedData['customer.voucher.gift.balance_added'],
     )
 
-    expect(toLedgerEntry(data, FALLBACK)).toMatchObject({
+    const entry = toLedgerEntry(data, FALLBACK)
+
+    expect(entry).toMatchObject({
       transaction_id: 'vtx_0e6feafe6952a94a54',
-      holder_id: 'cust_IdgAFZxYwwHctOk9pPuMu308',
       amount: 400,
       balance_after: 15900,
-      reason: 'Refund',
     })
+    expect(JSON.stringify(entry)).not.toMatch(/cust_|Refund/)
   })
 
   it('reads the short transaction of a voucher.gift.balance_added', () => {
@@ -53,7 +52,6 @@ describe('toLedgerEntry', () => {
       transaction_id: 'vtx_0e453f45e82ef51f2a',
       voucher_id: 'v_oNia4nTFDqYZOWYJiMpX8ocB6p6ZaEBm',
       campaign_id: 'camp_bfrwAVsP6Q1EM1ZjgHwheKYr',
-      holder_id: 'cust_IdgAFZxYwwHctOk9pPuMu308',
       created_at: '2024-02-09T13:27:46.844Z',
     })
   })
@@ -69,7 +67,7 @@ describe('toLedgerEntry', () => {
     expect(entry.source).toBeUndefined()
   })
 
-  it('leaves out the code, holder and campaign name of an event that carries none usable', () => {
+  it('leaves out the campaign name of an event that carries none usable', () => {
     const data = v.parse(eventSchemas['customer.voucher.gift.balance_added'], {
       ...seedData['customer.voucher.gift.balance_added'],
       customer: { id: '' },

@@ -37,9 +37,25 @@ describe('receiveWebhook', () => {
       status: 'published',
       key_source: 'transaction',
       delivery: 'envelope',
-      payload: body,
       received_count: 1,
     })
+  })
+
+  it('keeps the body apart from the record, with the customer and an expiry 30 days on', async () => {
+    const { deps, store, clock } = fakeDeps()
+    const body = seedEnvelope()
+    const transactionId = JSON.parse(body).data.transaction.id
+    const key = { transaction_id: transactionId, event_type: 'voucher.gift.transaction.created' }
+
+    await receiveWebhook(deps, signed(body))
+
+    expect(store.payloadOf(key)).toEqual({
+      ...store.payloadOf(key),
+      payload: body,
+      customer_id: 'cust_PL4iqfS8K5Ej2LuBNV1RqlfJ',
+      expires_at: clock.now.getTime() / 1000 + 30 * 86_400,
+    })
+    expect(JSON.stringify(store.get(key))).not.toMatch(/cust_|John Demo|230724-01|3HgJNUlD/)
   })
 
   it('answers duplicate and publishes nothing when the event comes again', async () => {
@@ -62,7 +78,7 @@ describe('receiveWebhook', () => {
       await receiveWebhook(deps, signed(JSON.stringify(envelopeFor(type, data))))
 
     expect(publisher.published.map((message) => message.eventType)).toEqual(types)
-    expect(store.items.size).toBe(2)
+    expect([...store.items.keys()].filter((key) => !key.includes('#payload:'))).toHaveLength(2)
   })
 
   it('accepts a raw payload on the typed route', async () => {
