@@ -147,13 +147,35 @@ function buildEvent(spec: Spec): BuiltEvent {
 const sentData = (body: string, built: BuiltEvent): unknown =>
   built.spec.form === 'raw' ? JSON.parse(body) : JSON.parse(body).data
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** What a subscriber gets without personal data: each customer object as its id only. */
+function withCustomersReduced(data: Record<string, unknown>): Record<string, unknown> {
+  const identity = (customer: Record<string, unknown>) => ({
+    id: customer.id ?? null,
+    object: customer.object ?? 'customer',
+  })
+  const reduced = { ...data }
+  for (const member of ['customer', 'holder']) {
+    const value = reduced[member]
+    if (isRecord(value)) reduced[member] = identity(value)
+  }
+  const { redemption } = reduced
+  if (isRecord(redemption) && isRecord(redemption.customer)) {
+    reduced.redemption = { ...redemption, customer: identity(redemption.customer) }
+  }
+  return reduced
+}
+
 describe('receiveWebhook properties', () => {
   it(
-    'accepts any valid event once, publishes its data unchanged, and answers a repeat as a duplicate',
+    'accepts any valid event once, publishes its data unchanged when personal data may go out, and answers a repeat as a duplicate',
     async () => {
       await fc.assert(
         fc.asyncProperty(eventSpecArb, async (spec) => {
           const { deps, publisher } = fakeDeps()
+          deps.settings.publishPersonalData = true
           const built = buildEvent(spec)
           const body = built.bodyFor(built.data)
 
@@ -165,6 +187,26 @@ describe('receiveWebhook properties', () => {
           expect(publisher.published).toHaveLength(1)
           const published = JSON.parse(publisher.published[0]?.body ?? '{}')
           expect(published.data).toEqual(sentData(body, built))
+        }),
+        { numRuns: RUNS.valid },
+      )
+    },
+    SHRINK_TIMEOUT_MS,
+  )
+
+  it(
+    'publishes by default the data with every customer object reduced to its id, the rest unchanged',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(eventSpecArb, async (spec) => {
+          const { deps, publisher } = fakeDeps()
+          const built = buildEvent(spec)
+          const body = built.bodyFor(built.data)
+
+          await receiveWebhook(deps, signed(body, built.pathEventType))
+
+          const published = JSON.parse(publisher.published[0]?.body ?? '{}')
+          expect(published.data).toEqual(withCustomersReduced(sentData(body, built)))
         }),
         { numRuns: RUNS.valid },
       )
@@ -539,6 +581,7 @@ describe('receiveWebhook properties', () => {
       await fc.assert(
         fc.asyncProperty(lenientArb, anyValueArb, async ({ spec, path }, value) => {
           const { deps, publisher } = fakeDeps()
+          deps.settings.publishPersonalData = true
           const built = buildEvent(spec)
           const [parent, key] = parentOf(built.data, path) as [Json, string]
           if (value === DELETE) delete parent[key]
