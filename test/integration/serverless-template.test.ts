@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { CUSTOMER_INDEX, EXPIRES_AT } from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { VOUCHERIFY_SENDER_ADDRESSES } from '../../lib/receive/source-ip-allow-list'
 import { supportedEventTypes } from '../../lib/schemas/registry'
@@ -16,7 +17,7 @@ import {
   LOCAL_WEBHOOK_SECRET,
 } from '../../scripts/sample-events'
 import { captureOutput } from '../support/capture-output'
-import { EXPECTED_LEDGER_INDEX } from '../support/expected-ledger-index'
+import { EXPECTED_TABLE_INDEXES } from '../support/expected-table-indexes'
 import { type Handler, loadHandler } from '../support/load-handler'
 import {
   type CloudFormationTemplate,
@@ -127,6 +128,7 @@ const DOCUMENT_OPERATIONS: Record<string, string> = {
   Put: 'PutItem',
   Get: 'GetItem',
   Delete: 'DeleteItem',
+  BatchWrite: 'BatchWriteItem',
   Query: 'Query',
 }
 
@@ -205,10 +207,16 @@ describe('the prod template', () => {
     ])
   })
 
-  it('indexes the table by voucher and creation time', () => {
+  it('indexes the table by voucher and creation time, and by customer', () => {
     const { properties } = onlyResourceOfType('AWS::DynamoDB::Table')
 
-    expect(properties.GlobalSecondaryIndexes).toEqual([EXPECTED_LEDGER_INDEX])
+    expect(properties.GlobalSecondaryIndexes).toEqual(EXPECTED_TABLE_INDEXES)
+  })
+
+  it('lets DynamoDB expire items by their expires_at', () => {
+    const { properties } = onlyResourceOfType('AWS::DynamoDB::Table')
+
+    expect(properties.TimeToLiveSpecification).toEqual({ AttributeName: EXPIRES_AT, Enabled: true })
   })
 
   it('protects the table with point-in-time recovery, encryption and deletion protection', () => {
@@ -250,14 +258,26 @@ describe('the prod template', () => {
     }
   })
 
-  it('lets the function update items of its table and nothing else in DynamoDB', () => {
+  it('lets the function write and read single items of its table, and query only the customer index', () => {
     const { logicalId } = onlyResourceOfType('AWS::DynamoDB::Table')
 
     expect(statementsFor('dynamodb')).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:UpdateItem'],
+        Action: [
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:BatchWriteItem',
+        ],
         Resource: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: {
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId, 'Arn'] }, `/index/${CUSTOMER_INDEX.name}`]],
+        },
       },
     ])
   })
@@ -287,6 +307,10 @@ describe('the prod template', () => {
 
     expect(granted.sort()).toEqual(actionsTheCodeCalls())
     expect(actionsTheCodeCalls()).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       'sns:Publish',
       'ssm:GetParameter',
@@ -853,6 +877,7 @@ describe('the prod sweep', () => {
     expect(granted.sort()).toEqual(actionsTheCodeCalls('sweep'))
     expect(actionsTheCodeCalls('sweep')).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -882,10 +907,9 @@ describe('the prod sweep', () => {
     ])
   })
 
-  it('grants the webhook function no read of the table, which only the sweep needs', () => {
+  it('grants the webhook function no batch read of the table, which only the sweep needs', () => {
     const webhookActions = functionRoleStatements('webhook').flatMap(actionsOf)
 
-    expect(webhookActions).not.toContain('dynamodb:GetItem')
     expect(webhookActions).not.toContain('dynamodb:BatchGetItem')
   })
 

@@ -2,16 +2,21 @@
 // integration tests and `npm start` exercise the same table and topics as AWS.
 
 import { randomUUID } from 'node:crypto'
-import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb'
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb'
 import { ListTopicsCommand, PublishCommand } from '@aws-sdk/client-sns'
 import {
   DeleteMessageBatchCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs'
+import { EXPIRES_AT } from '../../../lib/aws/transactions-table'
 import type { ServerlessResources } from '../../../scripts/local/serverless-resources'
 import { localClients } from '../../support/emulators/local-aws'
-import { EXPECTED_LEDGER_INDEX } from '../../support/expected-ledger-index'
+import { EXPECTED_TABLE_INDEXES } from '../../support/expected-table-indexes'
 
 const resources = JSON.parse(process.env.LOCAL_RESOURCES_JSON as string) as ServerlessResources
 const clients = localClients()
@@ -66,20 +71,32 @@ describe('the local table', () => {
     expect(byName(table.AttributeDefinitions)).toEqual(byName(resources.table.AttributeDefinitions))
     expect(byName(table.AttributeDefinitions)).toEqual([
       { AttributeName: 'created_at', AttributeType: 'S' },
+      { AttributeName: 'customer_id', AttributeType: 'S' },
       { AttributeName: 'event_type', AttributeType: 'S' },
       { AttributeName: 'transaction_id', AttributeType: 'S' },
       { AttributeName: 'voucher_id', AttributeType: 'S' },
     ])
   })
 
-  it('has exactly the voucher-ledger index serverless.yml declares', async () => {
+  it('expires items by their expires_at, as serverless.yml declares', async () => {
+    const { TimeToLiveDescription } = await clients.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: resources.tableName }),
+    )
+
+    expect(TimeToLiveDescription).toMatchObject({
+      AttributeName: EXPIRES_AT,
+      TimeToLiveStatus: 'ENABLED',
+    })
+  })
+
+  it('has exactly the indexes serverless.yml declares', async () => {
     const table = await describeTable()
     const indexes = (table.GlobalSecondaryIndexes ?? []).map(
       ({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }),
     )
 
     expect(indexes).toEqual(resources.table.GlobalSecondaryIndexes)
-    expect(indexes).toEqual([EXPECTED_LEDGER_INDEX])
+    expect(indexes).toEqual(EXPECTED_TABLE_INDEXES)
   })
 
   it('is billed on demand, as serverless.yml declares', async () => {
