@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { APIGatewayProxyEventV2 } from 'aws-lambda'
+import { CUSTOMER_DELETED_EVENT_TYPE } from '../lib/schemas/customer-deleted'
 import { supportedEventTypes } from '../lib/schemas/registry'
 import { defineCommand, EXIT } from './cli/command'
 import { apiGatewayEventFor, envelopeFor, LOCAL_WEBHOOK_SECRET, seedData } from './sample-events'
@@ -28,13 +30,41 @@ function writeEvent(name: string, event: unknown, print: (line: string) => void)
   print(`events/${name}.json`)
 }
 
+/** A signed `customer.deleted` of the seeds' holder: invoking it erases their personal data. */
+function customerDeletedEvent() {
+  const holder = seedData['voucher.gift.transaction.created'].holder as Record<string, unknown>
+  const customer = { ...holder, summary: null, loyalty: null, referrals: null }
+  const envelope = {
+    id: stableId('whs', CUSTOMER_DELETED_EVENT_TYPE),
+    project_id: 'proj_local',
+    created_at: '2024-07-26T09:00:00.000Z',
+    type: CUSTOMER_DELETED_EVENT_TYPE,
+    data: { customer },
+    source: { id: stableId('src', CUSTOMER_DELETED_EVENT_TYPE), object: 'webhook' },
+  }
+  return withStableContext(
+    apiGatewayEventFor({ body: JSON.stringify(envelope), secret: LOCAL_WEBHOOK_SECRET }),
+  )
+}
+
+/** The event with a request id and time derived from its body, so the file only changes with it. */
+function withStableContext(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
+  Object.assign(event.requestContext, {
+    requestId: stableId('req', event.body ?? ''),
+    time: 'local',
+    timeEpoch: 0,
+  })
+  return event
+}
+
 /** `npm run events`: writes the sample events of events/ again from the seed payloads. */
 export const eventsCommand = defineCommand({
   name: 'events',
   summary: 'write events/ again: signed API Gateway events of the seed payloads',
   usage: `
 
-Writes events/<type>.json and events/<type>.raw.json for \`serverless invoke local -p\`.`,
+Writes events/<type>.json and events/<type>.raw.json for \`serverless invoke local -p\`, and
+events/customer.deleted.json, which erases the seeds' holder.`,
   options: {},
   usesStage: false,
   read: () => undefined,
@@ -52,25 +82,20 @@ Writes events/<type>.json and events/<type>.raw.json for \`serverless invoke loc
         group_id: stableId('v', eventType),
       })
 
-      const envelopeEvent = apiGatewayEventFor({
-        body: JSON.stringify(envelope),
-        secret: LOCAL_WEBHOOK_SECRET,
-      })
-      const rawEvent = apiGatewayEventFor({
-        body: JSON.stringify(data),
-        secret: LOCAL_WEBHOOK_SECRET,
-        pathEventType: eventType,
-      })
-      for (const event of [envelopeEvent, rawEvent]) {
-        Object.assign(event.requestContext, {
-          requestId: stableId('req', event.body ?? ''),
-          time: 'local',
-          timeEpoch: 0,
-        })
-      }
+      const envelopeEvent = withStableContext(
+        apiGatewayEventFor({ body: JSON.stringify(envelope), secret: LOCAL_WEBHOOK_SECRET }),
+      )
+      const rawEvent = withStableContext(
+        apiGatewayEventFor({
+          body: JSON.stringify(data),
+          secret: LOCAL_WEBHOOK_SECRET,
+          pathEventType: eventType,
+        }),
+      )
       writeEvent(eventType, envelopeEvent, io.stdout)
       writeEvent(`${eventType}.raw`, rawEvent, io.stdout)
     }
+    writeEvent(CUSTOMER_DELETED_EVENT_TYPE, customerDeletedEvent(), io.stdout)
     return EXIT.done
   },
 })
