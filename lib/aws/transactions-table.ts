@@ -45,7 +45,9 @@ export const ITEM_STATUS = {
 } as const
 export type ItemStatus = (typeof ITEM_STATUS)[keyof typeof ITEM_STATUS]
 
-const QUARANTINE_KEY_PREFIX = 'quarantine:sha256:'
+export const QUARANTINE_KEY_PREFIX = 'quarantine:sha256:'
+/** Every sort key that is not an event type (a transaction's or a quarantine item's) starts so. */
+export const RESERVED_SORT_KEY_PREFIX = '#'
 const LEDGER_HEAD_SORT_KEY = '#ledger-head'
 const LEDGER_STEP_SORT_KEY = '#ledger-step'
 const SWEEP_SORT_KEY = '#sweep'

@@ -3,6 +3,7 @@ import { eventsCommand } from '../events-command'
 import { ledgerCommand } from '../ledger/ledger-command'
 import { ledgerScenarioCommand } from '../ledger-scenario/cli'
 import { tapCommand } from '../local/tap-command'
+import { migrateCommand } from '../migrate/migrate-command'
 import { reconcileCommand } from '../reconcile/reconcile-command'
 import { replayCommand } from '../replay/replay-command'
 import { sendCommand } from '../send-command'
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   reconcileCommand,
   sweepCommand,
+  migrateCommand,
 ]
 
 /** The options every operator command takes, read once, before the command's own. */

@@ -52,7 +52,7 @@ export function fileCheckpoint(path: string): CheckpointStore {
         throw new Error(`Checkpoint ${path} is not JSON`)
       }
       if (!isCheckpointState(parsed))
-        throw new Error(`Checkpoint ${path} is not a replay checkpoint`)
+        throw new Error(`Checkpoint ${path} is not a checkpoint of replay or migrate`)
       return parsed
     },
     async save(state) {
@@ -93,6 +93,15 @@ export interface RunRequest extends Selection {
   pageSize: number
 }
 
+/**
+ * What `runPages` needs of a run: what names its selection in the checkpoint (`settings`: the
+ * options a resumed run must share besides the selection), and how it goes.
+ */
+export type PagedRun = Pick<
+  RunRequest,
+  'voucherId' | 'eventType' | 'since' | 'until' | 'dryRun' | 'resume'
+> & { mode: string; settings?: Record<string, unknown> }
+
 export type RunResult = {
   status: 'complete' | 'interrupted' | 'already_complete'
   counts: Counts
@@ -115,14 +124,25 @@ const canonical = (selection: Record<string, unknown>) =>
  * its page had handled.)
  */
 export async function runPages<T>(
-  deps: Pick<RunDeps, 'table' | 'checkpoint' | 'progress' | 'signal'>,
-  request: RunRequest,
+  deps: { table: Pick<ReplayTable, 'tableName'> } & Pick<
+    RunDeps,
+    'checkpoint' | 'progress' | 'signal'
+  >,
+  request: PagedRun,
   outcomes: readonly string[],
   fetch: (startKey: Position | undefined) => Promise<Page<T>>,
   handle: (value: T, counts: Counts) => Promise<void>,
 ): Promise<RunResult> {
-  const { mode, voucherId, eventType, since, until } = request
-  const selection = { mode, table: deps.table.tableName, voucherId, eventType, since, until }
+  const { mode, voucherId, eventType, since, until, settings } = request
+  const selection = {
+    mode,
+    table: deps.table.tableName,
+    voucherId,
+    eventType,
+    since,
+    until,
+    ...settings,
+  }
   const saved = await deps.checkpoint?.load()
   if (saved !== undefined && !request.resume) {
     throw new Error('The checkpoint file exists: pass --resume to carry on from it, or remove it')

@@ -35,9 +35,19 @@ const OWN_ARGUMENTS: Record<string, string[]> = {
 }
 
 describe('the operator CLI', () => {
-  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep', () => {
+  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep, migrate', () => {
     expect(COMMANDS.map(({ name }) => name).sort()).toEqual(
-      ['events', 'ledger', 'ledger:scenario', 'reconcile', 'replay', 'send', 'sweep', 'tap'].sort(),
+      [
+        'events',
+        'ledger',
+        'ledger:scenario',
+        'migrate',
+        'reconcile',
+        'replay',
+        'send',
+        'sweep',
+        'tap',
+      ].sort(),
     )
   })
 
@@ -55,7 +65,7 @@ describe('the operator CLI', () => {
     }
 
     const targets = stageCommands.map((name) => handed.get(name))
-    expect(targets).toHaveLength(6)
+    expect(targets).toHaveLength(7)
     for (const target of targets) {
       expect(target).toEqual({
         stage: 'prod',
