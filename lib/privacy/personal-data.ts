@@ -1,4 +1,4 @@
-import { topLevelMemberTexts } from '../receive/json-member-text'
+import { type MemberText, memberTexts } from '../receive/json-member-text'
 
 // What in a gift event is personal: the customer objects Voucherify embeds (`SimpleCustomer` in
 // its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder` and
@@ -6,8 +6,10 @@ import { topLevelMemberTexts } from '../receive/json-member-text'
 
 const CUSTOMER_MEMBERS = ['customer', 'holder'] as const
 /** The data's top-level members that may hold a customer object. */
-const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, 'redemption'] as const
-type PersonalMember = (typeof PERSONAL_MEMBERS)[number]
+export const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, 'redemption'] as const
+export type PersonalMember = (typeof PERSONAL_MEMBERS)[number]
+/** Where each personal member's value stands in the data's JSON text. */
+export type PersonalMemberTexts = Partial<Record<PersonalMember, MemberText>>
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -40,18 +42,21 @@ export function eventDataOf(body: unknown): unknown {
 }
 
 /**
- * The data object's JSON with every customer object reduced to its id; the text as it came
- * when there is none. Only the members that change are serialised again.
+ * The data object's JSON with every customer object reduced to its id; the very text when
+ * there is none. Only the members that change are serialised again. `members`: where they stand
+ * in `dataJson`, when the caller's own pass over the text found them already.
  */
-export function withoutPersonalData(dataJson: string): string {
-  const members = topLevelMemberTexts(dataJson, PERSONAL_MEMBERS)
+export function withoutPersonalData(
+  dataJson: string,
+  members: PersonalMemberTexts | undefined = memberTexts(dataJson, PERSONAL_MEMBERS),
+): string {
   // A key written with escapes might spell one of them: redact the parsed value instead.
   if (members === undefined) return JSON.stringify(redacted(JSON.parse(dataJson)))
-  const replacements: Array<{ start: number; end: number; text: string }> = []
-  for (const [name, member] of Object.entries(members)) {
-    if (member === undefined || !member.text.startsWith('{')) continue
-    const value = JSON.parse(member.text) as Record<string, unknown>
-    const text = redactedMember(name as PersonalMember, value)
+  const replacements: Array<MemberText> = []
+  for (const name of PERSONAL_MEMBERS) {
+    const member = members[name]
+    if (member === undefined || member.text.charCodeAt(0) !== 0x7b) continue
+    const text = redactedMember(name, JSON.parse(member.text))
     if (text !== undefined) replacements.push({ ...member, text })
   }
   if (replacements.length === 0) return dataJson

@@ -16,8 +16,8 @@ export interface OutgoingMessage {
   deduplicationId: string
 }
 
-/** `dataJson`: the data to send, the event's own (personal data included) unless another is given. */
-export function buildMessage(event: ReceivedEvent, dataJson = event.dataJson): OutgoingMessage {
+/** The message with the event's data as sent, personal data included (see `messageWithoutPersonalData`). */
+export function buildMessage(event: ReceivedEvent): OutgoingMessage {
   const { entry } = event
   const head = JSON.stringify({
     event_type: event.eventType,
@@ -29,7 +29,7 @@ export function buildMessage(event: ReceivedEvent, dataJson = event.dataJson): O
     idempotency_key: event.idempotency.key,
   })
   // The data goes out as it came in: serialising it again would cost as much as parsing it.
-  const body = `${head.slice(0, -1)},"data":${dataJson}}`
+  const body = `${head.slice(0, -1)},"data":${event.dataJson}}`
   const attributes: Record<string, string> = { event_type: event.eventType }
   const optional = {
     transaction_type: entry.transaction_type,
@@ -50,6 +50,20 @@ export function buildMessage(event: ReceivedEvent, dataJson = event.dataJson): O
     messageGroupId: entry.voucher_id,
     deduplicationId: event.idempotency.key,
   }
+}
+
+/**
+ * The message of `event` with each customer object reduced to its id (see lib/privacy): the body is
+ * `<head>,"data":<data>}`, so only its data is swapped.
+ */
+export function messageWithoutPersonalData(
+  message: OutgoingMessage,
+  event: ReceivedEvent,
+): OutgoingMessage {
+  const { dataJson, dataJsonWithoutPersonalData } = event
+  if (dataJsonWithoutPersonalData === dataJson) return message
+  const head = message.body.slice(0, message.body.length - dataJson.length - 1)
+  return { ...message, body: `${head}${dataJsonWithoutPersonalData}}` }
 }
 
 /** Bytes SNS counts against its limit: the body plus every attribute's name, type and value. */

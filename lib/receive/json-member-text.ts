@@ -30,56 +30,78 @@ export interface MemberText {
 const isSpace = (char: number) => char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09
 
 /**
- * The values of the top-level members `names` of a JSON object, exactly as written, so they can
- * be forwarded or replaced without serialising the rest again. `json` must already have passed
- * `JSON.parse`. Like `JSON.parse`, the last of duplicate members wins. Undefined when a
- * top-level key is written with escapes (it might spell a name; the caller then works on the
- * parsed value instead).
+ * The values of members of a JSON object, exactly as written, so they can be forwarded or
+ * replaced without serialising the rest again: `paths` name top-level members (`data`) or
+ * members of a top-level object (`data.holder`). One pass over the text, which must already have
+ * passed `JSON.parse`. Like `JSON.parse`, the last of duplicate members wins. Undefined when a
+ * key that could be on a path is written with escapes (it might spell a name; the caller then
+ * works on the parsed value instead).
  */
-export function topLevelMemberTexts<Name extends string>(
+export function memberTexts<Path extends string>(
   json: string,
-  names: readonly Name[],
-): Partial<Record<Name, MemberText>> | undefined {
-  const found: Partial<Record<Name, MemberText>> = {}
+  paths: readonly Path[],
+): Partial<Record<Path, MemberText>> | undefined {
+  const found: Partial<Record<Path, MemberText>> = {}
+  const wanted = new Set<string>(paths)
+  const parents = new Set(paths.filter((path) => path.includes('.')).map((p) => p.split('.')[0]))
   let depth = 0
   let expectKey = false
-  /** The member being read: its name, and where its `: value` begins. */
-  let current: { name: Name; from: number } | undefined
-  const close = (to: number) => {
-    if (current === undefined) return
-    let start = json.indexOf(':', current.from) + 1
+  /** The top-level member being read, and whether its value is an object whose keys matter. */
+  let topKey = ''
+  let insideParent = false
+  /** The member being read at depth 1 and at depth 2: its path, and where `: value` begins. */
+  const open: Array<{ path: Path; from: number } | undefined> = [undefined, undefined, undefined]
+  const close = (at: 1 | 2, to: number) => {
+    const member = open[at]
+    if (member === undefined) return
+    let start = json.indexOf(':', member.from) + 1
     let end = to
     while (isSpace(json.charCodeAt(start))) start++
     while (isSpace(json.charCodeAt(end - 1))) end--
-    found[current.name] = { text: json.slice(start, end), start, end }
-    current = undefined
+    found[member.path] = { text: json.slice(start, end), start, end }
+    open[at] = undefined
   }
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index)
     if (char === QUOTE) {
       const end = endOfString(json, index)
-      if (depth === 1 && expectKey) {
+      if (expectKey && (depth === 1 || (depth === 2 && insideParent))) {
         const key = json.slice(index + 1, end - 1)
         if (key.includes('\\')) return undefined
-        if ((names as readonly string[]).includes(key)) current = { name: key as Name, from: end }
+        const path = depth === 1 ? key : `${topKey}.${key}`
+        if (depth === 1) topKey = key
+        if (wanted.has(path)) open[depth] = { path: path as Path, from: end }
         expectKey = false
       }
       index = end - 1
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth++
       if (depth === 1) expectKey = char === OPEN_BRACE
+      if (depth === 2) {
+        insideParent = char === OPEN_BRACE && parents.has(topKey)
+        expectKey = insideParent
+      }
     } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) {
       depth--
-      if (depth === 0) close(index)
-    } else if (char === COMMA && depth === 1) {
-      close(index)
-      expectKey = true
+      if (depth === 0) close(1, index)
+      if (depth === 1) {
+        close(2, index)
+        insideParent = false
+      }
+    } else if (char === COMMA) {
+      if (depth === 1) {
+        close(1, index)
+        expectKey = true
+      } else if (depth === 2 && insideParent) {
+        close(2, index)
+        expectKey = true
+      }
     }
   }
   return found
 }
 
-/** The text of one top-level member; see `topLevelMemberTexts`. */
+/** The text of one top-level member; see `memberTexts`. */
 export function jsonMemberText(json: string, name: string): string | undefined {
-  return topLevelMemberTexts(json, [name])?.[name]?.text
+  return memberTexts(json, [name])?.[name]?.text
 }

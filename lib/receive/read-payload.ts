@@ -1,7 +1,12 @@
 import * as v from 'valibot'
 import { LEDGER_ATTRIBUTE_MAX_BYTES } from '../ledger/ledger-chain'
 import { toLedgerEntry } from '../ledger/ledger-entry'
-import { customerIdOf } from '../privacy/personal-data'
+import {
+  customerIdOf,
+  PERSONAL_MEMBERS,
+  type PersonalMemberTexts,
+  withoutPersonalData,
+} from '../privacy/personal-data'
 import { CUSTOMER_DELETED_EVENT_TYPE, CustomerDeletedSchema } from '../schemas/customer-deleted'
 import { eventSchemas, isSupportedEventType } from '../schemas/registry'
 import {
@@ -11,7 +16,7 @@ import {
 } from '../schemas/webhook-envelope'
 import { buildMessage, messageFits, type OutgoingMessage } from './build-message'
 import { idempotencyKeyFor } from './idempotency-key'
-import { jsonMemberText } from './json-member-text'
+import { memberTexts } from './json-member-text'
 import { MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from './limits'
 import type { WebhookOutcome } from './receive-webhook'
 import type { EventOrigin, ReceivedEvent } from './received-event'
@@ -92,8 +97,9 @@ export function readPayload(
     validated.output,
     envelope?.event?.created_at ?? envelope?.created_at ?? receivedAt,
   )
-  const dataJson = envelope ? dataJsonOf(parsed.text, data) : parsed.text.trim()
-  if (dataJson === undefined) return invalid([{ path: 'data', message: 'is nested too deeply' }])
+  const dataText = dataTextOf(parsed.text, data, envelope !== undefined)
+  if (dataText === undefined) return invalid([{ path: 'data', message: 'is nested too deeply' }])
+  const { dataJson, personal } = dataText
   const eventId = envelope?.event?.id ?? null
   const event: ReceivedEvent = {
     eventType,
@@ -106,6 +112,7 @@ export function readPayload(
     idempotency: idempotencyKeyFor(entry.transaction_id, eventId, body),
     entry,
     dataJson,
+    dataJsonWithoutPersonalData: withoutPersonalData(dataJson, personal),
     payload: parsed.text,
     customerId: customerIdOf(data),
     ...(origin === undefined ? {} : { origin }),
@@ -143,15 +150,37 @@ function readErasureRequest(
   }
 }
 
+/** What `dataTextOf` reads of an envelope in its one pass: the data, and its personal members. */
+const ENVELOPE_MEMBERS = ['data', ...PERSONAL_MEMBERS.map((name) => `data.${name}` as const)]
+
 /**
- * The envelope's data as sent; serialised again only when a key was written with escapes.
- * Undefined when it is nested too deeply for JSON.stringify, which recurses.
+ * The data's JSON text as sent, and where its personal members stand in it; serialised again
+ * only when a key was written with escapes. Undefined when it is nested too deeply for
+ * JSON.stringify, which recurses.
  */
-function dataJsonOf(envelopeJson: string, data: Record<string, unknown>): string | undefined {
-  const asSent = jsonMemberText(envelopeJson, 'data')
-  if (asSent !== undefined) return asSent
+function dataTextOf(
+  text: string,
+  data: Record<string, unknown>,
+  isEnvelope: boolean,
+): { dataJson: string; personal: PersonalMemberTexts | undefined } | undefined {
+  if (!isEnvelope) {
+    const dataJson = text.trim()
+    return { dataJson, personal: memberTexts(dataJson, PERSONAL_MEMBERS) }
+  }
+  const members = memberTexts(text, ENVELOPE_MEMBERS)
+  const asSent = members?.data
+  if (members !== undefined && asSent !== undefined) {
+    const personal: PersonalMemberTexts = {}
+    for (const name of PERSONAL_MEMBERS) {
+      const member = members[`data.${name}`]
+      if (member === undefined) continue
+      const offset = asSent.start
+      personal[name] = { text: member.text, start: member.start - offset, end: member.end - offset }
+    }
+    return { dataJson: asSent.text, personal }
+  }
   try {
-    return JSON.stringify(data)
+    return { dataJson: JSON.stringify(data), personal: undefined }
   } catch (error) {
     if (error instanceof RangeError) return undefined
     throw error

@@ -3,10 +3,10 @@ import type { Deps } from '../deps'
 import { applyToLedger, type LedgerOutcome } from '../ledger/apply-to-ledger'
 import { chainEntryOf, LEDGER_ATTRIBUTE } from '../ledger/ledger-chain'
 import { eraseCustomer } from '../privacy/erase-customer'
-import { customerIdOf, eventDataOf, withoutPersonalData } from '../privacy/personal-data'
+import { customerIdOf, eventDataOf } from '../privacy/personal-data'
 import { expiresAt } from '../privacy/retention'
 import { CUSTOMER_DELETED_EVENT_TYPE } from '../schemas/customer-deleted'
-import { buildMessage, type OutgoingMessage } from './build-message'
+import { messageWithoutPersonalData, type OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import { bodyDigest } from './idempotency-key'
 import {
@@ -213,9 +213,7 @@ async function storeAndPublish(
     return { status: 'unavailable', stage: 'payload', cause: kept.reason, ledger }
   }
   const withPersonalData = deps.settings.publishPersonalData && kept.value !== 'erased'
-  const outgoing = withPersonalData
-    ? message
-    : buildMessage(event, withoutPersonalData(event.dataJson))
+  const outgoing = withPersonalData ? message : messageWithoutPersonalData(message, event)
   const published = ledger
     ? {
         ...outgoing,

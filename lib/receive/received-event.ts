@@ -23,6 +23,8 @@ export interface ReceivedEvent {
   entry: LedgerEntry
   /** The data object's JSON text exactly as Voucherify sent it, unknown fields included. */
   dataJson: string
+  /** The same with every customer object reduced to its id (lib/privacy/personal-data.ts). */
+  dataJsonWithoutPersonalData: string
   /** The body as received, kept (until it expires) so the delivery can be replayed byte for byte. */
   payload: string
   /** Whose personal data the payload holds: the customer, else the card's holder. */

@@ -6,8 +6,8 @@ import { operationOf } from './counting-proxy'
 /**
  * Answers the function's AWS calls at once, on 127.0.0.1, so a cold start can run its first
  * invocation end to end without any network: DynamoDB UpdateItem (echoing the written
- * attributes back, as ALL_NEW would) and TransactWriteItems (the ledger step, applied), SNS
- * Publish, SSM GetParameter.
+ * attributes back, as ALL_NEW would), TransactWriteItems (the ledger step, applied), PutItem
+ * (the payload), GetItem (the erasure salt, and no erasure), SNS Publish, SSM GetParameter.
  */
 export interface AwsStub {
   url: string
@@ -49,7 +49,15 @@ function answer(operation: string, body: string, secret: string) {
       return { type: 'application/x-amz-json-1.0', body: JSON.stringify(output) }
     }
     case 'TransactWriteItems':
+    case 'PutItem':
       return { type: 'application/x-amz-json-1.0', body: '{}' }
+    // The erasure salt exists; no customer is erased.
+    case 'GetItem': {
+      const { Key } = JSON.parse(body) as UpdateItemInput
+      const isSalt = String(Key?.transaction_id?.S).startsWith('config:')
+      const output = isSalt ? { Item: { ...Key, salt: { S: 'stub-salt' } } } : {}
+      return { type: 'application/x-amz-json-1.0', body: JSON.stringify(output) }
+    }
     case 'GetParameter':
       return {
         type: 'application/x-amz-json-1.1',

@@ -147,6 +147,7 @@ function recordOf(eventType: SupportedEventType, body: string): TransactionRecor
     idempotency: idempotencyKeyFor(entry.transaction_id, envelope.event.id, Buffer.from(body)),
     entry,
     dataJson: JSON.stringify(envelope.data),
+    dataJsonWithoutPersonalData: JSON.stringify(envelope.data),
     payload: body,
     customerId: undefined,
   })

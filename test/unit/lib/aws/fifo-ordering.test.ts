@@ -66,6 +66,7 @@ function receivedEvent(overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
     idempotency: { key: 'vtx_1', source: 'transaction' },
     entry,
     dataJson: '{}',
+    dataJsonWithoutPersonalData: '{}',
     payload: '{}',
     customerId: undefined,
     ...overrides,

@@ -27,6 +27,7 @@ function receivedEvent(overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
     idempotency: { key: 'vtx_1', source: 'transaction' },
     entry,
     dataJson: '{"transaction":{"id":"vtx_1"},"extra":{"kept":true}}',
+    dataJsonWithoutPersonalData: '{"transaction":{"id":"vtx_1"},"extra":{"kept":true}}',
     payload: '{}',
     customerId: undefined,
     ...overrides,

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { jsonMemberText } from '../../../../lib/receive/json-member-text'
+import { jsonMemberText, memberTexts } from '../../../../lib/receive/json-member-text'
 
 describe('jsonMemberText', () => {
   it('returns the member exactly as written, whitespace inside it included', () => {
@@ -42,6 +42,47 @@ describe('jsonMemberText', () => {
         const text = jsonMemberText(json, 'data')
 
         expect(JSON.parse(text ?? 'undefined')).toEqual(JSON.parse(json).data)
+      }),
+      { numRuns: 1_000 },
+    )
+  })
+})
+
+describe('memberTexts', () => {
+  it('reads a member and the members of its object in one pass, with where they stand', () => {
+    const json = '{"id":1, "data": {"holder": {"name":"N"}, "x": [{"holder":2}]}}'
+
+    const found = memberTexts(json, ['data', 'data.holder', 'data.customer'])
+
+    expect(found?.['data.holder']).toEqual({
+      text: '{"name":"N"}',
+      start: json.indexOf('{"name"'),
+      end: json.indexOf('{"name"') + '{"name":"N"}'.length,
+    })
+    expect(found?.['data.customer']).toBeUndefined()
+    expect(JSON.parse(found?.data?.text ?? '')).toEqual(JSON.parse(json).data)
+  })
+
+  it('does not take a member of the same name deeper down for the one asked for', () => {
+    expect(memberTexts('{"data":{"a":{"holder":1}}}', ['data.holder'])).toEqual({})
+  })
+
+  it('is undefined when a key within the parent is written with escapes', () => {
+    expect(memberTexts('{"data":{"h\\u006flder":1}}', ['data.holder'])).toBeUndefined()
+  })
+
+  it('reads the same values as JSON.parse for any object, however it is laid out', () => {
+    const inner = fc.record({ holder: fc.jsonValue(), other: fc.jsonValue() })
+    const outer = fc.record({ data: inner, before: fc.jsonValue() }, { requiredKeys: ['data'] })
+    fc.assert(
+      fc.property(outer, fc.constantFrom(0, 2, '\t'), (object, indent) => {
+        const json = JSON.stringify(object, null, indent)
+
+        const found = memberTexts(json, ['data', 'data.holder'])
+
+        const holder = found?.['data.holder']
+        expect(JSON.parse(holder?.text ?? 'undefined')).toEqual(JSON.parse(json).data.holder)
+        expect(json.slice(holder?.start, holder?.end)).toBe(holder?.text)
       }),
       { numRuns: 1_000 },
     )
