@@ -2,7 +2,17 @@ import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { readPayload } from '../../lib/receive/read-payload'
 import { ingestPayload, type WebhookOutcome } from '../../lib/receive/receive-webhook'
 import type { Counts } from '../cli/progress'
-import { itemName, type Position, type StoredItem, trustedPayloadOf } from './replay-table'
+import {
+  itemName,
+  livePayload,
+  PAYLOAD_GONE,
+  type Page,
+  type Position,
+  type StoredItem,
+  trustedPayloadOf,
+  type WithPayload,
+  withPayloads,
+} from './replay-table'
 import {
   increment,
   type ReplayMode,
@@ -18,20 +28,29 @@ export type ReingestMode = Exclude<ReplayMode, 'replay'>
 const MODES = {
   quarantined: {
     status: ITEM_STATUS.quarantined,
-    attributes: ['status', 'delivery', 'payload', 'received_at'],
+    // The payload is the quarantine item's own; absent once its customer was erased.
+    attributes: ['status', 'delivery', 'payload', 'expires_at', 'received_at'],
     /** Where a payload that fails today's schema is counted (its issue paths are noted). */
     invalid: 'still_invalid',
     /** The outcomes a dry run and a real one count, in the summary's order. */
-    dryRunCounts: ['valid_now', 'still_invalid', 'unprocessable'],
-    runCounts: ['accepted', 'duplicate', 'still_invalid', 'in_flight', 'unprocessable'],
+    dryRunCounts: ['valid_now', 'still_invalid', 'unprocessable', PAYLOAD_GONE],
+    runCounts: [
+      'accepted',
+      'duplicate',
+      'still_invalid',
+      'in_flight',
+      'unprocessable',
+      PAYLOAD_GONE,
+    ],
   },
   unpublished: {
     status: ITEM_STATUS.claimed,
-    // `origin` too: a transaction reconcile took in is published with the origin it was stored with.
-    attributes: ['status', 'lease_expires_at', 'delivery', 'payload', 'received_at', 'origin'],
+    // `origin` too: a transaction reconcile took in is published with the origin it was stored
+    // with. The payload is in the transaction's payload item.
+    attributes: ['status', 'lease_expires_at', 'delivery', 'received_at', 'origin'],
     invalid: 'invalid',
-    dryRunCounts: ['would_publish', 'in_flight', 'invalid', 'unprocessable'],
-    runCounts: ['accepted', 'duplicate', 'in_flight', 'invalid', 'unprocessable'],
+    dryRunCounts: ['would_publish', 'in_flight', 'invalid', 'unprocessable', PAYLOAD_GONE],
+    runCounts: ['accepted', 'duplicate', 'in_flight', 'invalid', 'unprocessable', PAYLOAD_GONE],
   },
 } as const
 
@@ -60,16 +79,47 @@ export function reingestStored(
   const mode = MODES[request.mode]
   const { receiver, list, progress } = deps
   const { eventType, since, until } = request
-  const fetch = (startKey: Position | undefined) =>
-    deps.table.scan(
+  const fetch = async (startKey: Position | undefined): Promise<Page<WithPayload>> => {
+    const page = await deps.table.scan(
       { status: mode.status, eventType, since, until, timeAttribute: 'received_at' },
       mode.attributes,
       { startKey, limit: request.pageSize },
     )
+    if (request.mode === 'unpublished') {
+      return withPayloads(deps.table, page, () => true, receiver.clock())
+    }
+    const own = (item: StoredItem) =>
+      typeof item.payload !== 'string'
+        ? undefined
+        : livePayload(
+            {
+              payload: item.payload,
+              ...(typeof item.expires_at === 'number' ? { expires_at: item.expires_at } : {}),
+            },
+            receiver.clock(),
+          )
+    return {
+      ...page,
+      entries: page.entries.map(({ value, position }) => ({
+        value: { item: value, payload: own(value) },
+        position,
+      })),
+    }
+  }
+
+  /** A claim whose lease has not run out: its delivery may be publishing the event right now. */
+  const leaseLive = (item: StoredItem) =>
+    request.mode === 'unpublished' && Number(item.lease_expires_at) > receiver.clock().getTime()
+
+  const listInFlight = (item: StoredItem, counts: Counts) => {
+    increment(counts, 'in_flight')
+    const until = new Date(Number(item.lease_expires_at)).toISOString()
+    list(`in flight ${itemName(item)} (lease live until ${until})`)
+  }
 
   /** Dry run: reads the payload as the receiver would, without storing or publishing it. */
-  const preview = (item: StoredItem, counts: Counts) => {
-    const read = readPayload(trustedPayloadOf(item), receiver.clock().toISOString())
+  const preview = (item: StoredItem, payload: string, counts: Counts) => {
+    const read = readPayload(trustedPayloadOf(item, payload), receiver.clock().toISOString())
     if (!read.ok && read.outcome.status === 'invalid') {
       increment(counts, mode.invalid)
       list(`${label(mode.invalid)} ${itemName(item)}: ${paths(read.outcome.issues)}`)
@@ -79,11 +129,8 @@ export function reingestStored(
     } else if (request.mode === 'quarantined') {
       increment(counts, 'valid_now')
       list(`would store and publish ${itemName(item)} as ${read.event.idempotency.key}`)
-    } else if (Number(item.lease_expires_at) > receiver.clock().getTime()) {
-      // A claim whose lease has not run out: its delivery may be publishing the event right now.
-      increment(counts, 'in_flight')
-      const until = new Date(Number(item.lease_expires_at)).toISOString()
-      list(`in flight ${itemName(item)} (lease live until ${until})`)
+    } else if (leaseLive(item)) {
+      listInFlight(item, counts)
     } else {
       increment(counts, 'would_publish')
       list(`would publish ${itemName(item)} (lease expired)`)
@@ -123,10 +170,23 @@ export function reingestStored(
     }
   }
 
-  const handle = async (item: StoredItem, counts: Counts) => {
-    if (request.dryRun) return preview(item, counts)
+  const handle = async ({ item, payload }: WithPayload, counts: Counts) => {
+    if (payload === undefined && leaseLive(item)) {
+      // Its delivery may not have stored the payload yet: left to it, as the receiver would.
+      if (request.dryRun) return listInFlight(item, counts)
+      increment(counts, 'in_flight')
+      progress.note(`in flight, left ${mode.status}: ${itemName(item)}`)
+      return
+    }
+    if (payload === undefined) {
+      // Erased (or expired): the item is left as it is; nothing can be taken in again.
+      increment(counts, PAYLOAD_GONE)
+      progress.note(`payload expired or erased: ${itemName(item)}`)
+      return
+    }
+    if (request.dryRun) return preview(item, payload, counts)
     await deps.pacer.waitTurn()
-    await settle(item, await ingestPayload(receiver, trustedPayloadOf(item)), counts)
+    await settle(item, await ingestPayload(receiver, trustedPayloadOf(item, payload)), counts)
   }
 
   const outcomes = request.dryRun ? mode.dryRunCounts : mode.runCounts

@@ -13,7 +13,7 @@ import { createProgress, formatCounts } from '../cli/progress'
 import { receiverDeps } from '../cli/receiver-deps'
 import { reingestStored } from './reingest'
 import { replayStoredEvents } from './replay-events'
-import { realReplayTable } from './replay-table'
+import { PAYLOAD_GONE, realReplayTable } from './replay-table'
 import {
   fileCheckpoint,
   type ReplayMode,
@@ -33,6 +33,12 @@ Re-publishes stored events to their topics with the attribute replay=true (only 
   --since ISO           created_at at or after (2026-01-01, 2026-01-01T12:00:00Z, …+02:00)
   --until ISO           created_at before
   --all                 every published event (needed when no other selection is given)
+  --from-ledger         publish a transaction whose payload has expired or was erased from its
+                        ledger record: ids, amounts and balances only, marked data_source=ledger
+                        (without it such a transaction is reported and skipped)
+Each message is built again from the transaction's stored payload, without the customer's
+personal data: replay does not read the deployed function's PUBLISH_PERSONAL_DATA and keeps
+its default (off).
 or takes quarantined payloads through the receiver again, after a schema fix:
   --quarantined         valid now: stored, published and marked resolved; else left quarantined
                         (--event-type, --since and --until apply, to received_at)
@@ -88,6 +94,10 @@ function readReplayOptions(values: CommandLine['values']): ReplayOptions {
   }
   const mode = quarantined ? 'quarantined' : unpublished ? 'unpublished' : 'replay'
   const all = flag(values, 'all')
+  const fromLedger = flag(values, 'from-ledger')
+  if (mode !== 'replay' && fromLedger) {
+    throw new UsageError(`--from-ledger republishes stored events: not with --${mode}`)
+  }
   if (mode !== 'replay' && (voucher !== undefined || all)) {
     throw new UsageError(`--${mode} takes --event-type, --since and --until only`)
   }
@@ -111,6 +121,7 @@ function readReplayOptions(values: CommandLine['values']): ReplayOptions {
     since,
     until,
     dryRun: flag(values, 'dry-run'),
+    fromLedger,
     rate: positive('--rate', text(values, 'rate') ?? String(DEFAULT_RATE), false),
     pageSize: positive('--page-size', text(values, 'page-size') ?? String(DEFAULT_PAGE_SIZE), true),
     checkpoint,
@@ -142,6 +153,7 @@ export const replayCommand = defineCommand({
     since: { type: 'string' },
     until: { type: 'string' },
     all: { type: 'boolean', default: false },
+    'from-ledger': { type: 'boolean', default: false },
     quarantined: { type: 'boolean', default: false },
     unpublished: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
@@ -190,7 +202,12 @@ export const replayCommand = defineCommand({
       )
       return EXIT.failed
     }
-    const counts = formatCounts(result.counts)
+    const gone = result.counts[PAYLOAD_GONE] ?? 0
+    const skipped =
+      gone === 0
+        ? ''
+        : `; skipped ${gone} whose payload expired or was erased${mode === 'replay' ? ' (--from-ledger publishes them from the ledger)' : ''}`
+    const counts = `${formatCounts(result.counts)}${skipped}`
     switch (result.status) {
       case 'complete':
         progress.finish(`${what} complete (${where}): ${counts}`)

@@ -10,13 +10,18 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../../lib/aws/batch-get-items'
+import { decodePayload } from '../../lib/aws/payload-encoding'
 import {
+  EXPIRES_AT,
   Expression,
   ITEM_STATUS,
   type ItemKey,
   type ItemStatus,
+  itemKeys,
   keyOf,
   LEDGER_INDEX,
+  PAYLOAD_GZIP,
+  transactionKeyOfPayload,
 } from '../../lib/aws/transactions-table'
 import type { TrustedPayload } from '../../lib/receive/read-payload'
 import type { EventOrigin } from '../../lib/receive/received-event'
@@ -30,10 +35,20 @@ export type StoredItem = ItemKey & Record<string, unknown>
 /** How an item is named in the output: its event type and key, never its payload. */
 export const itemName = (item: ItemKey) => `${item.event_type} ${item.transaction_id}`
 
-/** The stored body as it was received, with the route's event type for a raw payload. */
-export function trustedPayloadOf(item: StoredItem): TrustedPayload {
+/** Counted, and noted as `payload expired or erased: <item>`, for an item whose payload is gone. */
+export const PAYLOAD_GONE = 'payload_expired_or_erased'
+
+/** A transaction's payload item, its body decoded. */
+export interface StoredPayload {
+  payload: string
+  /** TTL, epoch seconds: DynamoDB deletes the item some time after it. */
+  expires_at?: number
+}
+
+/** The body as it was received (of `item`, or its payload item's), with the route's event type for a raw payload. */
+export function trustedPayloadOf(item: StoredItem, payload: string): TrustedPayload {
   return {
-    body: Buffer.from(String(item.payload ?? '')),
+    body: Buffer.from(payload),
     pathEventType: item.delivery === 'raw' ? item.event_type : undefined,
     ...(typeof item.origin === 'string' ? { origin: item.origin as EventOrigin } : {}),
   }
@@ -46,6 +61,44 @@ export interface Page<T> {
   next: Position | undefined
   /** Items read for the page, matching or not. */
   evaluated: number
+}
+
+/**
+ * The payload a transaction item's message can be built from: undefined when its payload item
+ * is missing (its customer was erased, or DynamoDB deleted it on expiry) or past `expires_at`
+ * (expired; DynamoDB has not deleted it yet).
+ */
+export function livePayload(stored: StoredPayload | undefined, now: Date): string | undefined {
+  if (stored === undefined) return undefined
+  if (stored.expires_at !== undefined && stored.expires_at * 1000 <= now.getTime()) return undefined
+  return stored.payload
+}
+
+/** A transaction item and its payload, when it has a live one. */
+export interface WithPayload {
+  item: StoredItem
+  payload: string | undefined
+}
+
+/**
+ * A page of transaction items with their payloads, read by one BatchGetItem (per 100) for the
+ * page; only the payloads of the items `wanted` selects are read.
+ */
+export async function withPayloads(
+  table: Pick<ReplayTable, 'payloads'>,
+  page: Page<StoredItem>,
+  wanted: (item: StoredItem) => boolean,
+  now: Date,
+): Promise<Page<WithPayload>> {
+  const keys = page.entries.map((entry) => entry.value).filter(wanted)
+  const payloads = keys.length === 0 ? new Map() : await table.payloads(keys)
+  return {
+    ...page,
+    entries: page.entries.map(({ value, position }) => ({
+      value: { item: value, payload: livePayload(payloads.get(itemName(value)), now) },
+      position,
+    })),
+  }
 }
 
 interface PageRequest {
@@ -90,6 +143,8 @@ export interface ReplayTable {
     attributes: readonly string[],
     page: PageRequest,
   ): Promise<Page<StoredItem>>
+  /** The payload items of these transaction items that exist, by the transaction's `itemName`. */
+  payloads(keys: readonly ItemKey[]): Promise<Map<string, StoredPayload>>
   /** Marks a quarantine item resolved; false when it was no longer quarantined. */
   markResolved(key: ItemKey, resolution: Resolution): Promise<boolean>
   /** DynamoDB's estimate (refreshed about every six hours); undefined when unavailable. */
@@ -218,6 +273,25 @@ export function realReplayTable(
         next: result.LastEvaluatedKey,
         evaluated: result.ScannedCount ?? keys.length,
       }
+    },
+
+    async payloads(keys) {
+      const items = await batchGetItems(documents, tableName, keys.map(itemKeys.payload), [
+        PAYLOAD_GZIP,
+        EXPIRES_AT,
+      ])
+      const found = new Map<string, StoredPayload>()
+      for (const item of items) {
+        const key = transactionKeyOfPayload(item)
+        const gzip = item[PAYLOAD_GZIP]
+        if (key === undefined || !(gzip instanceof Uint8Array)) continue
+        const expires = item[EXPIRES_AT]
+        found.set(itemName(key), {
+          payload: decodePayload(gzip),
+          ...(typeof expires === 'number' ? { expires_at: expires } : {}),
+        })
+      }
+      return found
     },
 
     async markResolved(key, resolution) {

@@ -91,6 +91,8 @@ export interface RunRequest extends Selection {
   resume: boolean
   /** Items read per page and per checkpoint. */
   pageSize: number
+  /** Replay only: publishes a transaction whose payload is gone from its ledger fields. */
+  fromLedger?: boolean
 }
 
 /**

@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { realTransactionStore } from '../../../lib/aws/dynamodb-transaction-store'
+import { decodePayload } from '../../../lib/aws/payload-encoding'
+import { itemKeys } from '../../../lib/aws/transactions-table'
 import { readPayload } from '../../../lib/receive/read-payload'
 import { quarantineKeyFor } from '../../../lib/receive/receive-webhook'
 import { toTransactionRecord } from '../../../lib/receive/transaction-store'
@@ -116,6 +118,25 @@ const tmpCheckpoint = () => {
   const directory = mkdtempSync(join(tmpdir(), 'replay-'))
   checkpointDirectories.push(directory)
   return join(directory, 'checkpoint.json')
+}
+
+/** A transaction's payload item, as the receiver wrote it. */
+const payloadItem = (stage: IsolatedStage, transactionId: string, eventType: string) => {
+  const key = itemKeys.payload({ transaction_id: transactionId, event_type: eventType })
+  return stage.item(key.transaction_id, key.event_type)
+}
+
+/** A transaction's payload as received; undefined when its payload item is gone. */
+async function storedPayload(stage: IsolatedStage, transactionId: string, eventType: string) {
+  const item = await payloadItem(stage, transactionId, eventType)
+  return item === undefined ? undefined : decodePayload(item.payload_gzip as Uint8Array)
+}
+
+/** Sets a payload item's TTL in the past, as DynamoDB leaves it until it deletes it. */
+async function expirePayload(stage: IsolatedStage, transactionId: string, eventType: string) {
+  const item = await payloadItem(stage, transactionId, eventType)
+  if (item === undefined) throw new Error(`No payload item for ${transactionId}`)
+  await stage.put({ ...item, expires_at: Math.floor(Date.now() / 1000) - 60 })
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
@@ -392,8 +413,89 @@ describe('replaying stored events', () => {
     await replayStoredEvents(deps, replayRequest({ voucherId }))
     viaProxy.destroy()
 
-    expect(proxy.received('BatchGetItem')).toBe(2)
+    // The index's items twice (the first answer left them unprocessed), then their payloads.
+    expect(proxy.received('BatchGetItem')).toBe(3)
     expect(keysOf(await queue.receiveAll(1_000))).toEqual([...ids].sort())
+  })
+
+  it('publishes no personal field: the holder’s name is not in the message', async () => {
+    const stage = await isolatedStage()
+    const event = giftEvent(TRANSACTION_CREATED)
+    await deliverAll(stage, [event])
+    const holder = JSON.parse(event.body).data.holder as { id: string; name: string }
+    const queue = await stage.subscribeAll()
+    const { deps } = runDepsFor(stage)
+
+    await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
+    const [replayed] = await queue.receiveAll(1_000)
+
+    expect(replayed?.body).toMatchObject({
+      data: { holder: { id: holder.id, object: 'customer' } },
+    })
+    expect(replayed?.envelope.Message).not.toContain(holder.name)
+  })
+
+  it('says a transaction’s payload has expired and publishes nothing for it', async () => {
+    const stage = await isolatedStage()
+    const [expired, kept] = await deliverAll(stage, [
+      giftEvent(TRANSACTION_CREATED),
+      giftEvent(TRANSACTION_CREATED),
+    ])
+    await expirePayload(stage, String(expired), TRANSACTION_CREATED)
+    const queue = await stage.subscribeAll()
+    const notes: string[] = []
+    const { deps } = runDepsFor(stage, {
+      progress: { ...silentProgress, note: (line) => notes.push(line) },
+    })
+
+    const result = await replayStoredEvents(deps, replayRequest({ eventType: TRANSACTION_CREATED }))
+
+    expect(keysOf(await queue.receiveAll(1_000))).toEqual([kept])
+    expect(result.counts).toMatchObject({ published: 1, payload_expired_or_erased: 1 })
+    expect(notes).toEqual([`payload expired or erased: ${TRANSACTION_CREATED} ${expired}`])
+  })
+
+  it('with --from-ledger publishes an erased transaction from its ledger record, marked so', async () => {
+    const stage = await isolatedStage()
+    const event = giftEvent(TRANSACTION_CREATED)
+    const [id] = await deliverAll(stage, [event])
+    const payload = itemKeys.payload({
+      transaction_id: String(id),
+      event_type: TRANSACTION_CREATED,
+    })
+    await clients.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: stage.tableName,
+        Key: {
+          transaction_id: { S: payload.transaction_id },
+          event_type: { S: payload.event_type },
+        },
+      }),
+    )
+    const queue = await stage.subscribeAll()
+    const { deps } = runDepsFor(stage)
+
+    const result = await replayStoredEvents(
+      deps,
+      replayRequest({ eventType: TRANSACTION_CREATED, fromLedger: true }),
+    )
+    const [message] = await queue.receiveAll(1_000)
+    const ledger = (await stage.item(String(id), TRANSACTION_CREATED))?.ledger_status
+
+    expect(result.counts).toMatchObject({ published: 0, published_from_ledger: 1 })
+    expect(message?.attributes).toMatchObject({
+      idempotency_key: id,
+      transaction_id: id,
+      replay: 'true',
+      data_source: 'ledger',
+      ledger,
+    })
+    expect(message?.body).toMatchObject({
+      data_source: 'ledger',
+      idempotency_key: id,
+      data: { transaction_id: id, amount: expect.any(Number), ledger },
+    })
+    expect(JSON.stringify(message?.body)).not.toContain(JSON.parse(event.body).data.holder.id)
   })
 
   it('publishes nothing in a dry run and lists the events it would publish', async () => {
@@ -542,8 +644,8 @@ describe('re-processing quarantined payloads', () => {
     expect(messages[0]?.attributes.replay).toBeUndefined()
     expect(await stage.item(event.transactionId, TRANSACTION_CREATED)).toMatchObject({
       status: 'published',
-      payload: event.body,
     })
+    expect(await storedPayload(stage, event.transactionId, TRANSACTION_CREATED)).toBe(event.body)
   })
 
   it('marks the quarantine item of a payload that is valid now resolved', async () => {
@@ -737,6 +839,22 @@ describe('npm run replay', () => {
     expect(keysOf(messages)).toEqual([id])
     expect(messages[0]?.attributes.replay).toBe('true')
     expect(run.stderr).toEqual([expect.stringMatching(/^replay complete .* published=1 /)])
+  })
+
+  it('says in its summary how many it skipped whose payload expired', async () => {
+    const stage = await isolatedStage()
+    const [id] = await deliverAll(stage, [giftEvent(TRANSACTION_CREATED)])
+    await expirePayload(stage, String(id), TRANSACTION_CREATED)
+
+    const run = await runCli(['--all', ...stageArgs(stage)])
+
+    expect(run.code).toBe(0)
+    expect(run.stderr).toEqual([
+      `payload expired or erased: ${TRANSACTION_CREATED} ${id}`,
+      expect.stringMatching(
+        /^replay complete .* payload_expired_or_erased=1 .*; skipped 1 whose payload expired or was erased \(--from-ledger/,
+      ),
+    ])
   })
 
   it('lists the ids a dry run would publish on stdout and publishes nothing', async () => {

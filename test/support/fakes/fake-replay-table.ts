@@ -1,9 +1,22 @@
 import type { ItemKey } from '../../../lib/aws/transactions-table'
-import type { ReplayTable, ScanFilter, StoredItem } from '../../../scripts/replay/replay-table'
+import {
+  itemName,
+  type ReplayTable,
+  type ScanFilter,
+  type StoredItem,
+  type StoredPayload,
+} from '../../../scripts/replay/replay-table'
 
-/** A table whose scan returns `items` on one page; remembers its scans and what it resolved. */
-export function fakeReplayTable(items: StoredItem[]) {
+/**
+ * A table whose scan returns `items` on one page, and whose payload items `payloadOf` answers
+ * (none by default); remembers its scans, each batch of payload keys read, and what it resolved.
+ */
+export function fakeReplayTable(
+  items: StoredItem[],
+  payloadOf: (key: ItemKey) => StoredPayload | undefined = () => undefined,
+) {
   const scans: ScanFilter[] = []
+  const payloadReads: ItemKey[][] = []
   const resolved: ItemKey[] = []
   const table: ReplayTable = {
     tableName: 'fake',
@@ -19,11 +32,20 @@ export function fakeReplayTable(items: StoredItem[]) {
       }
     },
     voucherItems: () => Promise.reject(new Error('not used')),
+    payloads: async (keys) => {
+      payloadReads.push([...keys])
+      const found = new Map<string, StoredPayload>()
+      for (const key of keys) {
+        const payload = payloadOf(key)
+        if (payload !== undefined) found.set(itemName(key), payload)
+      }
+      return found
+    },
     markResolved: async (key) => {
       resolved.push(key)
       return true
     },
     approximateItemCount: async () => undefined,
   }
-  return { table, scans, resolved }
+  return { table, scans, payloadReads, resolved }
 }

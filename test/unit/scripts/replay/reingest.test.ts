@@ -2,7 +2,7 @@ import { ingestPayload, quarantineKeyFor } from '../../../../lib/receive/receive
 import { requestPacer } from '../../../../lib/voucherify/request-pacer'
 import type { Progress } from '../../../../scripts/cli/progress'
 import { type ReingestMode, reingestStored } from '../../../../scripts/replay/reingest'
-import type { StoredItem } from '../../../../scripts/replay/replay-table'
+import type { StoredItem, StoredPayload } from '../../../../scripts/replay/replay-table'
 import type { RunDeps, RunRequest } from '../../../../scripts/replay/run-pages'
 import { envelopeFor, giftEventData } from '../../../../scripts/sample-events'
 import { fakeDeps } from '../../../support/fakes/fake-deps'
@@ -44,17 +44,18 @@ async function storeUnpublished(
 const storedItem = (fake: Fake, transactionId: string) =>
   fake.store.get({ transaction_id: transactionId, event_type: EVENT_TYPE })
 
-/** A claimed item written directly, as an older receiver would have stored it. */
-function claimedItem(fake: Fake, transactionId: string, payload: string): StoredItem {
-  return {
+/** A claimed item whose claim expired, and its payload item, written directly. */
+async function claimedItem(fake: Fake, transactionId: string, payload: string) {
+  await fake.store.storePayload({ transaction_id: transactionId, event_type: EVENT_TYPE, payload })
+  const item: StoredItem = {
     transaction_id: transactionId,
     event_type: EVENT_TYPE,
     status: 'claimed',
     delivery: 'envelope',
-    payload,
     received_at: fake.deps.clock().toISOString(),
     lease_expires_at: fake.deps.clock().getTime() - 1,
   }
+  return item
 }
 
 /** A quarantine item of `body`, as the receiver writes it. */
@@ -69,9 +70,15 @@ function quarantinedItem(body: string): StoredItem {
   }
 }
 
-/** The run's dependencies over the receiver's fakes, with `items` as what the scan reads. */
+/**
+ * The run's dependencies over the receiver's fakes, with `items` as what the scan reads and the
+ * receiver's store holding the payload items.
+ */
 function runDeps(fake: Fake, items: StoredItem[], overrides: Partial<RunDeps> = {}) {
-  const { table, scans, resolved } = fakeReplayTable(items)
+  const { table, scans, resolved } = fakeReplayTable(
+    items,
+    (key) => fake.store.payloadOf(key) as StoredPayload | undefined,
+  )
   const notes: string[] = []
   const listed: string[] = []
   const progress: Progress = { update() {}, note: (line) => notes.push(line), finish() {} }
@@ -196,7 +203,9 @@ describe('reingestStored, publishing unpublished events', () => {
     const data = giftEventData(EVENT_TYPE)
     ;(data.balance as Record<string, unknown>).balance = '15900'
     const event = giftEvent(data)
-    const { deps, notes } = runDeps(fake, [claimedItem(fake, event.transactionId, event.body)])
+    const { deps, notes } = runDeps(fake, [
+      await claimedItem(fake, event.transactionId, event.body),
+    ])
 
     const result = await reingestStored(deps, request('unpublished'))
 
@@ -208,13 +217,27 @@ describe('reingestStored, publishing unpublished events', () => {
   it('counts an event the receiver cannot read as unprocessable, naming its ids only', async () => {
     const fake = fakeDeps()
     const payload = '{"not":"an envelope","holder":{"email":"someone@example.com"}}'
-    const { deps, notes } = runDeps(fake, [claimedItem(fake, 'vtx_1', payload)])
+    const { deps, notes } = runDeps(fake, [await claimedItem(fake, 'vtx_1', payload)])
 
     const result = await reingestStored(deps, request('unpublished'))
 
     expect(result.counts).toMatchObject({ unprocessable: 1, accepted: 0 })
     expect(notes).toEqual([`unprocessable (bad_request), left claimed: ${EVENT_TYPE} vtx_1`])
     expect(fake.publisher.published).toEqual([])
+  })
+
+  it('says an event’s payload expired or was erased and leaves it claimed, publishing nothing', async () => {
+    const fake = fakeDeps()
+    const item = await storeUnpublished(fake)
+    fake.store.items.delete(`${item.transaction_id}|#payload:${EVENT_TYPE}`)
+    const { deps, notes } = runDeps(fake, [item])
+
+    const result = await reingestStored(deps, request('unpublished'))
+
+    expect(result.counts).toMatchObject({ payload_expired_or_erased: 1, accepted: 0 })
+    expect(notes).toEqual([`payload expired or erased: ${EVENT_TYPE} ${item.transaction_id}`])
+    expect(fake.publisher.published).toEqual([])
+    expect(storedItem(fake, item.transaction_id)).toMatchObject({ status: 'claimed' })
   })
 
   it('in a dry run lists each event with whether its lease has expired or is live', async () => {
@@ -259,6 +282,32 @@ describe('reingestStored, reprocessing quarantined payloads', () => {
 
     await expect(run).rejects.toThrow(/claim failed/)
     expect(resolved).toEqual([])
+  })
+
+  it('says a quarantined payload whose customer was erased is gone and skips it', async () => {
+    const fake = fakeDeps()
+    const { payload: _, ...erased } = quarantinedItem(newEnvelope())
+    const { deps, notes, resolved } = runDeps(fake, [erased])
+
+    const result = await reingestStored(deps, request('quarantined'))
+
+    expect(result.counts).toMatchObject({ payload_expired_or_erased: 1, accepted: 0 })
+    expect(notes).toEqual([`payload expired or erased: ${EVENT_TYPE} ${erased.transaction_id}`])
+    expect(resolved).toEqual([])
+    expect(fake.publisher.published).toEqual([])
+  })
+
+  it('skips a quarantined payload past its expiry', async () => {
+    const fake = fakeDeps()
+    const expired = {
+      ...quarantinedItem(newEnvelope()),
+      expires_at: fake.deps.clock().getTime() / 1000,
+    }
+    const { deps } = runDeps(fake, [expired])
+
+    const result = await reingestStored(deps, request('quarantined', { dryRun: true }))
+
+    expect(result.counts).toMatchObject({ payload_expired_or_erased: 1, valid_now: 0 })
   })
 
   it('leaves a payload whose event another delivery is publishing quarantined', async () => {

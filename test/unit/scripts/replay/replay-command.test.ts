@@ -39,6 +39,12 @@ describe('reading the replay options', () => {
     })
   })
 
+  it('reads --from-ledger for a replay', () => {
+    const options = parseReplayArgs(['--all', '--from-ledger'])
+
+    expect(options).toMatchObject({ mode: 'replay', fromLedger: true })
+  })
+
   it('reads the quarantine mode with its filters', () => {
     const options = parseReplayArgs(['--quarantined', '--event-type', 'voucher.gift.balance_added'])
 
@@ -66,6 +72,7 @@ describe('reading the replay options', () => {
     [['--unpublished', '--voucher', 'v_1'], /--unpublished takes/],
     [['--unpublished', '--all'], /--unpublished takes/],
     [['--unpublished', '--quarantined'], /separate runs: pass one/],
+    [['--quarantined', '--from-ledger'], /--from-ledger republishes stored events/],
     [['--all', '--resume'], /--resume needs --checkpoint/],
     [['--all', '--rate', '0'], /--rate must be a number above 0/],
     [['--all', '--page-size', '2.5'], /--page-size must be a whole number/],
@@ -98,5 +105,12 @@ describe('npm run replay', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^--rate must be a number above 0, got "fast"\n\nUsage: /)
     expect(result.asked).toEqual([])
+  })
+
+  it('says in its help that replayed messages carry no personal data', async () => {
+    const result = await replay(['--help'])
+
+    expect(result.stdout + result.stderr).toMatch(/without the customer's\s+personal data/)
+    expect(result.stdout + result.stderr).toContain('--from-ledger')
   })
 })
