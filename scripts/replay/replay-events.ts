@@ -1,7 +1,6 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
-import { withoutPersonalData } from '../../lib/privacy/personal-data'
-import { buildMessage, type OutgoingMessage } from '../../lib/receive/build-message'
+import { messageWithoutPersonalData, type OutgoingMessage } from '../../lib/receive/build-message'
 import { readPayload } from '../../lib/receive/read-payload'
 import type { Counts } from '../cli/progress'
 import { LEDGER_MESSAGE_ATTRIBUTES, ledgerMessageFor } from './ledger-message'
@@ -62,7 +61,7 @@ export function replayMessageFor(
   }
   const message = publishPersonalData
     ? read.message
-    : buildMessage(read.event, withoutPersonalData(read.event.dataJson))
+    : messageWithoutPersonalData(read.message, read.event)
   return {
     ok: true,
     message: {
