@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { eraseCommand } from '../erase/erase-command'
 import { eventsCommand } from '../events-command'
 import { ledgerCommand } from '../ledger/ledger-command'
 import { ledgerScenarioCommand } from '../ledger-scenario/cli'
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   reconcileCommand,
   sweepCommand,
+  eraseCommand,
 ]
 
 /** The options every operator command takes, read once, before the command's own. */

@@ -32,12 +32,23 @@ const OWN_ARGUMENTS: Record<string, string[]> = {
   replay: ['--all'],
   reconcile: ['--voucher', 'GIFT-CODE'],
   send: ['voucher.gift.transaction.created'],
+  erase: ['--customer', 'cust_1'],
 }
 
 describe('the operator CLI', () => {
-  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep', () => {
+  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep, erase', () => {
     expect(COMMANDS.map(({ name }) => name).sort()).toEqual(
-      ['events', 'ledger', 'ledger:scenario', 'reconcile', 'replay', 'send', 'sweep', 'tap'].sort(),
+      [
+        'erase',
+        'events',
+        'ledger',
+        'ledger:scenario',
+        'reconcile',
+        'replay',
+        'send',
+        'sweep',
+        'tap',
+      ].sort(),
     )
   })
 
@@ -55,7 +66,7 @@ describe('the operator CLI', () => {
     }
 
     const targets = stageCommands.map((name) => handed.get(name))
-    expect(targets).toHaveLength(6)
+    expect(targets).toHaveLength(7)
     for (const target of targets) {
       expect(target).toEqual({
         stage: 'prod',
