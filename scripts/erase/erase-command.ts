@@ -1,7 +1,15 @@
 import { realErasureStore } from '../../lib/aws/dynamodb-erasure-store'
 import { eraseCustomer } from '../../lib/privacy/erase-customer'
 import type { ErasureStore, PersonalDataItem } from '../../lib/privacy/erasure-store'
-import { type CliIo, defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
+import {
+  type CliIo,
+  type Command,
+  defineCommand,
+  EXIT,
+  flag,
+  text,
+  UsageError,
+} from '../cli/command'
 
 /**
  * How long a real erasure waits before it looks again: a delivery that checked for an erasure
@@ -54,7 +62,7 @@ export async function runErase(
 }
 
 /** `npm run erase`, waiting `settleMs` before a real erasure's second look. */
-export function eraseCommandFor({ settleMs }: { settleMs: number }) {
+export function eraseCommandFor({ settleMs }: { settleMs: number }): Command {
   return defineCommand<EraseOptions>({
     name: 'erase',
     summary: "erase one customer's personal data (payloads, quarantined payloads); keep the ledger",
