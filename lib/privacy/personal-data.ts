@@ -1,12 +1,15 @@
 import { topLevelMemberTexts } from '../receive/json-member-text'
 
 // What in a gift event is personal: the customer objects Voucherify embeds (`SimpleCustomer` in
-// its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder` and
-// `data.redemption.customer`. Ids stay everywhere: they are how subscribers join.
+// its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder`,
+// `data.redemption.customer` and `data.rollback.customer` (a rollback is a `SimpleRedemption`
+// too). Ids stay everywhere: they are how subscribers join.
 
 const CUSTOMER_MEMBERS = ['customer', 'holder'] as const
+/** The data's members whose `customer` member may hold a customer object. */
+const REDEMPTION_MEMBERS = ['redemption', 'rollback'] as const
 /** The data's top-level members that may hold a customer object. */
-const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, 'redemption'] as const
+const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, ...REDEMPTION_MEMBERS] as const
 type PersonalMember = (typeof PERSONAL_MEMBERS)[number]
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -67,7 +70,9 @@ export function withoutPersonalData(dataJson: string): string {
 
 /** The member's JSON with its customer reduced; undefined when it holds none. */
 function redactedMember(name: PersonalMember, value: Record<string, unknown>): string | undefined {
-  if (name !== 'redemption') return JSON.stringify(customerIdentity(value))
+  if (!(REDEMPTION_MEMBERS as readonly string[]).includes(name)) {
+    return JSON.stringify(customerIdentity(value))
+  }
   if (!isObject(value.customer)) return undefined
   return JSON.stringify({ ...value, customer: customerIdentity(value.customer) })
 }
