@@ -70,9 +70,9 @@ export function eraseCommandFor({ settleMs }: { settleMs: number }): Command {
 
 Records that the customer is erased (a salted hash of the id, never the id), then deletes every
 item holding their personal data: stored payloads and quarantined payloads. Looks again after
-${settleMs / 1000} s for a delivery under way. Transactions and ledgers hold nothing personal and
-stay. What arrives for the customer later is kept without personal data. Erasing again is harmless.
-What a customer.deleted webhook does, from here.
+${settleMs / 1000} s for a delivery under way. Transactions and ledgers hold nothing personal
+and stay. What arrives for the customer later is kept without personal data. Erasing again is
+harmless. What a customer.deleted webhook does, from here.
 
   --customer ID   the Voucherify customer (cust_…)
   --dry-run       list the items that would go; erase nothing, record nothing
