@@ -1,4 +1,4 @@
-// The operator commands behind `npm run send|tap|events|ledger|ledger:scenario|replay|reconcile`:
+// The operator commands behind `npm run send|tap|events|ledger|ledger:scenario|replay|reconcile|sweep|erase`:
 // `tsx scripts/cli.ts <command> [options]`. See `npm run <command> -- --help`.
 import { EXIT } from './cli/command'
 import { runOperatorCli } from './cli/main'

@@ -1,12 +1,15 @@
 import { type MemberText, memberTexts } from '../receive/json-member-text'
 
 // What in a gift event is personal: the customer objects Voucherify embeds (`SimpleCustomer` in
-// its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder` and
-// `data.redemption.customer`. Ids stay everywhere: they are how subscribers join.
+// its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder`,
+// `data.redemption.customer` and `data.rollback.customer` (a rollback is a `SimpleRedemption`
+// too). Ids stay everywhere: they are how subscribers join.
 
 const CUSTOMER_MEMBERS = ['customer', 'holder'] as const
+/** The data's members whose `customer` member may hold a customer object. */
+const REDEMPTION_MEMBERS = ['redemption', 'rollback'] as const
 /** The data's top-level members that may hold a customer object. */
-export const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, 'redemption'] as const
+export const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, ...REDEMPTION_MEMBERS] as const
 export type PersonalMember = (typeof PERSONAL_MEMBERS)[number]
 /** Where each personal member's value stands in the data's JSON text. */
 export type PersonalMemberTexts = Partial<Record<PersonalMember, MemberText>>
@@ -72,7 +75,9 @@ export function withoutPersonalData(
 
 /** The member's JSON with its customer reduced; undefined when it holds none. */
 function redactedMember(name: PersonalMember, value: Record<string, unknown>): string | undefined {
-  if (name !== 'redemption') return JSON.stringify(customerIdentity(value))
+  if (!(REDEMPTION_MEMBERS as readonly string[]).includes(name)) {
+    return JSON.stringify(customerIdentity(value))
+  }
   if (!isObject(value.customer)) return undefined
   return JSON.stringify({ ...value, customer: customerIdentity(value.customer) })
 }

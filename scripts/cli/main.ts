@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { eraseCommand } from '../erase/erase-command'
 import { eventsCommand } from '../events-command'
 import { ledgerCommand } from '../ledger/ledger-command'
 import { ledgerScenarioCommand } from '../ledger-scenario/cli'
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   reconcileCommand,
   sweepCommand,
+  eraseCommand,
   migrateCommand,
 ]
 

@@ -44,14 +44,20 @@ export interface IsolatedStageOptions {
   handlerEnv?: Record<string, string>
 }
 
+/** A table of its own, defined as the local stage's; its name. */
+export async function isolatedTable(id = randomBytes(6).toString('hex')): Promise<string> {
+  const { table } = localResources()
+  const tableName = `${table.TableName}-${id}`
+  await createTable(clients.dynamodb, { ...table, TableName: tableName })
+  return tableName
+}
+
 export async function isolatedStage({
   fifo = false,
   handlerEnv = {},
 }: IsolatedStageOptions = {}): Promise<IsolatedStage> {
   const id = randomBytes(6).toString('hex')
-  const { table } = localResources()
-  const tableName = `${table.TableName}-${id}`
-  await createTable(clients.dynamodb, { ...table, TableName: tableName })
+  const tableName = await isolatedTable(id)
 
   const topicArnPrefix = `${process.env.TOPIC_ARN_PREFIX}${id}-`
   const topicNameSuffix = fifo ? '.fifo' : ''

@@ -11,8 +11,11 @@ const load = (name: string): APIGatewayProxyEventV2 =>
   JSON.parse(readFileSync(join(eventsDir, name), 'utf8'))
 
 describe('the sample events for serverless invoke local', () => {
-  it('cover every supported event type in envelope and raw form', () => {
-    const expected = supportedEventTypes.flatMap((type) => [`${type}.json`, `${type}.raw.json`])
+  it('cover every supported event type in envelope and raw form, and a customer.deleted', () => {
+    const expected = [
+      ...supportedEventTypes.flatMap((type) => [`${type}.json`, `${type}.raw.json`]),
+      'customer.deleted.json',
+    ]
 
     expect(files.sort()).toEqual(expected.sort())
   })

@@ -23,15 +23,18 @@ describe('withoutPersonalData', () => {
     expect(data.customer).toEqual({ id: 'cust_IdgAFZxYwwHctOk9pPuMu308', object: 'customer' })
   })
 
-  it("reduces a redemption's customer and keeps the rest of the redemption", () => {
-    const json = JSON.stringify({
-      redemption: { id: 'r_1', amount: 5, customer: { id: 'cust_1', name: 'Ann', email: 'a@b.c' } },
-    })
+  it.each(['redemption', 'rollback'])(
+    'reduces the customer of the %s and keeps the rest of it',
+    (member) => {
+      const json = JSON.stringify({
+        [member]: { id: 'r_1', amount: 5, customer: { id: 'cust_1', name: 'Ann', email: 'a@b.c' } },
+      })
 
-    expect(JSON.parse(withoutPersonalData(json))).toEqual({
-      redemption: { id: 'r_1', amount: 5, customer: { id: 'cust_1', object: 'customer' } },
-    })
-  })
+      expect(JSON.parse(withoutPersonalData(json))).toEqual({
+        [member]: { id: 'r_1', amount: 5, customer: { id: 'cust_1', object: 'customer' } },
+      })
+    },
+  )
 
   it('gives back the very text when nothing in it is personal', () => {
     const json = '{ "voucher": {"id": "v_1"},  "holder": null, "redemption": null }'

@@ -161,9 +161,11 @@ function withCustomersReduced(data: Record<string, unknown>): Record<string, unk
     const value = reduced[member]
     if (isRecord(value)) reduced[member] = identity(value)
   }
-  const { redemption } = reduced
-  if (isRecord(redemption) && isRecord(redemption.customer)) {
-    reduced.redemption = { ...redemption, customer: identity(redemption.customer) }
+  for (const member of ['redemption', 'rollback']) {
+    const value = reduced[member]
+    if (isRecord(value) && isRecord(value.customer)) {
+      reduced[member] = { ...value, customer: identity(value.customer) }
+    }
   }
   return reduced
 }

@@ -32,12 +32,14 @@ const OWN_ARGUMENTS: Record<string, string[]> = {
   replay: ['--all'],
   reconcile: ['--voucher', 'GIFT-CODE'],
   send: ['voucher.gift.transaction.created'],
+  erase: ['--customer', 'cust_1'],
 }
 
 describe('the operator CLI', () => {
-  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep, migrate', () => {
+  it('has every npm run name: send, tap, events, ledger, ledger:scenario, replay, reconcile, sweep, erase, migrate', () => {
     expect(COMMANDS.map(({ name }) => name).sort()).toEqual(
       [
+        'erase',
         'events',
         'ledger',
         'ledger:scenario',
