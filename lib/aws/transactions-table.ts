@@ -116,6 +116,10 @@ export const CUSTOMER_INDEX = {
 export const isLedgerItem = ({ event_type }: ItemKey) =>
   event_type === LEDGER_HEAD_SORT_KEY || event_type === LEDGER_STEP_SORT_KEY
 
+/** Whether a key is a delivery's own item (a transaction or a quarantine item): its sort key is an event type. */
+export const isEventItem = ({ event_type }: ItemKey) =>
+  !event_type.startsWith(RESERVED_SORT_KEY_PREFIX)
+
 /**
  * The index of one gift card's transactions in time order. `projected` is what it must hold
  * besides the keys: what `npm run ledger` and reconcile read. Ids, types and amounts only:

@@ -1,4 +1,4 @@
-import { type MemberText, memberTexts } from '../receive/json-member-text'
+import { type MemberText, memberPaths, memberTexts } from '../receive/json-member-text'
 
 // What in a gift event is personal: the customer objects Voucherify embeds (`SimpleCustomer` in
 // its OpenAPI: name, e-mail, source id, metadata) at `data.customer`, `data.holder`,
@@ -11,6 +11,7 @@ const REDEMPTION_MEMBERS = ['redemption', 'rollback'] as const
 /** The data's top-level members that may hold a customer object. */
 export const PERSONAL_MEMBERS = [...CUSTOMER_MEMBERS, ...REDEMPTION_MEMBERS] as const
 export type PersonalMember = (typeof PERSONAL_MEMBERS)[number]
+export const PERSONAL_MEMBER_PATHS = memberPaths(PERSONAL_MEMBERS)
 /** Where each personal member's value stands in the data's JSON text. */
 export type PersonalMemberTexts = Partial<Record<PersonalMember, MemberText>>
 
@@ -51,7 +52,7 @@ export function eventDataOf(body: unknown): unknown {
  */
 export function withoutPersonalData(
   dataJson: string,
-  members: PersonalMemberTexts | undefined = memberTexts(dataJson, PERSONAL_MEMBERS),
+  members: PersonalMemberTexts | undefined = memberTexts(dataJson, PERSONAL_MEMBER_PATHS),
 ): string {
   // A key written with escapes might spell one of them: redact the parsed value instead.
   if (members === undefined) return JSON.stringify(redacted(JSON.parse(dataJson)))

@@ -29,79 +29,109 @@ export interface MemberText {
 
 const isSpace = (char: number) => char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09
 
+/** The value of a member whose `: value` begins at `from` and ends before `to`, spaces trimmed. */
+function textOf(json: string, from: number, to: number): MemberText {
+  let start = json.indexOf(':', from) + 1
+  let end = to
+  while (isSpace(json.charCodeAt(start))) start++
+  while (isSpace(json.charCodeAt(end - 1))) end--
+  return { text: json.slice(start, end), start, end }
+}
+
 /**
- * The values of members of a JSON object, exactly as written, so they can be forwarded or
- * replaced without serialising the rest again: `paths` name top-level members (`data`) or
- * members of a top-level object (`data.holder`). One pass over the text, which must already have
+ * Which members `memberTexts` reads: top-level ones (`data`) and members of a top-level object
+ * (`data.holder`). Made once per set of paths, not per call, since it is read on every key.
+ */
+export interface MemberPaths<Path extends string> {
+  topLevel: ReadonlySet<string>
+  /** By top-level member: the names of its own members that are wanted. */
+  nested: ReadonlyMap<string, ReadonlySet<string>>
+  /** Only to carry `Path` into the result's type. */
+  paths: readonly Path[]
+}
+
+export function memberPaths<Path extends string>(paths: readonly Path[]): MemberPaths<Path> {
+  const topLevel = new Set<string>()
+  const nested = new Map<string, Set<string>>()
+  for (const path of paths) {
+    const [parent = '', child] = path.split('.')
+    if (child === undefined) topLevel.add(parent)
+    else nested.set(parent, (nested.get(parent) ?? new Set()).add(child))
+  }
+  return { topLevel, nested, paths }
+}
+
+/**
+ * The values of the members `paths` names, exactly as written, so they can be forwarded or
+ * replaced without serialising the rest again. One pass over the text, which must already have
  * passed `JSON.parse`. Like `JSON.parse`, the last of duplicate members wins. Undefined when a
  * key that could be on a path is written with escapes (it might spell a name; the caller then
  * works on the parsed value instead).
  */
 export function memberTexts<Path extends string>(
   json: string,
-  paths: readonly Path[],
+  { topLevel, nested }: MemberPaths<Path>,
 ): Partial<Record<Path, MemberText>> | undefined {
-  const found: Partial<Record<Path, MemberText>> = {}
-  const wanted = new Set<string>(paths)
-  const parents = new Set(paths.filter((path) => path.includes('.')).map((p) => p.split('.')[0]))
+  const found: Partial<Record<string, MemberText>> = {}
   let depth = 0
   let expectKey = false
-  /** The top-level member being read, and whether its value is an object whose keys matter. */
   let topKey = ''
-  let insideParent = false
-  /** The member being read at depth 1 and at depth 2: its path, and where `: value` begins. */
-  const open: Array<{ path: Path; from: number } | undefined> = [undefined, undefined, undefined]
-  const close = (at: 1 | 2, to: number) => {
-    const member = open[at]
-    if (member === undefined) return
-    let start = json.indexOf(':', member.from) + 1
-    let end = to
-    while (isSpace(json.charCodeAt(start))) start++
-    while (isSpace(json.charCodeAt(end - 1))) end--
-    found[member.path] = { text: json.slice(start, end), start, end }
-    open[at] = undefined
-  }
+  /** The wanted members of the top-level object being read; undefined outside one. */
+  let children: ReadonlySet<string> | undefined
+  /** Where the wanted member being read at depth 1 (2) has its `: value`; -1 for none. */
+  let topFrom = -1
+  let childFrom = -1
+  let childKey = ''
   for (let index = 0; index < json.length; index++) {
     const char = json.charCodeAt(index)
     if (char === QUOTE) {
       const end = endOfString(json, index)
-      if (expectKey && (depth === 1 || (depth === 2 && insideParent))) {
+      if (expectKey) {
         const key = json.slice(index + 1, end - 1)
         if (key.includes('\\')) return undefined
-        const path = depth === 1 ? key : `${topKey}.${key}`
-        if (depth === 1) topKey = key
-        if (wanted.has(path)) open[depth] = { path: path as Path, from: end }
+        if (depth === 1) {
+          topKey = key
+          if (topLevel.has(key)) topFrom = end
+        } else if (children?.has(key)) {
+          childKey = key
+          childFrom = end
+        }
         expectKey = false
       }
       index = end - 1
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth++
       if (depth === 1) expectKey = char === OPEN_BRACE
-      if (depth === 2) {
-        insideParent = char === OPEN_BRACE && parents.has(topKey)
-        expectKey = insideParent
+      else if (depth === 2) {
+        children = char === OPEN_BRACE ? nested.get(topKey) : undefined
+        expectKey = children !== undefined
       }
     } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) {
       depth--
-      if (depth === 0) close(1, index)
       if (depth === 1) {
-        close(2, index)
-        insideParent = false
+        if (childFrom >= 0) found[`${topKey}.${childKey}`] = textOf(json, childFrom, index)
+        childFrom = -1
+        children = undefined
+      } else if (depth === 0 && topFrom >= 0) {
+        found[topKey] = textOf(json, topFrom, index)
+        topFrom = -1
       }
     } else if (char === COMMA) {
       if (depth === 1) {
-        close(1, index)
+        if (topFrom >= 0) found[topKey] = textOf(json, topFrom, index)
+        topFrom = -1
         expectKey = true
-      } else if (depth === 2 && insideParent) {
-        close(2, index)
+      } else if (depth === 2 && children !== undefined) {
+        if (childFrom >= 0) found[`${topKey}.${childKey}`] = textOf(json, childFrom, index)
+        childFrom = -1
         expectKey = true
       }
     }
   }
-  return found
+  return found as Partial<Record<Path, MemberText>>
 }
 
 /** The text of one top-level member; see `memberTexts`. */
 export function jsonMemberText(json: string, name: string): string | undefined {
-  return memberTexts(json, [name])?.[name]?.text
+  return memberTexts(json, memberPaths([name]))?.[name]?.text
 }

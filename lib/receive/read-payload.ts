@@ -3,6 +3,7 @@ import { LEDGER_ATTRIBUTE_MAX_BYTES } from '../ledger/ledger-chain'
 import { toLedgerEntry } from '../ledger/ledger-entry'
 import {
   customerIdOf,
+  PERSONAL_MEMBER_PATHS,
   PERSONAL_MEMBERS,
   type PersonalMemberTexts,
   withoutPersonalData,
@@ -16,7 +17,7 @@ import {
 } from '../schemas/webhook-envelope'
 import { buildMessage, messageFits, type OutgoingMessage } from './build-message'
 import { idempotencyKeyFor } from './idempotency-key'
-import { memberTexts } from './json-member-text'
+import { memberPaths, memberTexts } from './json-member-text'
 import { MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from './limits'
 import type { WebhookOutcome } from './receive-webhook'
 import type { EventOrigin, ReceivedEvent } from './received-event'
@@ -151,7 +152,10 @@ function readErasureRequest(
 }
 
 /** What `dataTextOf` reads of an envelope in its one pass: the data, and its personal members. */
-const ENVELOPE_MEMBERS = ['data', ...PERSONAL_MEMBERS.map((name) => `data.${name}` as const)]
+const ENVELOPE_MEMBERS = memberPaths([
+  'data',
+  ...PERSONAL_MEMBERS.map((name) => `data.${name}` as const),
+])
 
 /**
  * The data's JSON text as sent, and where its personal members stand in it; serialised again
@@ -165,7 +169,7 @@ function dataTextOf(
 ): { dataJson: string; personal: PersonalMemberTexts | undefined } | undefined {
   if (!isEnvelope) {
     const dataJson = text.trim()
-    return { dataJson, personal: memberTexts(dataJson, PERSONAL_MEMBERS) }
+    return { dataJson, personal: memberTexts(dataJson, PERSONAL_MEMBER_PATHS) }
   }
   const members = memberTexts(text, ENVELOPE_MEMBERS)
   const asSent = members?.data

@@ -80,7 +80,8 @@ export async function receiveWebhook(
 
 /**
  * Everything after authentication: read the payload, quarantine it if it fails its schema,
- * else store it once and publish it once. Re-processing a quarantined payload starts here.
+ * erase a customer on a `customer.deleted`, else store it once and publish it once.
+ * Re-processing a quarantined payload starts here.
  */
 export async function ingestPayload(
   deps: Deps,
@@ -91,21 +92,44 @@ export async function ingestPayload(
   const read = readPayload(payload, receivedAt)
   if (read.ok) return storeAndPublish(deps, read.event, read.message, deadline)
   const { outcome } = read
-  if (outcome.status === 'erasure_requested') {
-    try {
-      const { erased } = await eraseCustomer(deps, outcome.customerId, {
-        requestedBy: 'customer.deleted',
-        signal: deadline,
-      })
-      return { status: 'erased', eventType: CUSTOMER_DELETED_EVENT_TYPE, itemsErased: erased }
-    } catch (cause) {
-      return { status: 'unavailable', stage: 'erasure', cause }
-    }
+  if (outcome.status === 'erasure_requested') return erase(deps, outcome.customerId, deadline)
+  if (outcome.status === 'invalid') {
+    return quarantine(deps, payload, outcome, receivedAt, deadline)
   }
-  if (outcome.status !== 'invalid') return outcome
+  return outcome
+}
+
+/** A signed `customer.deleted`: that customer's personal data erased, as `npm run erase` does. */
+async function erase(
+  deps: Deps,
+  customerId: string,
+  deadline: AbortSignal | undefined,
+): Promise<WebhookOutcome> {
+  try {
+    const { erased } = await eraseCustomer(deps, customerId, {
+      requestedBy: 'customer.deleted',
+      signal: deadline,
+    })
+    return { status: 'erased', eventType: CUSTOMER_DELETED_EVENT_TYPE, itemsErased: erased }
+  } catch (cause) {
+    return { status: 'unavailable', stage: 'erasure', cause }
+  }
+}
+
+/**
+ * Keeps a payload that failed its schema, with its customer and expiry, for a replay after a
+ * fix; an erased customer's payload is not kept again (the issues alone say what was refused).
+ */
+async function quarantine(
+  deps: Deps,
+  payload: TrustedPayload,
+  outcome: Extract<WebhookOutcome, { status: 'invalid' }>,
+  receivedAt: string,
+  deadline: AbortSignal | undefined,
+): Promise<WebhookOutcome> {
   const quarantineKey = quarantineKeyFor(payload.body)
   try {
-    // Valid UTF-8: it has been parsed.
+    // Valid UTF-8 and JSON: it has been parsed.
     const text = utf8.decode(payload.body)
     const customerId = customerIdOf(eventDataOf(JSON.parse(text)))
     const erased = customerId !== undefined && (await deps.erasures.isErased(customerId, deadline))
@@ -115,7 +139,6 @@ export async function ingestPayload(
         transaction_id: quarantineKey,
         event_type: outcome.eventType,
         delivery: payload.pathEventType === undefined ? 'envelope' : 'raw',
-        // An erased customer's payload is not kept again: the issues alone say what was refused.
         ...(erased ? {} : { payload: text }),
         issues: outcome.issues,
         received_at: receivedAt,

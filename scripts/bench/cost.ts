@@ -120,6 +120,7 @@ export interface EventCost {
   total: number
   billedMs: number
   writeUnits: number
+  readUnits: number
   publishes: number
 }
 
@@ -127,6 +128,8 @@ export interface EventUsage {
   invocation: MeasuredInvocation
   /** Write units per event, base table plus every index write. */
   writeUnits: number
+  /** Read units per event. */
+  readUnits: number
   messageBytes: number
   bodyBytes: number
   published: boolean
@@ -138,7 +141,9 @@ export function costPerMillion(usage: EventUsage, memoryMb: number): EventCost {
   const perEvent = {
     lambdaCompute: (memoryMb / 1024) * (billedMs / 1000) * PRICES.lambdaArmGbSecond.usd,
     lambdaRequests: PRICES.lambdaRequest.usd,
-    dynamodb: usage.writeUnits * PRICES.dynamodbWriteRequestUnit.usd,
+    dynamodb:
+      usage.writeUnits * PRICES.dynamodbWriteRequestUnit.usd +
+      usage.readUnits * PRICES.dynamodbReadRequestUnit.usd,
     sns: publishes * PRICES.snsPublish.usd,
     httpApi: Math.ceil(usage.bodyBytes / HTTP_API_METER_BYTES) * PRICES.httpApiRequest.usd,
   }
@@ -153,6 +158,7 @@ export function costPerMillion(usage: EventUsage, memoryMb: number): EventCost {
     total: million(total),
     billedMs,
     writeUnits: usage.writeUnits,
+    readUnits: usage.readUnits,
     publishes,
   }
 }

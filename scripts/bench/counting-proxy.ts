@@ -24,6 +24,16 @@ export function operationOf(headers: http.IncomingHttpHeaders, body: Buffer): st
   return new URLSearchParams(body.toString('utf8')).get('Action') ?? 'unknown'
 }
 
+/** DynamoDB operations billed in read units; the others write. */
+export const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan'])
+
+/** The units of `capacity` (by operation) that are read units, or write units. */
+export function unitsBilledAs(kind: 'read' | 'write', capacity: Record<string, number>): number {
+  return Object.entries(capacity)
+    .filter(([operation]) => READ_OPERATIONS.has(operation) === (kind === 'read'))
+    .reduce((total, [, units]) => total + units, 0)
+}
+
 const add = (totals: Map<string, number>, name: string, value: number) =>
   totals.set(name, (totals.get(name) ?? 0) + value)
 

@@ -3,7 +3,12 @@ import { join } from 'node:path'
 import type { LocalAws } from '../local/local-aws'
 import { stageSetting } from '../local/serverless-resources'
 import { buildScript, projectRoot } from './bundles'
-import { type CountingProxy, countsSince, startCountingProxy } from './counting-proxy'
+import {
+  type CountingProxy,
+  countsSince,
+  startCountingProxy,
+  unitsBilledAs,
+} from './counting-proxy'
 import type { ChildMessage, PhasePlan, PhaseReport } from './e2e-child'
 import { mean, type Summary, sum, summarise } from './stats'
 
@@ -16,8 +21,12 @@ export interface PhaseResult {
   /** AWS requests per event in this phase, by operation, counted on the wire. */
   callsPerEvent: Record<string, number>
   totalCallsPerEvent: number
-  /** Write units DynamoDB Local reported per event, the table's and its index's. */
+  /** Write units DynamoDB Local reported per event, the table's and its indexes'. */
   writeUnitsPerEvent: number
+  /** Read units DynamoDB Local reported per event (the erasure check). */
+  readUnitsPerEvent: number
+  /** Units DynamoDB Local reported per event, by operation. */
+  unitsPerEvent: Record<string, number>
 }
 
 export interface EndToEndResult {
@@ -39,6 +48,7 @@ function phaseResult(plan: PhasePlan, report: PhaseReport, before: Counters, aft
   const perEvent = (counts: Record<string, number>) =>
     Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, n / report.count]))
   const callsPerEvent = perEvent(countsSince(after.calls, before.calls))
+  const unitsPerEvent = perEvent(countsSince(after.capacity, before.capacity))
   const { latenciesMs } = report
   return {
     plan,
@@ -48,7 +58,9 @@ function phaseResult(plan: PhasePlan, report: PhaseReport, before: Counters, aft
     cpuMsPerEvent: report.cpuMs / report.count,
     callsPerEvent,
     totalCallsPerEvent: sum(Object.values(callsPerEvent)),
-    writeUnitsPerEvent: sum(Object.values(perEvent(countsSince(after.capacity, before.capacity)))),
+    writeUnitsPerEvent: unitsBilledAs('write', unitsPerEvent),
+    readUnitsPerEvent: unitsBilledAs('read', unitsPerEvent),
+    unitsPerEvent,
   }
 }
 

@@ -17,6 +17,7 @@ import {
   RSS_HEADROOM,
   sweepCost,
 } from './cost'
+import { unitsBilledAs } from './counting-proxy'
 import type { EndToEndResult, PhaseResult } from './e2e'
 import type { ForgedResult, LocalFloodResult } from './forged'
 import { type Machine, machineLine } from './machine'
@@ -106,10 +107,10 @@ export function derive(results: BenchResults) {
     }
     const cost = (duplicate: boolean) => {
       const measured = phase(payload, duplicate)
-      const writeUnits = measured.writeUnitsPerEvent
+      const { writeUnitsPerEvent: writeUnits, readUnitsPerEvent: readUnits } = measured
       const published = !duplicate
       return costPerMillion(
-        { ...usage, invocation: invocation(measured), writeUnits, published },
+        { ...usage, invocation: invocation(measured), writeUnits, readUnits, published },
         memoryMb,
       )
     }
@@ -329,7 +330,7 @@ function endToEndSection(results: BenchResults): string[] {
     `A counting proxy in front of each emulator counts requests by \`X-Amz-Target\` / \`Action\` and asks DynamoDB Local for \`ReturnConsumedCapacity\`. C = 1 is one Lambda container. The emulators share the ${results.machine.cores} cores, so latencies show the code's behaviour, not AWS's.`,
     '',
     table(
-      'phase | events | C | events/s | p50 ms | p99 ms | CPU ms/event | AWS calls per event | write units per event | answers',
+      'phase | events | C | events/s | p50 ms | p99 ms | CPU ms/event | AWS calls per event | write units per event | DynamoDB units per event by call (reads: GetItem) | answers',
       results.e2e.phases.map(({ plan, report, ...result }) => [
         plan.name,
         report.count,
@@ -340,6 +341,7 @@ function endToEndSection(results: BenchResults): string[] {
         fixed(result.cpuMsPerEvent, 2),
         callsText(result.callsPerEvent),
         fixed(result.writeUnitsPerEvent, 2),
+        callsText(result.unitsPerEvent),
         Object.entries(report.statuses)
           .map(([status, count]) => `${count} × ${status}`)
           .join(', '),
@@ -387,7 +389,7 @@ function costSection(results: BenchResults, derived: Derived): string[] {
   const costRow = (label: string, cost: EventCost) => [
     label,
     `${cost.billedMs} ms`,
-    fixed(cost.writeUnits, 1),
+    `${fixed(cost.readUnits, 1)} / ${fixed(cost.writeUnits, 1)}`,
     cost.publishes,
     ...[cost.lambdaCompute, cost.lambdaRequests, cost.dynamodb, cost.sns, cost.httpApi].map(usd),
     `**${usd(cost.total)}**`,
@@ -409,10 +411,10 @@ function costSection(results: BenchResults, derived: Derived): string[] {
       ]),
     ),
     '',
-    `**Billed duration**: the mean C = 1 invocation of section 3 at ${derived.memoryMb} MB as section 4 models it, rounded up to the ms. **Write units**: as DynamoDB Local reported them in section 3's C = 1 phases (every write bills the whole item; the payload is written once, gzipped, in an item of its own). ${indexNote(ledgerIndexProjection)} SNS bills each started 64 KB of a message, the HTTP API each started 512 KB.`,
+    `**Billed duration**: the mean C = 1 invocation of section 3 at ${derived.memoryMb} MB as section 4 models it, rounded up to the ms. **Read and write units**: as DynamoDB Local reported them, table and indexes, in section 3's C = 1 phases (every write bills the whole item; the payload is written once, gzipped, in an item of its own; the read is the erasure check). ${indexNote(ledgerIndexProjection)} SNS bills each started 64 KB of a message, the HTTP API each started 512 KB.`,
     '',
     table(
-      'per million | billed | WRU | SNS publishes | Lambda compute | Lambda requests | DynamoDB | SNS | HTTP API | total',
+      'per million | billed | RRU / WRU | SNS publishes | Lambda compute | Lambda requests | DynamoDB | SNS | HTTP API | total',
       PAYLOADS.flatMap((payload) => {
         const name = payload === 'seed' ? 'seed payload' : 'large redemption'
         return [
@@ -426,16 +428,13 @@ function costSection(results: BenchResults, derived: Derived): string[] {
   ]
 }
 
-/** DynamoDB operations billed in read units; the others write. */
-const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan'])
-
 /** A sweep's read and write units as DynamoDB Local reported them, and its SNS publishes. */
 function usageOf(run: SweepRun) {
-  const units = (read: boolean) =>
-    Object.entries(run.units)
-      .filter(([name]) => READ_OPERATIONS.has(name) === read)
-      .reduce((total, [, n]) => total + n, 0)
-  return { readUnits: units(true), writeUnits: units(false), publishes: run.calls.Publish ?? 0 }
+  return {
+    readUnits: unitsBilledAs('read', run.units),
+    writeUnits: unitsBilledAs('write', run.units),
+    publishes: run.calls.Publish ?? 0,
+  }
 }
 
 export interface SweepSectionInput {
@@ -487,7 +486,7 @@ export function sweepSection({ sweep, memoryMb, webhook }: SweepSectionInput): s
           fixed(webhook.phase.latency.mean),
           '',
           callsText(webhook.phase.callsPerEvent, 1_000, 0),
-          `0 / ${thousands(webhook.phase.writeUnitsPerEvent * 1_000)}`,
+          `${thousands(webhook.phase.readUnitsPerEvent * 1_000)} / ${thousands(webhook.phase.writeUnitsPerEvent * 1_000)}`,
           usd7(webhook.costPerMillion / 1_000),
         ],
       ]

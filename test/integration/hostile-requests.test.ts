@@ -6,7 +6,14 @@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEventV2 } from 'aws-lambda'
 import { handler } from '../../handlers/webhook'
-import { isLedgerItem } from '../../lib/aws/transactions-table'
+import { decodePayload } from '../../lib/aws/payload-encoding'
+import {
+  type ItemKey,
+  isEventItem,
+  keyOf,
+  PAYLOAD_GZIP,
+  transactionKeyOfPayload,
+} from '../../lib/aws/transactions-table'
 import { topicNameFor } from '../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../lib/schemas/registry'
 import { LOCAL_WEBHOOK_SECRET } from '../../scripts/sample-events'
@@ -65,24 +72,36 @@ function decodedBody(event: APIGatewayProxyEventV2): Buffer {
   return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8')
 }
 
-/** Items of the shared table that hold a body of this run (other test files write there too). */
+/**
+ * Items of the shared table that hold a body of this run (other test files write there too),
+ * each with the body it holds as `body`: a quarantine item's own, a transaction's from its
+ * payload item.
+ */
 async function storedByThisRun(): Promise<StoredItem[]> {
   const items: StoredItem[] = []
-  const pages = paginateScan(
-    { client: documents },
-    {
-      TableName: tableName,
-      FilterExpression: 'contains(payload, :run) OR contains(transaction_id, :run)',
-      ExpressionAttributeValues: { ':run': HOSTILE_RUN },
-    },
-  )
-  for await (const page of pages) items.push(...(page.Items ?? []))
-  return items
+  const bodies = new Map<string, string>()
+  for await (const page of paginateScan({ client: documents }, { TableName: tableName })) {
+    for (const item of page.Items ?? []) {
+      const key = keyOf(item as ItemKey)
+      const transaction = transactionKeyOfPayload(key)
+      if (transaction) {
+        const body = decodePayload(item[PAYLOAD_GZIP] as Uint8Array)
+        bodies.set(`${transaction.transaction_id} ${transaction.event_type}`, body)
+      } else items.push({ ...item, body: item.payload })
+    }
+  }
+  for (const item of items) {
+    item.body ??= bodies.get(`${item.transaction_id} ${item.event_type}`)
+  }
+  const ofThisRun = (item: StoredItem) =>
+    String(item.transaction_id).includes(HOSTILE_RUN) ||
+    String(item.body ?? '').includes(HOSTILE_RUN)
+  return items.filter(ofThisRun)
 }
 
-/** The ledger's step of an accepted transaction: part of storing it, not an item of its own. */
-const isLedgerStep = (item: StoredItem) =>
-  isLedgerItem({ transaction_id: String(item.transaction_id), event_type: String(item.event_type) })
+/** Ledger steps and payloads belong to an event's item, which the observation counts. */
+const isOtherThanEventItem = (item: StoredItem) =>
+  !isEventItem({ transaction_id: String(item.transaction_id), event_type: String(item.event_type) })
 
 /** The answer's text, less the ids an accepted answer carries by design (tags are part of them). */
 function answerText({ status, text, body }: Answer): string {
@@ -91,7 +110,7 @@ function answerText({ status, text, body }: Answer): string {
   return JSON.stringify(rest)
 }
 
-const itemTags = (item: StoredItem) => tagsIn(`${item.transaction_id} ${item.payload ?? ''}`)
+const itemTags = (item: StoredItem) => tagsIn(`${item.transaction_id} ${item.body ?? ''}`)
 const messageTags = (message: ReceivedMessage) => tagsIn(JSON.stringify(message.envelope))
 
 const QUARANTINED = 'schema_validation_failed'
@@ -165,7 +184,7 @@ describe('hostile requests against the webhook handler and the local emulators',
     const items = await storedByThisRun()
     const owner = (tags: string[]) =>
       tags.map((tag) => byTag.get(tag)).find((found) => found !== undefined)
-    for (const item of items.filter((stored) => !isLedgerStep(stored))) {
+    for (const item of items.filter((stored) => !isOtherThanEventItem(stored))) {
       const observation = owner(itemTags(item))
       if (observation) observation.stored.push(item)
       else unclaimedItems.push(item)

@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
-import { isLedgerItem } from '../../../lib/aws/transactions-table'
+import { isEventItem } from '../../../lib/aws/transactions-table'
 import {
   type FloodResult,
   flood,
@@ -50,7 +50,7 @@ async function readStoredTransactions(endpoint: string): Promise<void> {
       }
       // The stack's own scheduled sweep may run meanwhile (its cron fires every 15 minutes) and
       // take in the stand-in's sample transactions: those did not come through the webhook.
-      if (isLedgerItem(key) || item.origin === 'sweep') continue
+      if (!isEventItem(key) || item.origin === 'sweep') continue
       stored.set(key.transaction_id, [...(stored.get(key.transaction_id) ?? []), item])
     }
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { jsonMemberText, memberTexts } from '../../../../lib/receive/json-member-text'
+import { jsonMemberText, memberPaths, memberTexts } from '../../../../lib/receive/json-member-text'
 
 describe('jsonMemberText', () => {
   it('returns the member exactly as written, whitespace inside it included', () => {
@@ -52,7 +52,7 @@ describe('memberTexts', () => {
   it('reads a member and the members of its object in one pass, with where they stand', () => {
     const json = '{"id":1, "data": {"holder": {"name":"N"}, "x": [{"holder":2}]}}'
 
-    const found = memberTexts(json, ['data', 'data.holder', 'data.customer'])
+    const found = memberTexts(json, memberPaths(['data', 'data.holder', 'data.customer']))
 
     expect(found?.['data.holder']).toEqual({
       text: '{"name":"N"}',
@@ -64,11 +64,11 @@ describe('memberTexts', () => {
   })
 
   it('does not take a member of the same name deeper down for the one asked for', () => {
-    expect(memberTexts('{"data":{"a":{"holder":1}}}', ['data.holder'])).toEqual({})
+    expect(memberTexts('{"data":{"a":{"holder":1}}}', memberPaths(['data.holder']))).toEqual({})
   })
 
   it('is undefined when a key within the parent is written with escapes', () => {
-    expect(memberTexts('{"data":{"h\\u006flder":1}}', ['data.holder'])).toBeUndefined()
+    expect(memberTexts('{"data":{"h\\u006flder":1}}', memberPaths(['data.holder']))).toBeUndefined()
   })
 
   it('reads the same values as JSON.parse for any object, however it is laid out', () => {
@@ -78,7 +78,7 @@ describe('memberTexts', () => {
       fc.property(outer, fc.constantFrom(0, 2, '\t'), (object, indent) => {
         const json = JSON.stringify(object, null, indent)
 
-        const found = memberTexts(json, ['data', 'data.holder'])
+        const found = memberTexts(json, memberPaths(['data', 'data.holder']))
 
         const holder = found?.['data.holder']
         expect(JSON.parse(holder?.text ?? 'undefined')).toEqual(JSON.parse(json).data.holder)

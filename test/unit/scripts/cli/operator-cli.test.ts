@@ -67,7 +67,7 @@ describe('the operator CLI', () => {
     }
 
     const targets = stageCommands.map((name) => handed.get(name))
-    expect(targets).toHaveLength(7)
+    expect(targets).toHaveLength(8)
     for (const target of targets) {
       expect(target).toEqual({
         stage: 'prod',
