@@ -70,19 +70,21 @@ export function memberPaths<Path extends string>(paths: readonly Path[]): Member
  */
 export function memberTexts<Path extends string>(
   json: string,
-  { topLevel, nested }: MemberPaths<Path>,
+  paths: MemberPaths<Path>,
 ): Partial<Record<Path, MemberText>> | undefined {
   const found: Partial<Record<string, MemberText>> = {}
+  const { topLevel, nested } = paths
   let depth = 0
   let expectKey = false
   let topKey = ''
-  /** The wanted members of the top-level object being read; undefined outside one. */
-  let children: ReadonlySet<string> | undefined
+  /** Inside a top-level object some of whose members are wanted: those names. */
+  let children: ReadonlySet<string> = NONE
   /** Where the wanted member being read at depth 1 (2) has its `: value`; -1 for none. */
   let topFrom = -1
   let childFrom = -1
   let childKey = ''
-  for (let index = 0; index < json.length; index++) {
+  const length = json.length
+  for (let index = 0; index < length; index++) {
     const char = json.charCodeAt(index)
     if (char === QUOTE) {
       const end = endOfString(json, index)
@@ -92,7 +94,7 @@ export function memberTexts<Path extends string>(
         if (depth === 1) {
           topKey = key
           if (topLevel.has(key)) topFrom = end
-        } else if (children?.has(key)) {
+        } else if (children.has(key)) {
           childKey = key
           childFrom = end
         }
@@ -101,27 +103,24 @@ export function memberTexts<Path extends string>(
       index = end - 1
     } else if (char === OPEN_BRACE || char === OPEN_BRACKET) {
       depth++
-      if (depth === 1) expectKey = char === OPEN_BRACE
-      else if (depth === 2) {
-        children = char === OPEN_BRACE ? nested.get(topKey) : undefined
-        expectKey = children !== undefined
+      if (depth <= 2) {
+        if (depth === 2) children = (char === OPEN_BRACE && nested.get(topKey)) || NONE
+        expectKey = char === OPEN_BRACE && (depth === 1 || children !== NONE)
       }
     } else if (char === CLOSE_BRACE || char === CLOSE_BRACKET) {
       depth--
-      if (depth === 1) {
+      if (depth <= 1) {
         if (childFrom >= 0) found[`${topKey}.${childKey}`] = textOf(json, childFrom, index)
+        if (depth === 0 && topFrom >= 0) found[topKey] = textOf(json, topFrom, index)
         childFrom = -1
-        children = undefined
-      } else if (depth === 0 && topFrom >= 0) {
-        found[topKey] = textOf(json, topFrom, index)
-        topFrom = -1
+        children = NONE
       }
-    } else if (char === COMMA) {
+    } else if (char === COMMA && depth <= 2) {
       if (depth === 1) {
         if (topFrom >= 0) found[topKey] = textOf(json, topFrom, index)
         topFrom = -1
         expectKey = true
-      } else if (depth === 2 && children !== undefined) {
+      } else if (children !== NONE) {
         if (childFrom >= 0) found[`${topKey}.${childKey}`] = textOf(json, childFrom, index)
         childFrom = -1
         expectKey = true
@@ -130,6 +129,8 @@ export function memberTexts<Path extends string>(
   }
   return found as Partial<Record<Path, MemberText>>
 }
+
+const NONE: ReadonlySet<string> = new Set()
 
 /** The text of one top-level member; see `memberTexts`. */
 export function jsonMemberText(json: string, name: string): string | undefined {
