@@ -5,14 +5,14 @@ import { listenOnLoopback, readBody } from '../local/listen-on-loopback'
  * A pass-through HTTP proxy in front of an emulator that counts requests by AWS operation. The
  * function builds its SDK clients inside lib/deps.ts, so counting on the wire is the only way
  * to count without changing it. With `askForCapacity`, DynamoDB requests also get
- * `ReturnConsumedCapacity: INDEXES` and the units DynamoDB Local reports are summed; the function
- * ignores the extra field in the answer.
+ * `ReturnConsumedCapacity: INDEXES` and the units DynamoDB Local reports are summed (a
+ * transaction's doubled, as AWS bills them); the function ignores the extra field in the answer.
  */
 export interface CountingProxy {
   url: string
   /** Requests forwarded so far, by operation. */
   counts(): Record<string, number>
-  /** Capacity units (table and indexes) DynamoDB Local reported so far, by operation. */
+  /** Capacity units (table and indexes) DynamoDB Local reported so far, by operation, as AWS bills them. */
   capacity(): Record<string, number>
   close(): Promise<void>
 }
@@ -36,6 +36,12 @@ export function unitsBilledAs(kind: 'read' | 'write', capacity: Record<string, n
 
 const add = (totals: Map<string, number>, name: string, value: number) =>
   totals.set(name, (totals.get(name) ?? 0) + value)
+
+/**
+ * AWS bills each item of a transaction twice (prepare and commit); DynamoDB Local reports them
+ * at the single rate, so the proxy doubles what it reports for these.
+ */
+const TRANSACTIONAL_OPERATIONS = new Set(['TransactWriteItems', 'TransactGetItems'])
 
 /** BatchGetItem and TransactWriteItems answer with a list, one entry per table. */
 function unitsOf(answer: Buffer): number {
@@ -77,7 +83,10 @@ export async function startCountingProxy(
       forwarded.once('error', () => request.socket.destroy())
       forwarded.once('response', async (answer) => {
         const answerBody = await readBody(answer)
-        if (measure && answer.statusCode === 200) add(capacity, operation, unitsOf(answerBody))
+        if (measure && answer.statusCode === 200) {
+          const billing = TRANSACTIONAL_OPERATIONS.has(operation) ? 2 : 1
+          add(capacity, operation, billing * unitsOf(answerBody))
+        }
         const { connection: _, 'transfer-encoding': __, ...answerHeaders } = answer.headers
         response.writeHead(answer.statusCode ?? 502, {
           ...answerHeaders,

@@ -327,7 +327,7 @@ function endToEndSection(results: BenchResults): string[] {
     '## 3. End to end against the local stack',
     '',
     `DynamoDB Local and fauxqs, provisioned from serverless.yml by \`startLocalAws\` (up in ${fixed(results.stackStartSeconds)} s). A fresh \`node --enable-source-maps\` loads the service bundle of section 2 with the local stage's environment and invokes \`handler\`: unique events cycling through the ${supportedEventTypes.length} event types and every transaction type, then the same again as duplicates.`,
-    `A counting proxy in front of each emulator counts requests by \`X-Amz-Target\` / \`Action\` and asks DynamoDB Local for \`ReturnConsumedCapacity\`. C = 1 is one Lambda container. The emulators share the ${results.machine.cores} cores, so latencies show the code's behaviour, not AWS's.`,
+    `A counting proxy in front of each emulator counts requests by \`X-Amz-Target\` / \`Action\` and asks DynamoDB Local for \`ReturnConsumedCapacity\` (table and indexes), doubling a transaction's units as AWS bills them (DynamoDB Local reports them at the single rate). C = 1 is one Lambda container. The emulators share the ${results.machine.cores} cores, so latencies show the code's behaviour, not AWS's.`,
     '',
     table(
       'phase | events | C | events/s | p50 ms | p99 ms | CPU ms/event | AWS calls per event | write units per event | DynamoDB units per event by call (reads: GetItem) | answers',
@@ -411,7 +411,7 @@ function costSection(results: BenchResults, derived: Derived): string[] {
       ]),
     ),
     '',
-    `**Billed duration**: the mean C = 1 invocation of section 3 at ${derived.memoryMb} MB as section 4 models it, rounded up to the ms. **Read and write units**: as DynamoDB Local reported them, table and indexes, in section 3's C = 1 phases (every write bills the whole item; the payload is written once, gzipped, in an item of its own; the read is the erasure check). ${indexNote(ledgerIndexProjection)} SNS bills each started 64 KB of a message, the HTTP API each started 512 KB.`,
+    `**Billed duration**: the mean C = 1 invocation of section 3 at ${derived.memoryMb} MB as section 4 models it, rounded up to the ms. **Read and write units**: as section 3 measured them (table and indexes, a transaction's doubled) in its C = 1 phases (every write bills the whole item; the payload is written once, gzipped, in an item of its own; the read is the erasure check). ${indexNote(ledgerIndexProjection)} SNS bills each started 64 KB of a message, the HTTP API each started 512 KB.`,
     '',
     table(
       'per million | billed | RRU / WRU | SNS publishes | Lambda compute | Lambda requests | DynamoDB | SNS | HTTP API | total',
