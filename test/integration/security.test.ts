@@ -165,4 +165,20 @@ describe('logs', () => {
       expect(logs).not.toContain(secret)
     }
   })
+
+  it("log a customer.deleted as erased, without the customer's id or fields", async () => {
+    const customer = {
+      id: 'cust_LogCheck0001',
+      name: 'Jack Webhook',
+      email: 'jck-wbhk@example.com',
+    }
+    const body = JSON.stringify({ ...envelopeFor('customer.deleted', {}), data: { customer } })
+
+    const [line] = await captureOutput(() =>
+      handler(apiGatewayEventFor({ body, secret: LOCAL_WEBHOOK_SECRET })),
+    )
+
+    expect(JSON.parse(line as string)).toMatchObject({ outcome: 'erased', http_status: 200 })
+    for (const value of Object.values(customer)) expect(line).not.toContain(value)
+  })
 })
