@@ -1,7 +1,7 @@
 import { DEFAULT_RETENTION, MIN_RETENTION_DAYS } from '../../lib/privacy/retention'
-import { type CommandLine, defineCommand, EXIT, flag, text, UsageError } from '../cli/command'
-import { createProgress, formatCounts } from '../cli/progress'
-import { fileCheckpoint, type RunResult } from '../replay/run-pages'
+import { type CommandLine, defineCommand, flag, text, UsageError } from '../cli/command'
+import { createProgress } from '../cli/progress'
+import { fileCheckpoint, finishRun } from '../replay/run-pages'
 import { type MigrateRequest, migrateTable } from './migrate-table'
 
 const DEFAULT_PAGE_SIZE = 100
@@ -86,9 +86,8 @@ export const migrateCommand = defineCommand({
     const resume = options.checkpoint && `carry on with --resume --checkpoint ${options.checkpoint}`
     const progress = createProgress({ stream: io.stderr })
     if (io.stderr.isTTY) progress.note(`${what}: ${where}`)
-    let result: RunResult
-    try {
-      result = await migrateTable(
+    return finishRun(progress, { what, where, resume }, () =>
+      migrateTable(
         {
           client: clients.dynamodb,
           tableName: target.tableName,
@@ -99,25 +98,7 @@ export const migrateCommand = defineCommand({
           clock: () => new Date(),
         },
         options,
-      )
-    } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-      progress.finish(`${what} failed (${where}): ${message}${resume ? `; ${resume}` : ''}`)
-      return EXIT.failed
-    }
-    const counts = formatCounts(result.counts)
-    switch (result.status) {
-      case 'complete':
-        progress.finish(`${what} complete (${where}): ${counts}`)
-        return EXIT.done
-      case 'already_complete':
-        progress.finish(`${what}: the checkpoint says this run completed (${where}): ${counts}`)
-        return EXIT.done
-      case 'interrupted': {
-        const next = resume || 'without --checkpoint, a new run starts from the beginning'
-        progress.finish(`${what} interrupted (${where}): ${counts}; ${next}`)
-        return EXIT.interrupted
-      }
-    }
+      ),
+    )
   },
 })

@@ -3,7 +3,6 @@ import { requestPacer } from '../../lib/voucherify/request-pacer'
 import {
   type CommandLine,
   defineCommand,
-  EXIT,
   flag,
   instantOption,
   text,
@@ -16,10 +15,10 @@ import { replayStoredEvents } from './replay-events'
 import { PAYLOAD_GONE, realReplayTable } from './replay-table'
 import {
   fileCheckpoint,
+  finishRun,
   type ReplayMode,
   type RunDeps,
   type RunRequest,
-  type RunResult,
 } from './run-pages'
 
 const DEFAULT_RATE = 25
@@ -129,12 +128,6 @@ function readReplayOptions(values: CommandLine['values']): ReplayOptions {
   }
 }
 
-function errorText(error: unknown): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  const { cause } = error as { cause?: unknown }
-  return cause instanceof Error ? `${message} (${cause.name}: ${cause.message})` : message
-}
-
 /** How the progress and summary lines name a run. */
 const RUN_NAMES: Record<ReplayMode, string> = {
   replay: 'replay',
@@ -179,47 +172,31 @@ export const replayCommand = defineCommand({
     if (io.stderr.isTTY)
       progress.note(`${what}: ${where}, topics ${target.topicArnPrefix}*${target.topicNameSuffix}`)
     const { mode } = options
-    let result: RunResult
-    try {
-      const deps: RunDeps = {
-        table,
-        receiver: receiverDeps(clients, target),
-        // --rate is per second; the pacer counts per minute.
-        pacer: requestPacer(options.rate * 60),
-        checkpoint:
-          options.checkpoint === undefined ? undefined : fileCheckpoint(options.checkpoint),
-        progress,
-        list: io.stdout,
-        signal,
-      }
-      result =
+    const deps: RunDeps = {
+      table,
+      receiver: receiverDeps(clients, target),
+      // --rate is per second; the pacer counts per minute.
+      pacer: requestPacer(options.rate * 60),
+      checkpoint: options.checkpoint === undefined ? undefined : fileCheckpoint(options.checkpoint),
+      progress,
+      list: io.stdout,
+      signal,
+    }
+    return finishRun(
+      progress,
+      { what, where, resume },
+      () =>
         mode === 'replay'
-          ? await replayStoredEvents(deps, options)
-          : await reingestStored(deps, { ...options, mode })
-    } catch (error) {
-      progress.finish(
-        `${what} failed (${where}): ${errorText(error)}${resume ? `; ${resume}` : ''}`,
-      )
-      return EXIT.failed
-    }
-    const gone = result.counts[PAYLOAD_GONE] ?? 0
-    const skipped =
-      gone === 0
-        ? ''
-        : `; skipped ${gone} whose payload expired or was erased${mode === 'replay' ? ' (--from-ledger publishes them from the ledger)' : ''}`
-    const counts = `${formatCounts(result.counts)}${skipped}`
-    switch (result.status) {
-      case 'complete':
-        progress.finish(`${what} complete (${where}): ${counts}`)
-        return EXIT.done
-      case 'already_complete':
-        progress.finish(`${what}: the checkpoint says this run completed (${where}): ${counts}`)
-        return EXIT.done
-      case 'interrupted': {
-        const next = resume || 'without --checkpoint, a new run starts from the beginning'
-        progress.finish(`${what} interrupted (${where}): ${counts}; ${next}`)
-        return EXIT.interrupted
-      }
-    }
+          ? replayStoredEvents(deps, options)
+          : reingestStored(deps, { ...options, mode }),
+      (result) => {
+        const gone = result.counts[PAYLOAD_GONE] ?? 0
+        const fromLedger =
+          mode === 'replay' ? ' (--from-ledger publishes them from the ledger)' : ''
+        const skipped =
+          gone === 0 ? '' : `; skipped ${gone} whose payload expired or was erased${fromLedger}`
+        return `${formatCounts(result.counts)}${skipped}`
+      },
+    )
   },
 })

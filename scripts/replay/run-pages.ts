@@ -1,7 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { Deps } from '../../lib/deps'
 import type { RequestPacer } from '../../lib/voucherify/request-pacer'
-import type { Counts, Progress } from '../cli/progress'
+import { EXIT } from '../cli/command'
+import { type Counts, formatCounts, type Progress } from '../cli/progress'
 import type { Page, Position, ReplayTable, Selection } from './replay-table'
 
 /** Where a run stands: written after every page, and where it stopped when it stops. */
@@ -204,4 +205,51 @@ export async function runPages<T>(
     await save(next, next === undefined)
     if (next === undefined) return { status: 'complete', counts }
   }
+}
+
+/** How a paged command names its run on the progress line, where it runs, and how to resume. */
+export interface RunLabel {
+  what: string
+  where: string
+  /** What to type to carry on; undefined without a checkpoint. */
+  resume: string | undefined
+}
+
+/**
+ * Runs `run`, then says on the progress line how it ended (with `summary` of its counts) and
+ * gives the exit code: the same lines and codes for every paged command.
+ */
+export async function finishRun(
+  progress: Progress,
+  { what, where, resume }: RunLabel,
+  run: () => Promise<RunResult>,
+  summary: (result: RunResult) => string = (result) => formatCounts(result.counts),
+): Promise<number> {
+  let result: RunResult
+  try {
+    result = await run()
+  } catch (error) {
+    progress.finish(`${what} failed (${where}): ${errorText(error)}${resume ? `; ${resume}` : ''}`)
+    return EXIT.failed
+  }
+  const counts = summary(result)
+  switch (result.status) {
+    case 'complete':
+      progress.finish(`${what} complete (${where}): ${counts}`)
+      return EXIT.done
+    case 'already_complete':
+      progress.finish(`${what}: the checkpoint says this run completed (${where}): ${counts}`)
+      return EXIT.done
+    case 'interrupted': {
+      const next = resume || 'without --checkpoint, a new run starts from the beginning'
+      progress.finish(`${what} interrupted (${where}): ${counts}; ${next}`)
+      return EXIT.interrupted
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  const { cause } = error as { cause?: unknown }
+  return cause instanceof Error ? `${message} (${cause.name}: ${cause.message})` : message
 }
