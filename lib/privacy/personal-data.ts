@@ -23,6 +23,18 @@ function customerIdentity(customer: Record<string, unknown>): Record<string, unk
   return { id: customer.id ?? null, object: customer.object ?? 'customer' }
 }
 
+/** Whether a data object holds a customer object anywhere `withoutPersonalData` looks. */
+export function holdsPersonalData(data: Record<string, unknown>): boolean {
+  for (const name of PERSONAL_MEMBERS) {
+    const value = data[name]
+    if (!isObject(value)) continue
+    if (!(REDEMPTION_MEMBERS as readonly string[]).includes(name) || isObject(value.customer)) {
+      return true
+    }
+  }
+  return false
+}
+
 /**
  * The customer a payload's personal data belongs to: the customer, else the card's holder.
  * Read from any JSON object (a quarantined payload too), so every field is checked.

@@ -16,8 +16,16 @@ export interface OutgoingMessage {
   deduplicationId: string
 }
 
-/** The message with the event's data as sent, personal data included (see `messageWithoutPersonalData`). */
-export function buildMessage(event: ReceivedEvent): OutgoingMessage {
+/** The message of `event` as subscribers get it by default, and with its personal data. */
+export interface MessageVariants {
+  /** Each customer object in the data reduced to its id (lib/privacy/personal-data.ts). */
+  message: OutgoingMessage
+  /** The data exactly as Voucherify sent it: with `publishPersonalData`. */
+  withPersonalData: OutgoingMessage
+}
+
+/** Both messages of `event`; they share all but their data. */
+export function buildMessages(event: ReceivedEvent): MessageVariants {
   const { entry } = event
   const head = JSON.stringify({
     event_type: event.eventType,
@@ -29,7 +37,7 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
     idempotency_key: event.idempotency.key,
   })
   // The data goes out as it came in: serialising it again would cost as much as parsing it.
-  const body = `${head.slice(0, -1)},"data":${event.dataJson}}`
+  const prefix = `${head.slice(0, -1)},"data":`
   const attributes: Record<string, string> = { event_type: event.eventType }
   const optional = {
     transaction_type: entry.transaction_type,
@@ -43,27 +51,24 @@ export function buildMessage(event: ReceivedEvent): OutgoingMessage {
     // SNS rejects empty attribute values.
     if (value) attributes[name] = value
   }
-  return {
+  const withData = (dataJson: string): OutgoingMessage => ({
     eventType: event.eventType,
-    body,
+    body: `${prefix}${dataJson}}`,
     attributes,
     messageGroupId: entry.voucher_id,
     deduplicationId: event.idempotency.key,
-  }
+  })
+  const withPersonalData = withData(event.dataJson)
+  const message =
+    event.dataJsonWithoutPersonalData === event.dataJson
+      ? withPersonalData
+      : withData(event.dataJsonWithoutPersonalData)
+  return { message, withPersonalData }
 }
 
-/**
- * The message of `event` with each customer object reduced to its id (see lib/privacy): the body is
- * `<head>,"data":<data>}`, so only its data is swapped.
- */
-export function messageWithoutPersonalData(
-  message: OutgoingMessage,
-  event: ReceivedEvent,
-): OutgoingMessage {
-  const { dataJson, dataJsonWithoutPersonalData } = event
-  if (dataJsonWithoutPersonalData === dataJson) return message
-  const head = message.body.slice(0, message.body.length - dataJson.length - 1)
-  return { ...message, body: `${head}${dataJsonWithoutPersonalData}}` }
+/** The message with the event's data as sent, personal data included. */
+export function buildMessage(event: ReceivedEvent): OutgoingMessage {
+  return buildMessages(event).withPersonalData
 }
 
 /** Bytes SNS counts against its limit: the body plus every attribute's name, type and value. */

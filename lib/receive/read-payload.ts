@@ -3,6 +3,7 @@ import { LEDGER_ATTRIBUTE_MAX_BYTES } from '../ledger/ledger-chain'
 import { toLedgerEntry } from '../ledger/ledger-entry'
 import {
   customerIdOf,
+  holdsPersonalData,
   PERSONAL_MEMBER_PATHS,
   PERSONAL_MEMBERS,
   type PersonalMemberTexts,
@@ -15,7 +16,7 @@ import {
   type WebhookEnvelope,
   WebhookEnvelopeSchema,
 } from '../schemas/webhook-envelope'
-import { buildMessage, messageFits, type OutgoingMessage } from './build-message'
+import { buildMessages, messageFits, type OutgoingMessage } from './build-message'
 import { idempotencyKeyFor } from './idempotency-key'
 import { memberPaths, memberTexts } from './json-member-text'
 import { MAX_BODY_BYTES, SNS_MAX_MESSAGE_BYTES } from './limits'
@@ -79,7 +80,12 @@ export type Read<T> = ({ ok: true } & T) | { ok: false; outcome: WebhookOutcome 
 export function readPayload(
   { body, pathEventType, origin }: TrustedPayload,
   receivedAt: string,
-): Read<{ event: ReceivedEvent; message: OutgoingMessage }> {
+): Read<{
+  event: ReceivedEvent
+  /** As subscribers get it by default: no personal data. */
+  message: OutgoingMessage
+  messageWithPersonalData: OutgoingMessage
+}> {
   const parsed = parseJsonObject(body)
   if (!parsed.ok) return parsed
   const located = locateData(parsed.value, pathEventType)
@@ -118,13 +124,13 @@ export function readPayload(
     customerId: customerIdOf(data),
     ...(origin === undefined ? {} : { origin }),
   }
-  const message = buildMessage(event)
-  // Attribute values count too, and ids may be escaped longer than they were sent; the ledger
-  // attribute is added after the chain step.
-  if (!messageFits(message, SNS_MAX_MESSAGE_BYTES - LEDGER_ATTRIBUTE_MAX_BYTES)) {
+  const { message, withPersonalData } = buildMessages(event)
+  // The longer of the two must fit. Attribute values count too, and ids may be escaped longer
+  // than they were sent; the ledger attribute is added after the chain step.
+  if (!messageFits(withPersonalData, SNS_MAX_MESSAGE_BYTES - LEDGER_ATTRIBUTE_MAX_BYTES)) {
     return { ok: false, outcome: { status: 'too_large', limitBytes: MAX_BODY_BYTES } }
   }
-  return { ok: true, event, message }
+  return { ok: true, event, message, messageWithPersonalData: withPersonalData }
 }
 
 /** A `customer.deleted` webhook: the customer to erase. */
@@ -152,6 +158,7 @@ function readErasureRequest(
 }
 
 /** What `dataTextOf` reads of an envelope in its one pass: the data, and its personal members. */
+const DATA_MEMBER = memberPaths(['data'])
 const ENVELOPE_MEMBERS = memberPaths([
   'data',
   ...PERSONAL_MEMBERS.map((name) => `data.${name}` as const),
@@ -167,11 +174,16 @@ function dataTextOf(
   data: Record<string, unknown>,
   isEnvelope: boolean,
 ): { dataJson: string; personal: PersonalMemberTexts | undefined } | undefined {
+  // Where the data holds no customer object, there is nothing to find in it.
+  const personalData = holdsPersonalData(data)
   if (!isEnvelope) {
     const dataJson = text.trim()
-    return { dataJson, personal: memberTexts(dataJson, PERSONAL_MEMBER_PATHS) }
+    return {
+      dataJson,
+      personal: personalData ? memberTexts(dataJson, PERSONAL_MEMBER_PATHS) : {},
+    }
   }
-  const members = memberTexts(text, ENVELOPE_MEMBERS)
+  const members = memberTexts(text, personalData ? ENVELOPE_MEMBERS : DATA_MEMBER)
   const asSent = members?.data
   if (members !== undefined && asSent !== undefined) {
     const personal: PersonalMemberTexts = {}

@@ -6,7 +6,7 @@ import { eraseCustomer } from '../privacy/erase-customer'
 import { customerIdOf, eventDataOf } from '../privacy/personal-data'
 import { expiresAt } from '../privacy/retention'
 import { CUSTOMER_DELETED_EVENT_TYPE } from '../schemas/customer-deleted'
-import { messageWithoutPersonalData, type OutgoingMessage } from './build-message'
+import type { OutgoingMessage } from './build-message'
 import { claimTransaction } from './claim-transaction'
 import { bodyDigest } from './idempotency-key'
 import {
@@ -90,7 +90,7 @@ export async function ingestPayload(
 ): Promise<WebhookOutcome> {
   const receivedAt = deps.clock().toISOString()
   const read = readPayload(payload, receivedAt)
-  if (read.ok) return storeAndPublish(deps, read.event, read.message, deadline)
+  if (read.ok) return storeAndPublish(deps, read, deadline)
   const { outcome } = read
   if (outcome.status === 'erasure_requested') return erase(deps, outcome.customerId, deadline)
   if (outcome.status === 'invalid') {
@@ -184,10 +184,14 @@ async function authenticate(
 /** Claims the transaction, applies it to its card's ledger, publishes it, and records both. */
 async function storeAndPublish(
   deps: Deps,
-  event: ReceivedEvent,
-  message: OutgoingMessage,
+  messages: {
+    event: ReceivedEvent
+    message: OutgoingMessage
+    messageWithPersonalData: OutgoingMessage
+  },
   deadline: AbortSignal | undefined,
 ): Promise<WebhookOutcome> {
+  const { event } = messages
   const record = toTransactionRecord(event)
   const ids: EventIds = {
     eventType: event.eventType,
@@ -236,7 +240,7 @@ async function storeAndPublish(
     return { status: 'unavailable', stage: 'payload', cause: kept.reason, ledger }
   }
   const withPersonalData = deps.settings.publishPersonalData && kept.value !== 'erased'
-  const outgoing = withPersonalData ? message : messageWithoutPersonalData(message, event)
+  const outgoing = withPersonalData ? messages.messageWithPersonalData : messages.message
   const published = ledger
     ? {
         ...outgoing,

@@ -1,7 +1,7 @@
 // `npm run bench`: measures the service against the floor of the same work, phase by phase,
 // and writes BENCHMARKS.md and BENCHMARKS.svg from what it measured. `-- --quick` runs small
-// samples to try the bench out and writes into the temp directory instead. `-- --only forged`,
-// `flood` or `sweep` (or several, comma-separated) runs those phases alone and prints them,
+// samples to try the bench out and writes into the temp directory instead. `-- --only pipeline`,
+// `forged`, `flood` or `sweep` (or several, comma-separated) runs those phases alone and prints them,
 // writing nothing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -32,7 +32,7 @@ import { measureSweep } from './sweep'
 
 const quick = process.argv.includes('--quick')
 /** The phases `--only` may name: those that run without the others' results. */
-const ALONE = ['forged', 'flood', 'sweep'] as const
+const ALONE = ['pipeline', 'forged', 'flood', 'sweep'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt < 0 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',')
 const started = Date.now()
@@ -213,7 +213,7 @@ async function main() {
   }
 }
 
-/** `--only`: the forged-request phase, the local flood or the sweep by themselves, printed, not written. */
+/** `--only`: the pipeline's CPU, the forged-request phase, the local flood or the sweep by themselves, printed, not written. */
 async function mainAlone(phases: readonly string[]) {
   const unknown = phases.filter((phase) => !(ALONE as readonly string[]).includes(phase))
   if (unknown.length > 0) throw new Error(`--only takes ${ALONE.join(', ')}; not ${unknown}`)
@@ -234,6 +234,13 @@ async function mainAlone(phases: readonly string[]) {
     if (phases.includes('flood')) say('npm start under a flood of 40 parallel senders')
     const localFlood = phases.includes('flood') ? await measureLocalFlood() : undefined
     const sweep = phases.includes('sweep') ? await sweepAlone() : undefined
+    if (phases.includes('pipeline')) {
+      say('per-event CPU of the pipeline, service and floor interleaved')
+      const child = await buildScript('scripts/bench/pipeline-child.ts', join(workDir, 'child.js'))
+      for (const result of await measurePipelineCases(child)) {
+        say(`  ${result.name}: ${result.ratio.toFixed(2)}× the floor`)
+      }
+    }
     const section = [
       ...(forged.length > 0 ? forgedRequestLines(forged, memoryMb) : []),
       ...(localFlood ? ['', ...localFloodLines(localFlood)] : []),

@@ -1,6 +1,6 @@
 import { ITEM_STATUS } from '../../lib/aws/transactions-table'
 import { LEDGER_ATTRIBUTE } from '../../lib/ledger/ledger-chain'
-import { messageWithoutPersonalData, type OutgoingMessage } from '../../lib/receive/build-message'
+import type { OutgoingMessage } from '../../lib/receive/build-message'
 import { readPayload } from '../../lib/receive/read-payload'
 import type { Counts } from '../cli/progress'
 import { LEDGER_MESSAGE_ATTRIBUTES, ledgerMessageFor } from './ledger-message'
@@ -59,9 +59,7 @@ export function replayMessageFor(
   ) {
     return { ok: false, reason: 'key_mismatch' }
   }
-  const message = publishPersonalData
-    ? read.message
-    : messageWithoutPersonalData(read.message, read.event)
+  const message = publishPersonalData ? read.messageWithPersonalData : read.message
   return {
     ok: true,
     message: {
