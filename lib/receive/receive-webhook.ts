@@ -184,14 +184,14 @@ async function authenticate(
 /** Claims the transaction, applies it to its card's ledger, publishes it, and records both. */
 async function storeAndPublish(
   deps: Deps,
-  messages: {
+  read: {
     event: ReceivedEvent
     message: OutgoingMessage
     messageWithPersonalData: OutgoingMessage
   },
   deadline: AbortSignal | undefined,
 ): Promise<WebhookOutcome> {
-  const { event } = messages
+  const { event } = read
   const record = toTransactionRecord(event)
   const ids: EventIds = {
     eventType: event.eventType,
@@ -240,7 +240,7 @@ async function storeAndPublish(
     return { status: 'unavailable', stage: 'payload', cause: kept.reason, ledger }
   }
   const withPersonalData = deps.settings.publishPersonalData && kept.value !== 'erased'
-  const outgoing = withPersonalData ? messages.messageWithPersonalData : messages.message
+  const outgoing = withPersonalData ? read.messageWithPersonalData : read.message
   const published = ledger
     ? {
         ...outgoing,
