@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { AttestationStore, AttestedHead } from '../ledger/attestation-store'
+import { conditionHeld } from './conditional-write'
 import { itemKeys } from './transactions-table'
 
 /** The head as the document client reads it: plain values. */
@@ -42,8 +43,8 @@ export function realAttestationStore(
         difference === 0
           ? 'SET attested_at = :at, attested_balance = :balance REMOVE unattested_difference, unattested_at'
           : 'SET unattested_difference = :difference, unattested_at = :at, voucherify_balance = :balance'
-      try {
-        await documents.send(
+      const recorded = await conditionHeld(
+        documents.send(
           new UpdateCommand({
             TableName: tableName,
             Key: itemKeys.ledgerHead(voucherId),
@@ -62,12 +63,9 @@ export function realAttestationStore(
             },
           }),
           { abortSignal: signal },
-        )
-        return 'recorded'
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'stale'
-        throw error
-      }
+        ),
+      )
+      return recorded ? 'recorded' : 'stale'
     },
   }
 }

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import type { ErasureStore, PersonalDataItem } from '../privacy/erasure-store'
+import { conditionHeld } from './conditional-write'
 import {
   CUSTOMER_INDEX,
   type ItemKey,
@@ -49,23 +50,16 @@ export function realErasureStore(
     }
     const existing = await read()
     if (existing !== undefined) return existing
-    try {
-      const made = randomBytes(32).toString('base64')
-      await documents.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...itemKeys.erasureSalt, salt: made },
-          ConditionExpression: 'attribute_not_exists(transaction_id)',
-        }),
-        { abortSignal: signal },
-      )
-      return made
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      const written = await read()
-      if (written === undefined) throw new Error('The erasure salt vanished while it was made')
-      return written
-    }
+    const made = randomBytes(32).toString('base64')
+    const putItem = new PutCommand({
+      TableName: tableName,
+      Item: { ...itemKeys.erasureSalt, salt: made },
+      ConditionExpression: 'attribute_not_exists(transaction_id)',
+    })
+    if (await conditionHeld(documents.send(putItem, { abortSignal: signal }))) return made
+    const written = await read()
+    if (written === undefined) throw new Error('The erasure salt vanished while it was made')
+    return written
   }
 
   const erasureKey = async (customerId: string, signal?: AbortSignal) => {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type {
   DeliveryState,
@@ -6,6 +6,7 @@ import type {
   TransactionKey,
   TransactionStore,
 } from '../receive/transaction-store'
+import { conditionHeld } from './conditional-write'
 import { encodePayload } from './payload-encoding'
 import {
   EXPIRES_AT,
@@ -47,9 +48,9 @@ export function realTransactionStore(
     condition: string,
     values: Record<string, unknown>,
     signal: AbortSignal | undefined,
-  ): Promise<boolean> => {
-    try {
-      await documents.send(
+  ): Promise<boolean> =>
+    conditionHeld(
+      documents.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keyOf(key),
@@ -59,13 +60,8 @@ export function realTransactionStore(
           ExpressionAttributeValues: values,
         }),
         { abortSignal: signal },
-      )
-      return true
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false
-      throw error
-    }
-  }
+      ),
+    )
 
   return {
     async recordDelivery(record, claim, now, signal) {
@@ -141,8 +137,9 @@ export function realTransactionStore(
     },
 
     async storePayload({ payload, customer_id, expires_at, ...key }, signal) {
-      try {
-        await documents.send(
+      // Write-once: a delivery that took over a claim finds it there, and leaves it.
+      await conditionHeld(
+        documents.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -151,14 +148,11 @@ export function realTransactionStore(
               ...(customer_id === undefined ? {} : { customer_id }),
               ...(expires_at === undefined ? {} : { [EXPIRES_AT]: expires_at }),
             },
-            // Write-once: a delivery that took over a claim finds it there.
             ConditionExpression: 'attribute_not_exists(transaction_id)',
           }),
           { abortSignal: signal },
-        )
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
-      }
+        ),
+      )
     },
 
     async quarantine(record: QuarantineRecord, signal?: AbortSignal) {

@@ -1,10 +1,11 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   DynamoDBDocumentClient,
   GetCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { conditionHeld } from '../../lib/aws/conditional-write'
 import { realErasureStore } from '../../lib/aws/dynamodb-erasure-store'
 import { realTransactionStore } from '../../lib/aws/dynamodb-transaction-store'
 import {
@@ -116,9 +117,9 @@ export async function migrateTable(deps: MigrateDeps, request: MigrateRequest): 
     expression: Expression,
     update: string,
     condition: string,
-  ) => {
-    try {
-      await documents.send(
+  ) =>
+    conditionHeld(
+      documents.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keyOf(key),
@@ -129,13 +130,8 @@ export async function migrateTable(deps: MigrateDeps, request: MigrateRequest): 
             Object.keys(expression.values).length > 0 ? expression.values : undefined,
         }),
         { abortSignal: signal },
-      )
-      return true
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false
-      throw error
-    }
-  }
+      ),
+    )
 
   const migrateTransaction = async (item: StoredItem): Promise<string> => {
     let outcome = 'migrated'

@@ -1,8 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DescribeTableCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb'
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   DynamoDBDocumentClient,
   QueryCommand,
@@ -10,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../../lib/aws/batch-get-items'
+import { conditionHeld } from '../../lib/aws/conditional-write'
 import { decodePayload } from '../../lib/aws/payload-encoding'
 import {
   EXPIRES_AT,
@@ -294,9 +291,9 @@ export function realReplayTable(
       return found
     },
 
-    async markResolved(key, resolution) {
-      try {
-        await documents.send(
+    markResolved(key, resolution) {
+      return conditionHeld(
+        documents.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keyOf(key),
@@ -312,12 +309,8 @@ export function realReplayTable(
               ':quarantined': ITEM_STATUS.quarantined,
             },
           }),
-        )
-        return true
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false
-        throw error
-      }
+        ),
+      )
     },
 
     async approximateItemCount() {
