@@ -2,17 +2,17 @@
 // real webhook handler into DynamoDB Local and fauxqs, `npm run erase`'s run on the same table,
 // and a signed customer.deleted. Every assertion reads the table itself (payloads gunzipped).
 
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { decodePayload } from '../../lib/aws/payload-encoding'
 import type { SupportedEventType } from '../../lib/schemas/registry'
 import type { CliIo } from '../../scripts/cli/command'
 import { eraseCommandFor } from '../../scripts/erase/erase-command'
 import { envelopeFor, giftEventData, randomId } from '../../scripts/sample-events'
-import { type IsolatedStage, isolatedStage } from '../support/emulators/isolated-stage'
+import { type IsolatedStage, isolatedStage, scanTable } from '../support/emulators/isolated-stage'
 import { localClients } from '../support/emulators/local-aws'
 
 const clients = localClients()
-const documents = DynamoDBDocumentClient.from(clients.dynamodb)
+const _documents = DynamoDBDocumentClient.from(clients.dynamodb)
 const DAY_S = 86_400
 /** The payload retention the stage runs with (serverless.yml's default). */
 const RETENTION_DAYS = 30
@@ -83,24 +83,10 @@ async function deliverGiftEvents(stage: IsolatedStage, customer: Customer) {
 }
 
 /** Every item of the stage's table, with each gzipped payload as its text. */
-async function scanTable(tableName: string): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = []
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const page = await documents.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-    )
-    for (const item of page.Items ?? []) {
-      const { payload_gzip, ...rest } = item
-      items.push(
-        payload_gzip instanceof Uint8Array
-          ? { ...rest, payload: decodePayload(payload_gzip) }
-          : rest,
-      )
-    }
-    startKey = page.LastEvaluatedKey
-  } while (startKey)
-  return items
+async function scanWithPayloads(tableName: string): Promise<Array<Record<string, unknown>>> {
+  return (await scanTable(tableName)).map(({ payload_gzip, ...rest }) =>
+    payload_gzip instanceof Uint8Array ? { ...rest, payload: decodePayload(payload_gzip) } : rest,
+  )
 }
 
 const holding = (items: Array<Record<string, unknown>>, text: string) =>
@@ -149,7 +135,7 @@ describe('personal data on the local stack', () => {
     await deliverGiftEvents(stage, bob)
 
     const after = Math.floor(Date.now() / 1000)
-    const items = await scanTable(stage.tableName)
+    const items = await scanWithPayloads(stage.tableName)
     const personal = items.filter((item) =>
       [...personalStrings(ada), ...personalStrings(bob)].some((text) =>
         JSON.stringify(item).includes(text),
@@ -167,13 +153,13 @@ describe('personal data on the local stack', () => {
     const stage = await isolatedStage()
     const ada = newCustomer('ada')
     await deliverGiftEvents(stage, ada)
-    const before = await scanTable(stage.tableName)
+    const before = await scanWithPayloads(stage.tableName)
 
     const { code, out } = await erase(stage, ada.id, true)
 
     expect(code).toBe(0)
     expect(out.at(-1)).toMatch(/^erase: would erase 4 item\(s\)/)
-    expect(await scanTable(stage.tableName)).toEqual(before)
+    expect(await scanWithPayloads(stage.tableName)).toEqual(before)
   })
 
   it('erases one customer’s personal data and keeps their ledger and the other customer’s data', async () => {
@@ -181,11 +167,11 @@ describe('personal data on the local stack', () => {
     const [ada, bob] = [newCustomer('ada'), newCustomer('bob')]
     const adaEvents = await deliverGiftEvents(stage, ada)
     await deliverGiftEvents(stage, bob)
-    const bobItemsBefore = holding(await scanTable(stage.tableName), bob.id)
+    const bobItemsBefore = holding(await scanWithPayloads(stage.tableName), bob.id)
 
     const { code, out } = await erase(stage, ada.id)
 
-    const items = await scanTable(stage.tableName)
+    const items = await scanWithPayloads(stage.tableName)
     const keys = new Set(items.map(itemKey))
     expect(code).toBe(0)
     expect(out.at(-1)).toMatch(/^erase: erased 4 item\(s\)/)
@@ -208,7 +194,7 @@ describe('personal data on the local stack', () => {
     const first = await stage.deliver(customerDeleted(bob))
     const again = await stage.deliver(customerDeleted(bob))
 
-    const items = await scanTable(stage.tableName)
+    const items = await scanWithPayloads(stage.tableName)
     expect(first).toEqual({
       status: 200,
       body: { status: 'erased', event_type: 'customer.deleted', items_erased: 4 },
@@ -239,7 +225,7 @@ describe('personal data on the local stack', () => {
       status: 'published',
     })
     expect(await stage.item(late.transactionId, `#payload:${late.eventType}`)).toBeUndefined()
-    expect(holding(await scanTable(stage.tableName), ada.name)).toEqual([])
+    expect(holding(await scanWithPayloads(stage.tableName), ada.name)).toEqual([])
     const lateText = JSON.stringify(messageOf(late.transactionId)?.body)
     expect(lateText).toContain(late.transactionId)
     for (const text of personalStrings(ada)) expect(lateText).not.toContain(text)

@@ -6,7 +6,7 @@ import { execSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { buildSync } from 'esbuild'
 import { realErasureStore } from '../../../lib/aws/dynamodb-erasure-store'
 import { decodePayload } from '../../../lib/aws/payload-encoding'
@@ -19,7 +19,11 @@ import {
   migrateTable,
 } from '../../../scripts/migrate/migrate-table'
 import { fileCheckpoint } from '../../../scripts/replay/run-pages'
-import { type IsolatedStage, isolatedStage } from '../../support/emulators/isolated-stage'
+import {
+  type IsolatedStage,
+  isolatedStage,
+  scanTable,
+} from '../../support/emulators/isolated-stage'
 import { localClients } from '../../support/emulators/local-aws'
 
 /** The last commit whose transaction items kept the payload and the holder. */
@@ -121,7 +125,7 @@ afterEach(() => rmSync(workDir, { recursive: true, force: true }))
 afterAll(() => rmSync(oldCodeDir, { recursive: true, force: true }))
 
 const clients = localClients()
-const documents = DynamoDBDocumentClient.from(clients.dynamodb)
+const _documents = DynamoDBDocumentClient.from(clients.dynamodb)
 const silentProgress: Progress = { update() {}, note() {}, finish() {} }
 
 const isoDaysAgo = (days: number) => new Date(Date.now() - days * DAY_SECONDS * 1000).toISOString()
@@ -156,11 +160,8 @@ async function oldTable(stage: IsolatedStage) {
 }
 
 async function allItems(stage: IsolatedStage): Promise<Array<Record<string, unknown>>> {
-  const { Items = [] } = await documents.send(
-    new ScanCommand({ TableName: stage.tableName, ConsistentRead: true }),
-  )
   const name = (item: Record<string, unknown>) => `${item.transaction_id} ${item.event_type}`
-  return Items.sort((a, b) => name(a).localeCompare(name(b)))
+  return (await scanTable(stage.tableName)).sort((a, b) => name(a).localeCompare(name(b)))
 }
 
 const item = (stage: IsolatedStage, key: Stored['key']) =>

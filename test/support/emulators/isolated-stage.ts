@@ -2,7 +2,7 @@
 // a scan sees only what that test stored, and a replay reaches only that test's queues.
 
 import { randomBytes } from 'node:crypto'
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { topicNameFor } from '../../../lib/receive/event-publisher'
 import { supportedEventTypes } from '../../../lib/schemas/registry'
 import { createTable, createTopics } from '../../../scripts/local/provision'
@@ -50,6 +50,14 @@ export async function isolatedTable(id = randomBytes(6).toString('hex')): Promis
   const tableName = `${table.TableName}-${id}`
   await createTable(clients.dynamodb, { ...table, TableName: tableName })
   return tableName
+}
+
+/** Every item of a table, read strongly consistent, all pages. */
+export async function scanTable(tableName: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = []
+  const pages = paginateScan({ client: documents }, { TableName: tableName, ConsistentRead: true })
+  for await (const page of pages) items.push(...(page.Items ?? []))
+  return items
 }
 
 export async function isolatedStage({

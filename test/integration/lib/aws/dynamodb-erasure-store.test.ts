@@ -1,27 +1,13 @@
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { realErasureStore } from '../../../../lib/aws/dynamodb-erasure-store'
 import { realTransactionStore } from '../../../../lib/aws/dynamodb-transaction-store'
 import { randomId } from '../../../../scripts/sample-events'
 import { describeErasureStoreContract } from '../../../support/contracts/erasure-store-contract'
-import { isolatedTable } from '../../../support/emulators/isolated-stage'
+import { isolatedTable, scanTable } from '../../../support/emulators/isolated-stage'
 import { localClients } from '../../../support/emulators/local-aws'
 
 const { dynamodb } = localClients()
 const documents = DynamoDBDocumentClient.from(dynamodb)
-
-/** Every item of a table, each as its JSON text (binary attributes as their bytes). */
-async function scanTable(tableName: string): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = []
-  let startKey: Record<string, unknown> | undefined
-  do {
-    const page = await documents.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-    )
-    items.push(...(page.Items ?? []))
-    startKey = page.LastEvaluatedKey
-  } while (startKey)
-  return items
-}
 
 const isErasureRecord = (item: Record<string, unknown>) => item.event_type === '#erasure'
 
