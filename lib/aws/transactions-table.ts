@@ -112,11 +112,10 @@ export const CUSTOMER_INDEX = {
   partitionKey: 'customer_id',
 } as const
 
-/** Whether a key is a ledger item's (head or step) rather than an event's. */
-export const isLedgerItem = ({ event_type }: ItemKey) =>
-  event_type === LEDGER_HEAD_SORT_KEY || event_type === LEDGER_STEP_SORT_KEY
-
-/** Whether a key is a delivery's own item (a transaction or a quarantine item): its sort key is an event type. */
+/**
+ * Whether a key is a delivery's own item (a transaction or a quarantine item): its sort key is
+ * an event type.
+ */
 export const isEventItem = ({ event_type }: ItemKey) =>
   !event_type.startsWith(RESERVED_SORT_KEY_PREFIX)
 

@@ -131,8 +131,3 @@ export function memberTexts<Path extends string>(
 }
 
 const NONE: ReadonlySet<string> = new Set()
-
-/** The text of one top-level member; see `memberTexts`. */
-export function jsonMemberText(json: string, name: string): string | undefined {
-  return memberTexts(json, memberPaths([name]))?.[name]?.text
-}

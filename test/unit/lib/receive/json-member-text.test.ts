@@ -1,33 +1,37 @@
 import fc from 'fast-check'
-import { jsonMemberText, memberPaths, memberTexts } from '../../../../lib/receive/json-member-text'
+import { memberPaths, memberTexts } from '../../../../lib/receive/json-member-text'
 
-describe('jsonMemberText', () => {
+const DATA = memberPaths(['data'])
+/** The text of the top-level member `data`, as read-payload reads an envelope's data. */
+const dataText = (json: string) => memberTexts(json, DATA)?.data?.text
+
+describe('memberTexts, for one top-level member', () => {
   it('returns the member exactly as written, whitespace inside it included', () => {
     const json = '{"id":"whs_1", "data" :  { "amount": 1e20,\n "note": "a, \\"b\\" }" } ,"x":1}'
 
-    expect(jsonMemberText(json, 'data')).toBe('{ "amount": 1e20,\n "note": "a, \\"b\\" }" }')
+    expect(dataText(json)).toBe('{ "amount": 1e20,\n "note": "a, \\"b\\" }" }')
   })
 
   it('reads the last member when the name repeats, as JSON.parse does', () => {
-    expect(jsonMemberText('{"data":1,"data":[2]}', 'data')).toBe('[2]')
+    expect(dataText('{"data":1,"data":[2]}')).toBe('[2]')
   })
 
   it('ignores members of the same name in nested objects and strings', () => {
     const json = '{"a":{"data":1},"b":["data",{"data":2}],"c":"\\"data\\":3","data":null}'
 
-    expect(jsonMemberText(json, 'data')).toBe('null')
+    expect(dataText(json)).toBe('null')
   })
 
   it('finds a member that ends the object', () => {
-    expect(jsonMemberText('{"x":"\\\\","data":"\\\\"}', 'data')).toBe('"\\\\"')
+    expect(dataText('{"x":"\\\\","data":"\\\\"}')).toBe('"\\\\"')
   })
 
   it('is undefined when the member is absent', () => {
-    expect(jsonMemberText('{"other":{"data":1}}', 'data')).toBeUndefined()
+    expect(dataText('{"other":{"data":1}}')).toBeUndefined()
   })
 
   it('is undefined when a top-level key is written with escapes that might spell the name', () => {
-    expect(jsonMemberText('{"d\\u0061ta":1}', 'data')).toBeUndefined()
+    expect(dataText('{"d\\u0061ta":1}')).toBeUndefined()
   })
 
   it('reads the same value as JSON.parse for any object, however it is laid out', () => {
@@ -39,7 +43,7 @@ describe('jsonMemberText', () => {
       fc.property(member, fc.constantFrom(0, 1, 2, '\t', ' \r\n '), (object, indent) => {
         const json = JSON.stringify(object, null, indent)
 
-        const text = jsonMemberText(json, 'data')
+        const text = dataText(json)
 
         expect(JSON.parse(text ?? 'undefined')).toEqual(JSON.parse(json).data)
       }),
