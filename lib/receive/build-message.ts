@@ -66,11 +66,6 @@ export function buildMessages(event: ReceivedEvent): MessageVariants {
   return { message, withPersonalData }
 }
 
-/** The message with the event's data as sent, personal data included. */
-export function buildMessage(event: ReceivedEvent): OutgoingMessage {
-  return buildMessages(event).withPersonalData
-}
-
 /** Bytes SNS counts against its limit: the body plus every attribute's name, type and value. */
 export function messageSize(message: Pick<OutgoingMessage, 'body' | 'attributes'>): number {
   return Buffer.byteLength(message.body) + attributesSize(message.attributes)

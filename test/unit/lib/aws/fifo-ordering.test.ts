@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto'
 import { fifoMessageId } from '../../../../lib/aws/fifo-ids'
 import { readConfig } from '../../../../lib/config'
 import type { LedgerEntry } from '../../../../lib/ledger/ledger-entry'
-import { buildMessage } from '../../../../lib/receive/build-message'
+import { buildMessages } from '../../../../lib/receive/build-message'
 import type { ReceivedEvent } from '../../../../lib/receive/received-event'
+
+/** The message with the data as sent (what publishPersonalData publishes). */
+const buildMessage = (event: ReceivedEvent) => buildMessages(event).withPersonalData
 
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 

@@ -1,7 +1,10 @@
 import type { LedgerEntry } from '../../../../lib/ledger/ledger-entry'
-import { buildMessage, messageFits, messageSize } from '../../../../lib/receive/build-message'
+import { buildMessages, messageFits, messageSize } from '../../../../lib/receive/build-message'
 import { topicNameFor } from '../../../../lib/receive/event-publisher'
 import type { ReceivedEvent } from '../../../../lib/receive/received-event'
+
+/** The message with the data as sent (what publishPersonalData publishes). */
+const buildMessage = (event: ReceivedEvent) => buildMessages(event).withPersonalData
 
 const entry: LedgerEntry = {
   transaction_id: 'vtx_1',
